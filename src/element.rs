@@ -1,0 +1,125 @@
+//! Element types that the named kernels accept.
+//!
+//! The generic kernels ([`par_map`](crate::ParMap::par_map),
+//! [`par_fold`](crate::ParReduce::par_fold), …) take any element type. The named
+//! numeric kernels need arithmetic whose behaviour ndpar can document and keep
+//! deterministic, so they are bounded by two sealed traits:
+//!
+//! * [`Scalar`]: `f32`, `f64` and every primitive integer. Enough for
+//!   `par_sum`, `par_product`, `par_min`, `par_max`, `par_argmin`,
+//!   `par_argmax` and `par_dot`.
+//! * [`Float`]: `f32` and `f64`. Needed for means, variances, norms and the
+//!   NaN-skipping reductions.
+//!
+//! # Integer overflow
+//!
+//! Integer sums, products and dot products use *wrapping* arithmetic in debug
+//! and release builds alike: the result is the exact value modulo 2^bits. This
+//! is deliberate. Wrapping addition and multiplication are associative, so the
+//! result never depends on how the work was split, while a checked (panicking)
+//! sum could overflow in one grouping and not in another. Widen the element
+//! type first (`a.mapv(i64::from)`) if the exact value may not fit.
+
+use std::fmt::Debug;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A number the named reductions can work with: `f32`, `f64` or a primitive
+/// integer.
+///
+/// The trait is sealed; its methods are implementation details.
+///
+/// ```
+/// use ndpar::prelude::*;
+/// use ndpar::element::Scalar;
+/// use ndarray::Array1;
+///
+/// fn total<A: Scalar>(a: &Array1<A>) -> A {
+///     a.par_sum()
+/// }
+/// assert_eq!(total(&Array1::from(vec![1u8, 2, 3])), 6);
+/// assert_eq!(total(&Array1::from(vec![0.5f32, 0.25])), 0.75);
+/// ```
+pub trait Scalar: Copy + Send + Sync + PartialOrd + Debug + 'static + sealed::Sealed {
+    /// The additive identity.
+    #[doc(hidden)]
+    fn scalar_zero() -> Self;
+    /// The multiplicative identity.
+    #[doc(hidden)]
+    fn scalar_one() -> Self;
+    /// Addition; wrapping for integers.
+    #[doc(hidden)]
+    fn scalar_add(self, rhs: Self) -> Self;
+    /// Multiplication; wrapping for integers.
+    #[doc(hidden)]
+    fn scalar_mul(self, rhs: Self) -> Self;
+    /// `true` only for a floating-point NaN.
+    #[doc(hidden)]
+    fn scalar_is_nan(self) -> bool;
+}
+
+/// A floating-point element: `f32` or `f64`.
+///
+/// The trait is sealed; it adds to [`num_traits::Float`] only what ndpar needs
+/// internally.
+///
+/// ```
+/// use ndpar::prelude::*;
+/// use ndpar::element::Float;
+/// use ndarray::Array1;
+///
+/// fn spread<A: Float>(a: &Array1<A>) -> Option<A> {
+///     a.par_std(A::zero())
+/// }
+/// assert_eq!(spread(&Array1::from(vec![1.0f64, 3.0])), Some(1.0));
+/// ```
+pub trait Float: Scalar + num_traits::Float + sealed::Sealed {
+    /// `n` converted to this type (rounded for huge `n`).
+    #[doc(hidden)]
+    fn from_count(n: usize) -> Self;
+}
+
+macro_rules! impl_int {
+    ($($t:ty)*) => {$(
+        impl sealed::Sealed for $t {}
+        impl Scalar for $t {
+            #[inline(always)]
+            fn scalar_zero() -> Self { 0 }
+            #[inline(always)]
+            fn scalar_one() -> Self { 1 }
+            #[inline(always)]
+            fn scalar_add(self, rhs: Self) -> Self { self.wrapping_add(rhs) }
+            #[inline(always)]
+            fn scalar_mul(self, rhs: Self) -> Self { self.wrapping_mul(rhs) }
+            #[inline(always)]
+            fn scalar_is_nan(self) -> bool { false }
+        }
+    )*};
+}
+impl_int!(i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize);
+
+macro_rules! impl_float {
+    ($($t:ty)*) => {$(
+        impl sealed::Sealed for $t {}
+        impl Scalar for $t {
+            #[inline(always)]
+            fn scalar_zero() -> Self { 0.0 }
+            #[inline(always)]
+            fn scalar_one() -> Self { 1.0 }
+            #[inline(always)]
+            fn scalar_add(self, rhs: Self) -> Self { self + rhs }
+            #[inline(always)]
+            fn scalar_mul(self, rhs: Self) -> Self { self * rhs }
+            #[inline(always)]
+            #[allow(clippy::eq_op)]
+            fn scalar_is_nan(self) -> bool { self != self }
+        }
+        impl Float for $t {
+            #[inline(always)]
+            fn from_count(n: usize) -> Self { n as $t }
+        }
+    )*};
+}
+impl_float!(f32 f64);

@@ -1,0 +1,42 @@
+//! The crate's error type.
+
+use thiserror::Error;
+
+/// Everything that can go wrong in ndpar because of data or configuration
+/// (programmer errors such as mismatched shapes panic instead; see each
+/// method's `# Panics` section).
+///
+/// ```
+/// let err = ndpar::with_threads(0, || ()).unwrap_err();
+/// assert!(matches!(err, ndpar::Error::InvalidNJobs(0)));
+/// assert!(err.to_string().contains("n_jobs = 0"));
+/// ```
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `n_jobs` was 0, which joblib (and ndpar) reject.
+    #[error(
+        "n_jobs = {0} is invalid: use n >= 1 for exactly n threads, -1 for all cores, \
+         -2 for all cores but one (-k: all but k-1)"
+    )]
+    InvalidNJobs(isize),
+    /// rayon could not build a thread pool (for example, the OS refused to
+    /// spawn threads).
+    #[error("could not build a thread pool with {threads} threads: {message}")]
+    ThreadPool {
+        /// The number of threads asked for.
+        threads: usize,
+        /// rayon's explanation.
+        message: String,
+    },
+}
+
+/// `Result` with the crate's [`Error`].
+///
+/// ```
+/// fn threads() -> ndpar::Result<usize> {
+///     ndpar::effective_n_jobs(-1)
+/// }
+/// assert!(threads().unwrap() >= 1);
+/// ```
+pub type Result<T> = std::result::Result<T, Error>;

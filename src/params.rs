@@ -1,0 +1,132 @@
+//! Tuning knobs shared by every kernel.
+//!
+//! Users rarely touch these. They exist for two reasons: to let a benchmark or
+//! an unusual machine move the block size and the sequential threshold, and to
+//! let tests force many small blocks on small arrays so that the parallel code
+//! paths are exercised.
+
+use std::cell::Cell;
+
+/// Block size and sequential threshold used to plan every kernel.
+///
+/// The block size fixes where arrays are cut, so it is part of what a float
+/// result depends on: the same input with the same `Params` gives the same
+/// bits on any number of threads, but a different `block_bytes` may round
+/// differently.
+///
+/// `Params` is `#[non_exhaustive]`: build it from [`Params::default`] and the
+/// `with_*` methods, and make it current for a closure with
+/// [`Params::install`].
+///
+/// ```
+/// use ndpar::prelude::*;
+/// use ndpar::Params;
+/// use ndarray::Array1;
+///
+/// let a = Array1::from_iter((0..1000).map(f64::from));
+/// let small_blocks = Params::default().with_block_bytes(64).with_min_parallel_len(0);
+/// let s = small_blocks.install(|| a.par_sum());
+/// assert_eq!(s, 499_500.0);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Params {
+    /// Target size of one block in bytes (of the largest element type a
+    /// kernel reads or writes). A block holds `max(1, block_bytes / size)`
+    /// elements, rounded so that the blocks along the cut axis are of nearly
+    /// equal length. Default: 64 KiB, which keeps a block and its gather buffer
+    /// in L2 and makes per-block overhead negligible.
+    pub block_bytes: usize,
+    /// Arrays with fewer elements than this run on the calling thread (with
+    /// the same blocks, so with the same result). Default: 32 768.
+    pub min_parallel_len: usize,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            block_bytes: 64 * 1024,
+            min_parallel_len: 1 << 15,
+        }
+    }
+}
+
+thread_local! {
+    static CURRENT: Cell<Option<Params>> = const { Cell::new(None) };
+}
+
+/// Restores the previous thread-local params when dropped, also on panic.
+struct Restore(Option<Params>);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(self.0));
+    }
+}
+
+impl Params {
+    /// The params in effect on this thread: those of the innermost
+    /// [`Params::install`] around the caller, else [`Params::default`].
+    ///
+    /// ```
+    /// use ndpar::Params;
+    /// assert_eq!(Params::current(), Params::default());
+    /// let p = Params::default().with_block_bytes(1024);
+    /// p.install(|| assert_eq!(Params::current(), p));
+    /// ```
+    pub fn current() -> Params {
+        CURRENT.with(|c| c.get()).unwrap_or_default()
+    }
+
+    /// Sets [`block_bytes`](Params::block_bytes). A value below one element
+    /// means one element per block.
+    ///
+    /// ```
+    /// let p = ndpar::Params::default().with_block_bytes(4096);
+    /// assert_eq!(p.block_bytes, 4096);
+    /// ```
+    pub fn with_block_bytes(mut self, block_bytes: usize) -> Self {
+        self.block_bytes = block_bytes;
+        self
+    }
+
+    /// Sets [`min_parallel_len`](Params::min_parallel_len); 0 makes every
+    /// non-empty input eligible for parallel execution.
+    ///
+    /// ```
+    /// let p = ndpar::Params::default().with_min_parallel_len(0);
+    /// assert_eq!(p.min_parallel_len, 0);
+    /// ```
+    pub fn with_min_parallel_len(mut self, min_parallel_len: usize) -> Self {
+        self.min_parallel_len = min_parallel_len;
+        self
+    }
+
+    /// Runs `f` with these params current on the calling thread, then
+    /// restores the previous ones (also if `f` panics).
+    ///
+    /// Kernels read the params on the thread that calls them, when they plan
+    /// the work. [`with_threads`](crate::with_threads) carries the current
+    /// params into its pool, so `params.install(|| with_threads(4, ..))` and
+    /// `with_threads(4, || params.install(..))` are equivalent.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndpar::Params;
+    /// use ndarray::Array1;
+    ///
+    /// let a = Array1::<f32>::ones(10_000);
+    /// let p = Params::default().with_block_bytes(256).with_min_parallel_len(0);
+    /// assert_eq!(p.install(|| a.par_sum()), 10_000.0);
+    /// ```
+    pub fn install<R>(self, f: impl FnOnce() -> R) -> R {
+        let previous = CURRENT.with(|c| c.replace(Some(self)));
+        let _restore = Restore(previous);
+        f()
+    }
+
+    /// Elements per block for elements of `elem_size` bytes.
+    pub(crate) fn block_len(&self, elem_size: usize) -> usize {
+        (self.block_bytes / elem_size.max(1)).max(1)
+    }
+}

@@ -1,0 +1,251 @@
+//! Sequential per-block loops. Each is written so that LLVM vectorises it
+//! without fast-math: eight independent accumulators per loop (an explicit
+//! `[T; 8]`), combined in a fixed order. This is the "as fast as good
+//! single-core code" half of every reduction; the planner supplies the
+//! parallel half.
+
+use crate::element::{Float, Scalar};
+
+/// Below this many elements a pairwise sum runs the unrolled loop directly
+/// (numpy's `PW_BLOCKSIZE`). Each of the 8 accumulators then adds at most 16
+/// values, so rounding error grows like `16 + log2(n / 128)`, not like `n`.
+pub(crate) const PAIRWISE_BASE: usize = 128;
+
+/// `op`-fold of `map(x)` over `xs` with eight accumulators.
+#[inline(always)]
+fn unrolled<A: Copy, T: Copy>(xs: &[A], id: T, map: impl Fn(A) -> T, op: impl Fn(T, T) -> T) -> T {
+    let mut acc = [id; 8];
+    let mut chunks = xs.chunks_exact(8);
+    for c in &mut chunks {
+        for i in 0..8 {
+            acc[i] = op(acc[i], map(c[i]));
+        }
+    }
+    let mut r = op(
+        op(op(acc[0], acc[1]), op(acc[2], acc[3])),
+        op(op(acc[4], acc[5]), op(acc[6], acc[7])),
+    );
+    for &x in chunks.remainder() {
+        r = op(r, map(x));
+    }
+    r
+}
+
+/// Pairwise (cascade) `op`-reduction of `map(x)` over `xs`, numpy's scheme:
+/// halves split at a multiple of 8, unrolled loop below [`PAIRWISE_BASE`].
+#[inline]
+pub(crate) fn pairwise<A: Copy, T: Copy>(
+    xs: &[A],
+    id: T,
+    map: impl Fn(A) -> T + Copy,
+    op: impl Fn(T, T) -> T + Copy,
+) -> T {
+    if xs.len() <= PAIRWISE_BASE {
+        unrolled(xs, id, map, op)
+    } else {
+        let mid = (xs.len() / 2) & !7;
+        let (l, r) = xs.split_at(mid);
+        op(pairwise(l, id, map, op), pairwise(r, id, map, op))
+    }
+}
+
+/// Pairwise sum of `xs`.
+#[inline]
+pub(crate) fn sum<A: Scalar>(xs: &[A]) -> A {
+    pairwise(xs, A::scalar_zero(), |x| x, A::scalar_add)
+}
+
+/// Pairwise product of `xs`.
+#[inline]
+pub(crate) fn product<A: Scalar>(xs: &[A]) -> A {
+    pairwise(xs, A::scalar_one(), |x| x, A::scalar_mul)
+}
+
+/// Pairwise sum of `xs[i] * ys[i]` (same lengths).
+pub(crate) fn dot<A: Scalar>(xs: &[A], ys: &[A]) -> A {
+    debug_assert_eq!(xs.len(), ys.len());
+    if xs.len() <= PAIRWISE_BASE {
+        let mut acc = [A::scalar_zero(); 8];
+        let (mut cx, mut cy) = (xs.chunks_exact(8), ys.chunks_exact(8));
+        for (x, y) in (&mut cx).zip(&mut cy) {
+            for i in 0..8 {
+                acc[i] = acc[i].scalar_add(x[i].scalar_mul(y[i]));
+            }
+        }
+        let add = A::scalar_add;
+        let mut r = add(
+            add(add(acc[0], acc[1]), add(acc[2], acc[3])),
+            add(add(acc[4], acc[5]), add(acc[6], acc[7])),
+        );
+        for (&x, &y) in cx.remainder().iter().zip(cy.remainder()) {
+            r = r.scalar_add(x.scalar_mul(y));
+        }
+        r
+    } else {
+        let mid = (xs.len() / 2) & !7;
+        dot(&xs[..mid], &ys[..mid]).scalar_add(dot(&xs[mid..], &ys[mid..]))
+    }
+}
+
+/// NaN-propagating extreme of `map(x)` over non-empty `xs`: the value that
+/// `better` prefers over all others (first one on ties), or the first NaN if
+/// there is one.
+#[inline]
+pub(crate) fn extreme<A: Copy, T: Scalar>(xs: &[A], map: impl Fn(A) -> T, better: impl Fn(T, T) -> bool) -> T {
+    debug_assert!(!xs.is_empty());
+    let first = map(xs[0]);
+    let mut best = [first; 8];
+    let mut nan = [false; 8];
+    let mut chunks = xs.chunks_exact(8);
+    for c in &mut chunks {
+        for i in 0..8 {
+            let x = map(c[i]);
+            nan[i] |= x.scalar_is_nan();
+            best[i] = if better(x, best[i]) { x } else { best[i] };
+        }
+    }
+    let mut r = first;
+    for &b in &best {
+        if better(b, r) {
+            r = b;
+        }
+    }
+    let mut any_nan = nan.contains(&true) || first.scalar_is_nan();
+    for &x in chunks.remainder() {
+        let x = map(x);
+        any_nan |= x.scalar_is_nan();
+        if better(x, r) {
+            r = x;
+        }
+    }
+    if any_nan {
+        // Rare path: return the first NaN itself so the bits are fixed.
+        return xs.iter().map(|&x| map(x)).find(|x| x.scalar_is_nan()).unwrap_or(r);
+    }
+    r
+}
+
+/// Minimum of the non-NaN values of `xs`, or `None` if there are none.
+#[inline]
+pub(crate) fn nan_min<A: Float>(xs: &[A]) -> Option<A> {
+    let m = unrolled(xs, A::nan(), |x| x, |a: A, b: A| a.min(b));
+    (!m.is_nan()).then_some(m)
+}
+
+/// Maximum of the non-NaN values of `xs`, or `None` if there are none.
+#[inline]
+pub(crate) fn nan_max<A: Float>(xs: &[A]) -> Option<A> {
+    let m = unrolled(xs, A::nan(), |x| x, |a: A, b: A| a.max(b));
+    (!m.is_nan()).then_some(m)
+}
+
+/// Sum and count of the non-NaN values of `xs` (pairwise sum).
+#[inline]
+pub(crate) fn nan_sum_count<A: Float>(xs: &[A]) -> (A, usize) {
+    let s = pairwise(xs, A::zero(), |x: A| if x.is_nan() { A::zero() } else { x }, A::scalar_add);
+    let count = xs.iter().filter(|x| !x.is_nan()).count();
+    (s, count)
+}
+
+/// Count, mean and sum of squared deviations of non-empty `xs`, by two
+/// passes over the (cache-resident) block: mean first, then deviations.
+#[inline]
+pub(crate) fn moments<A: Float>(xs: &[A]) -> Moments<A> {
+    let n = A::from_count(xs.len());
+    let mean = sum(xs) / n;
+    let m2 = pairwise(
+        xs,
+        A::zero(),
+        |x: A| {
+            let d = x - mean;
+            d * d
+        },
+        A::scalar_add,
+    );
+    Moments {
+        count: xs.len(),
+        mean,
+        m2,
+    }
+}
+
+/// Partial result of a variance: Chan et al.'s parallel merge state.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Moments<A> {
+    pub(crate) count: usize,
+    pub(crate) mean: A,
+    /// Sum of squared deviations from `mean`.
+    pub(crate) m2: A,
+}
+
+impl<A: Float> Moments<A> {
+    /// Merges two partial results (Chan, Golub & LeVeque 1979): exact in
+    /// exact arithmetic and stable in floating point, unlike E[x²] − E[x]².
+    pub(crate) fn merge(self, other: Self) -> Self {
+        if self.count == 0 {
+            return other;
+        }
+        if other.count == 0 {
+            return self;
+        }
+        let count = self.count + other.count;
+        let (na, nb, n) = (
+            A::from_count(self.count),
+            A::from_count(other.count),
+            A::from_count(count),
+        );
+        let delta = other.mean - self.mean;
+        Moments {
+            count,
+            mean: self.mean + delta * (nb / n),
+            m2: self.m2 + other.m2 + delta * delta * (na * nb / n),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairwise_matches_naive_on_integers() {
+        let xs: Vec<i64> = (0..1000).map(|i| i * 7 - 300).collect();
+        for n in [0, 1, 7, 8, 9, 127, 128, 129, 1000] {
+            assert_eq!(sum(&xs[..n]), xs[..n].iter().sum::<i64>());
+            assert_eq!(
+                dot(&xs[..n], &xs[..n]),
+                xs[..n].iter().map(|x| x * x).sum::<i64>()
+            );
+        }
+    }
+
+    #[test]
+    fn extreme_propagates_first_nan_and_picks_first_of_ties() {
+        let mut xs = vec![3.0f64; 37];
+        xs[20] = 1.0;
+        assert_eq!(extreme(&xs, |x| x, |a, b| a < b), 1.0);
+        xs[30] = f64::NAN;
+        assert!(extreme(&xs, |x| x, |a, b| a < b).is_nan());
+        let ints = [5, 2, 9, 2];
+        assert_eq!(extreme(&ints, |x| x, |a, b| a > b), 9);
+    }
+
+    #[test]
+    fn nan_skipping_helpers() {
+        let xs = [f64::NAN, 2.0, -1.0, f64::NAN];
+        assert_eq!(nan_min(&xs), Some(-1.0));
+        assert_eq!(nan_max(&xs), Some(2.0));
+        assert_eq!(nan_min(&[f64::NAN]), None);
+        assert_eq!(nan_sum_count(&xs), (1.0, 2));
+    }
+
+    #[test]
+    fn moments_merge_equals_whole() {
+        let xs: Vec<f64> = (0..100).map(|i| (i as f64).sin() * 10.0 + 1e6).collect();
+        let whole = moments(&xs);
+        let merged = moments(&xs[..33]).merge(moments(&xs[33..]));
+        assert_eq!(whole.count, merged.count);
+        assert!((whole.mean - merged.mean).abs() < 1e-9);
+        assert!((whole.m2 - merged.m2).abs() / whole.m2 < 1e-10);
+    }
+}
