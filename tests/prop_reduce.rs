@@ -1,0 +1,292 @@
+//! Property tests: every reduction equals a simple sequential oracle, on
+//! random shapes (0, 1, primes; 1–4 axes), every layout, f32/f64/i64, block
+//! sizes that force many blocks, and thread counts 1, 2, 3, 4, 7, 16 — and
+//! gives the same bits on every thread count.
+
+mod common;
+
+use common::*;
+use ndarray::{ArrayViewD, Dimension, Ix1, Ix2, Ix3, Ix4};
+use ndpar::Params;
+use ndpar::prelude::*;
+use proptest::prelude::*;
+
+/// Runs `f` on every thread count; asserts all results print identically
+/// (`Debug` of floats round-trips, so this is a bitwise comparison up to
+/// NaN payloads) and returns the one-thread result.
+fn same_on_all_threads<R: Send + std::fmt::Debug>(params: Params, f: impl Fn() -> R + Sync) -> R {
+    let results: Vec<R> = THREADS.iter().map(|&t| on(t, params, &f)).collect();
+    let first = format!("{:?}", results[0]);
+    for (t, r) in THREADS.iter().zip(&results) {
+        assert_eq!(format!("{r:?}"), first, "result differs on {t} threads");
+    }
+    results.into_iter().next().unwrap()
+}
+
+fn abs_sum(xs: &[f64]) -> f64 {
+    xs.iter().map(|x| x.abs()).sum()
+}
+
+/// numpy's min/max: NaN if any NaN, else the extreme.
+fn oracle_extreme<T: Copy + PartialOrd>(xs: &[T], better: impl Fn(T, T) -> bool) -> Option<T> {
+    #[allow(clippy::eq_op)]
+    if let Some(&nan) = xs.iter().find(|&&x| x != x) {
+        return Some(nan);
+    }
+    xs.iter().copied().reduce(|a, b| if better(b, a) { b } else { a })
+}
+
+/// numpy's argmin/argmax: first NaN, else first extreme (row-major).
+fn oracle_arg<T: Copy + PartialOrd>(xs: &[T], better: impl Fn(T, T) -> bool) -> Option<usize> {
+    #[allow(clippy::eq_op)]
+    if let Some(i) = xs.iter().position(|&x| x != x) {
+        return Some(i);
+    }
+    let mut best: Option<usize> = None;
+    for (i, &x) in xs.iter().enumerate() {
+        if best.is_none_or(|b| better(x, xs[b])) {
+            best = Some(i);
+        }
+    }
+    best
+}
+
+fn flat_of(index: &[usize], shape: &[usize]) -> usize {
+    index.iter().zip(shape).fold(0, |f, (&i, &n)| f * n + i)
+}
+
+/// argmin/argmax through the fixed-dimension pattern types too.
+fn fixed_dim_argmin(v: &ArrayViewD<'_, f64>) -> Option<Vec<usize>> {
+    let v = v.clone();
+    match v.ndim() {
+        1 => v.into_dimensionality::<Ix1>().unwrap().par_argmin().map(|i| vec![i]),
+        2 => v.into_dimensionality::<Ix2>().unwrap().par_argmin().map(|(i, j)| vec![i, j]),
+        3 => v
+            .into_dimensionality::<Ix3>()
+            .unwrap()
+            .par_argmin()
+            .map(|(i, j, k)| vec![i, j, k]),
+        4 => v
+            .into_dimensionality::<Ix4>()
+            .unwrap()
+            .par_argmin()
+            .map(|(i, j, k, l)| vec![i, j, k, l]),
+        _ => unreachable!(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn sum_mean_f64(c in case(f64_finite()), p in params()) {
+        let v = c.view();
+        let xs = c.logical();
+        let s = same_on_all_threads(p, || v.par_sum());
+        let exact = neumaier(xs.iter().copied());
+        prop_assert!((s - exact).abs() <= sum_tolerance(xs.len(), abs_sum(&xs), f64::EPSILON / 2.0),
+            "sum {s} vs {exact}");
+        let m = same_on_all_threads(p, || v.par_mean());
+        match m {
+            None => prop_assert!(xs.is_empty()),
+            Some(m) => {
+                let n = xs.len() as f64;
+                let tol = sum_tolerance(xs.len(), abs_sum(&xs), f64::EPSILON / 2.0) / n + f64::EPSILON * m.abs();
+                prop_assert!((m - exact / n).abs() <= tol);
+            }
+        }
+    }
+
+    #[test]
+    fn sum_f32(c in case(f32_finite()), p in params()) {
+        let v = c.view();
+        let xs: Vec<f64> = c.logical().into_iter().map(f64::from).collect();
+        let s = same_on_all_threads(p, || v.par_sum());
+        let exact = neumaier(xs.iter().copied());
+        prop_assert!((f64::from(s) - exact).abs() <= sum_tolerance(xs.len(), abs_sum(&xs), f64::from(f32::EPSILON) / 2.0));
+    }
+
+    #[test]
+    fn integer_sum_product_exact(c in case(i64_any()), p in params()) {
+        let v = c.view();
+        let xs = c.logical();
+        let s = same_on_all_threads(p, || v.par_sum());
+        prop_assert_eq!(s, xs.iter().fold(0i64, |a, &b| a.wrapping_add(b)));
+        let prod = same_on_all_threads(p, || v.par_product());
+        prop_assert_eq!(prod, xs.iter().fold(1i64, |a, &b| a.wrapping_mul(b)));
+    }
+
+    #[test]
+    fn float_product(c in case(prop_oneof![Just(0.5f64), Just(1.0), Just(2.0), Just(-1.0)]), p in params()) {
+        // Products of powers of two are exact in any order.
+        let v = c.view();
+        let prod = same_on_all_threads(p, || v.par_product());
+        prop_assert_eq!(prod, c.logical().iter().product::<f64>());
+    }
+
+    #[test]
+    fn var_std_f64(c in case(f64_finite()), p in params(), ddof in prop_oneof![Just(0.0), Just(1.0)]) {
+        let v = c.view();
+        let xs = c.logical();
+        let var = same_on_all_threads(p, || v.par_var(ddof));
+        let n = xs.len() as f64;
+        if n <= ddof {
+            prop_assert_eq!(var, None);
+        } else {
+            let mean = neumaier(xs.iter().copied()) / n;
+            let exact = neumaier(xs.iter().map(|x| (x - mean) * (x - mean))) / (n - ddof);
+            let sq: f64 = xs.iter().map(|x| x * x).sum();
+            let tol = 4.0 * sum_tolerance(xs.len(), sq, f64::EPSILON / 2.0) / (n - ddof);
+            let var = var.unwrap();
+            prop_assert!((var - exact).abs() <= tol, "var {var} vs {exact}");
+            let std = same_on_all_threads(p, || v.par_std(ddof)).unwrap();
+            prop_assert_eq!(std, var.sqrt());
+        }
+    }
+
+    #[test]
+    fn var_f32(c in case(f32_finite()), p in params()) {
+        let v = c.view();
+        let xs: Vec<f64> = c.logical().into_iter().map(f64::from).collect();
+        let var = same_on_all_threads(p, || v.par_var(0.0));
+        if xs.is_empty() {
+            prop_assert_eq!(var, None);
+        } else {
+            let n = xs.len() as f64;
+            let mean = neumaier(xs.iter().copied()) / n;
+            let exact = neumaier(xs.iter().map(|x| (x - mean) * (x - mean))) / n;
+            let sq: f64 = xs.iter().map(|x| x * x).sum();
+            let tol = 4.0 * sum_tolerance(xs.len(), sq, f64::from(f32::EPSILON) / 2.0) / n;
+            prop_assert!((f64::from(var.unwrap()) - exact).abs() <= tol);
+        }
+    }
+
+    #[test]
+    fn min_max_arg_f64(c in case(f64_with_nan()), p in params()) {
+        let v = c.view();
+        let xs = c.logical();
+        let lt = |a: f64, b: f64| a < b;
+        let gt = |a: f64, b: f64| a > b;
+        let min = same_on_all_threads(p, || v.par_min());
+        let max = same_on_all_threads(p, || v.par_max());
+        prop_assert_eq!(format!("{min:?}"), format!("{:?}", oracle_extreme(&xs, lt)));
+        prop_assert_eq!(format!("{max:?}"), format!("{:?}", oracle_extreme(&xs, gt)));
+        let amin = same_on_all_threads(p, || v.par_argmin());
+        let amax = same_on_all_threads(p, || v.par_argmax());
+        prop_assert_eq!(amin.as_ref().map(|i| flat_of(i.slice(), &c.shape)), oracle_arg(&xs, lt));
+        prop_assert_eq!(amax.as_ref().map(|i| flat_of(i.slice(), &c.shape)), oracle_arg(&xs, gt));
+        let fixed = p.install(|| fixed_dim_argmin(&v));
+        prop_assert_eq!(fixed, amin.map(|i| i.slice().to_vec()));
+    }
+
+    #[test]
+    fn min_max_arg_f32(c in case(f32_with_nan()), p in params()) {
+        let v = c.view();
+        let xs = c.logical();
+        let lt = |a: f32, b: f32| a < b;
+        let min = same_on_all_threads(p, || v.par_min());
+        prop_assert_eq!(format!("{min:?}"), format!("{:?}", oracle_extreme(&xs, lt)));
+        let amax = same_on_all_threads(p, || v.par_argmax());
+        prop_assert_eq!(amax.map(|i| flat_of(i.slice(), &c.shape)), oracle_arg(&xs, |a, b| a > b));
+    }
+
+    #[test]
+    fn min_max_arg_i64(c in case(i64_any()), p in params()) {
+        let v = c.view();
+        let xs = c.logical();
+        prop_assert_eq!(same_on_all_threads(p, || v.par_min()), xs.iter().copied().min());
+        prop_assert_eq!(same_on_all_threads(p, || v.par_max()), xs.iter().copied().max());
+        let amin = same_on_all_threads(p, || v.par_argmin());
+        prop_assert_eq!(amin.map(|i| flat_of(i.slice(), &c.shape)), oracle_arg(&xs, |a, b| a < b));
+        let amax = same_on_all_threads(p, || v.par_argmax());
+        prop_assert_eq!(amax.map(|i| flat_of(i.slice(), &c.shape)), oracle_arg(&xs, |a, b| a > b));
+    }
+
+    #[test]
+    fn nan_skipping(c in case(f64_with_nan()), p in params()) {
+        let v = c.view();
+        let xs = c.logical();
+        let finite: Vec<f64> = xs.iter().copied().filter(|x| !x.is_nan()).collect();
+        let s = same_on_all_threads(p, || v.par_nansum());
+        let exact = neumaier(finite.iter().copied());
+        let tol = sum_tolerance(xs.len(), abs_sum(&finite), f64::EPSILON / 2.0);
+        prop_assert!((s - exact).abs() <= tol);
+        let m = same_on_all_threads(p, || v.par_nanmean());
+        match m {
+            None => prop_assert!(finite.is_empty()),
+            Some(m) => {
+                let n = finite.len() as f64;
+                prop_assert!((m - exact / n).abs() <= tol / n + f64::EPSILON * m.abs());
+            }
+        }
+        let lo = same_on_all_threads(p, || v.par_nanmin());
+        let hi = same_on_all_threads(p, || v.par_nanmax());
+        prop_assert_eq!(lo, finite.iter().copied().reduce(f64::min));
+        prop_assert_eq!(hi, finite.iter().copied().reduce(f64::max));
+    }
+
+    #[test]
+    fn norms(c in case(f64_with_nan()), p in params()) {
+        let v = c.view();
+        let xs = c.logical();
+        let l1 = same_on_all_threads(p, || v.par_norm_l1());
+        let l2 = same_on_all_threads(p, || v.par_norm_l2());
+        let lmax = same_on_all_threads(p, || v.par_norm_max());
+        if xs.iter().any(|x| x.is_nan()) {
+            prop_assert!(l1.is_nan() && l2.is_nan() && lmax.is_nan());
+        } else {
+            let a = abs_sum(&xs);
+            let tol = sum_tolerance(xs.len(), a, f64::EPSILON / 2.0);
+            prop_assert!((l1 - a).abs() <= tol);
+            let sq: f64 = xs.iter().map(|x| x * x).sum();
+            let sq_tol = sum_tolerance(xs.len(), sq, f64::EPSILON / 2.0);
+            prop_assert!((l2 * l2 - sq).abs() <= 2.0 * sq_tol + 4.0 * f64::EPSILON * sq);
+            prop_assert_eq!(lmax, xs.iter().map(|x| x.abs()).fold(0.0, f64::max));
+        }
+    }
+
+    #[test]
+    fn dot_mixed_layouts(
+        (a, b) in shape().prop_flat_map(|s| (case_with(s.clone(), kind(), f64_finite()), case_with(s, kind(), f64_finite()))),
+        p in params(),
+    ) {
+        let (va, vb) = (a.view(), b.view());
+        let d = same_on_all_threads(p, || va.par_dot(&vb));
+        let prods: Vec<f64> = a.logical().iter().zip(b.logical()).map(|(x, y)| x * y).collect();
+        let exact = neumaier(prods.iter().copied());
+        prop_assert!((d - exact).abs() <= 2.0 * sum_tolerance(prods.len(), abs_sum(&prods), f64::EPSILON / 2.0));
+    }
+
+    #[test]
+    fn integer_dot_exact(
+        (a, b) in shape().prop_flat_map(|s| (case_with(s.clone(), kind(), i64_any()), case_with(s, kind(), i64_any()))),
+        p in params(),
+    ) {
+        let (va, vb) = (a.view(), b.view());
+        let d = same_on_all_threads(p, || va.par_dot(&vb));
+        let exact = a.logical().iter().zip(b.logical()).fold(0i64, |s, (x, y)| s.wrapping_add(x.wrapping_mul(y)));
+        prop_assert_eq!(d, exact);
+    }
+
+    #[test]
+    fn fold_and_map_reduce(c in case(i64_any()), p in params()) {
+        let v = c.view();
+        let xs = c.logical();
+        let (count, sum) = same_on_all_threads(p, || {
+            v.par_fold(|| (0usize, 0i64), |(n, s), &x| (n + 1, s.wrapping_add(x)), |(n1, s1), (n2, s2)| (n1 + n2, s1.wrapping_add(s2)))
+        });
+        prop_assert_eq!(count, xs.len());
+        prop_assert_eq!(sum, xs.iter().fold(0i64, |a, &b| a.wrapping_add(b)));
+        let max_abs = same_on_all_threads(p, || v.par_map_reduce(|x| x.unsigned_abs(), || 0u64, u64::max));
+        prop_assert_eq!(max_abs, xs.iter().map(|x| x.unsigned_abs()).max().unwrap_or(0));
+        // A non-commutative combine sees the elements in one fixed order.
+        let order = same_on_all_threads(p, || {
+            v.par_fold(Vec::new, |mut acc, &x| { acc.push(x); acc }, |mut l, r| { l.extend(r); l })
+        });
+        let mut sorted = order.clone();
+        sorted.sort();
+        let mut expected = xs.clone();
+        expected.sort();
+        prop_assert_eq!(sorted, expected);
+    }
+}
