@@ -7,9 +7,9 @@
 //! result, exactly like ndarray's sequential `map` on contiguous arrays. Each
 //! block writes one contiguous part of the output.
 
-use ndarray::{Array, ArrayBase, ArrayD, ArrayViewD, Axis, Data, DataMut, DataOwned, Dimension, IxDyn, Zip};
+use ndarray::{Array, ArrayBase, ArrayD, ArrayViewD, Axis, Data, DataMut, DataOwned, Dimension, IxDyn, ShapeBuilder, Zip};
 
-use crate::plan::{Block, Plan, lanes};
+use crate::plan::{Block, Flat, Plan, for_each, lanes};
 use crate::uninit::{Writer, build_vec};
 
 /// Parallel maps that build a new array.
@@ -268,8 +268,8 @@ fn broadcast_to<'a, B, S: Data<Elem = B>, E: Dimension, D: Dimension>(
     }
 }
 
-/// Builds a new array of the group's logical shape whose traversal order is the
-/// plan's: `make(block)` prepares a block's inputs, `fill` writes the
+/// Builds a new array of the group's logical shape whose traversal order is
+/// the plan's: `make(block)` prepares a block's inputs, `fill` writes the
 /// block's elements in traversal order.
 fn collect<B, D, I, M, F>(plan: &Plan, make: M, fill: F) -> Array<B, D>
 where
@@ -305,14 +305,81 @@ where
         .expect("same number of axes")
 }
 
-/// The traversal views of a group, or `None` for an empty group (which has
-/// no blocks, so the views are never needed).
-fn traversals<'a, A>(plan: &Plan, a: ArrayViewD<'a, A>) -> Option<ArrayViewD<'a, A>> {
+/// Whether an array of `shape` and `strides` is contiguous in row-major
+/// (`fortran = false`) or column-major order. Length-1 axes may have any
+/// stride, and an empty array is contiguous.
+fn contiguous_in(shape: &[usize], strides: &[isize], fortran: bool) -> bool {
+    if shape.contains(&0) {
+        return true;
+    }
+    let mut expected = 1isize;
+    let mut check = |ax: usize| {
+        if shape[ax] == 1 {
+            return true;
+        }
+        let ok = strides[ax] == expected;
+        expected *= shape[ax] as isize;
+        ok
+    };
+    if fortran {
+        (0..shape.len()).all(&mut check)
+    } else {
+        (0..shape.len()).rev().all(&mut check)
+    }
+}
+
+/// The memory order that arrays of `shape` with the given strides all share
+/// when each is contiguous: `Some(false)` for row-major, `Some(true)` for
+/// column-major, `None` otherwise.
+fn shared_order(shape: &[usize], strides: &[&[isize]]) -> Option<bool> {
+    [false, true]
+        .into_iter()
+        .find(|&fortran| strides.iter().all(|s| contiguous_in(shape, s, fortran)))
+}
+
+/// Builds a new array from contiguous inputs that share a memory order:
+/// `make(range)` slices the inputs, `fill` writes the part.
+fn flat_collect<B, D, I, M, F>(dim: D, fortran: bool, elem_size: usize, make: M, fill: F) -> Array<B, D>
+where
+    B: Send,
+    D: Dimension,
+    I: Send,
+    M: Fn(std::ops::Range<usize>) -> I,
+    F: Fn(I, &mut Writer<'_, B>) + Sync,
+{
+    let len = dim.size();
+    let flat = Flat::new(len, elem_size);
+    let parts = (0..flat.count())
+        .map(|b| {
+            let r = flat.range(b);
+            let n = r.len();
+            (make(r), n)
+        })
+        .collect();
+    let data = build_vec(len, parts, flat.parallel, fill);
+    let out = if fortran {
+        Array::from_shape_vec(dim.f(), data)
+    } else {
+        Array::from_shape_vec(dim, data)
+    };
+    out.expect("buffer length equals the number of elements")
+}
+
+/// The traversal view of one member of a group, or `None` for an empty
+/// group (which has no blocks, so the view is never needed).
+fn traversal<'a, A>(plan: &Plan, a: ArrayViewD<'a, A>) -> Option<ArrayViewD<'a, A>> {
     (plan.len() > 0).then(|| plan.traversal(a))
 }
 
-fn elem_size<T>() -> usize {
-    size_of::<T>()
+/// Writes `f` of each element of a non-contiguous block, lane by lane in
+/// row-major order.
+fn fill_lanes<A, B>(x: &ArrayViewD<'_, A>, w: &mut Writer<'_, B>, f: impl Fn(&A) -> B) {
+    for lane in lanes(x) {
+        match lane.to_slice() {
+            Some(xs) => w.write_map(xs, &f),
+            None => lane.iter().for_each(|x| w.push(f(x))),
+        }
+    }
 }
 
 impl<A, S, D> ParMap<A, D> for ArrayBase<S, D>
@@ -326,22 +393,21 @@ where
         B: Send,
         F: Fn(&A) -> B + Sync,
     {
+        let size = size_of::<A>().max(size_of::<B>());
+        if let Some(fortran) = shared_order(self.shape(), &[self.strides()])
+            && let Some(xs) = self.as_slice_memory_order()
+        {
+            return flat_collect(self.raw_dim(), fortran, size, |r| &xs[r], |xs, w| w.write_map(xs, &f));
+        }
         let a = self.view().into_dyn();
-        let plan = Plan::new(a.shape(), a.strides(), &[], elem_size::<A>().max(elem_size::<B>()));
-        let ta = traversals(&plan, a);
+        let plan = Plan::new(a.shape(), a.strides(), &[], size);
+        let ta = traversal(&plan, a);
         collect(
             &plan,
             |block| plan.blocks.view(ta.as_ref().expect("non-empty"), block),
             |x, w| match x.as_slice() {
                 Some(xs) => w.write_map(xs, &f),
-                None => {
-                    for lane in lanes(&x) {
-                        match lane.to_slice() {
-                            Some(xs) => w.write_map(xs, &f),
-                            None => lane.iter().for_each(|x| w.push(f(x))),
-                        }
-                    }
-                }
+                None => fill_lanes(&x, w, &f),
             },
         )
     }
@@ -364,10 +430,21 @@ where
         F: Fn(&A, &B) -> C + Sync,
     {
         assert_same_shape("par_zip_map", self.shape(), other.shape());
+        let size = size_of::<A>().max(size_of::<B>()).max(size_of::<C>());
+        if let Some(fortran) = shared_order(self.shape(), &[self.strides(), other.strides()])
+            && let (Some(xs), Some(ys)) = (self.as_slice_memory_order(), other.as_slice_memory_order())
+        {
+            return flat_collect(
+                self.raw_dim(),
+                fortran,
+                size,
+                |r| (&xs[r.clone()], &ys[r]),
+                |(xs, ys), w| w.write_zip(xs, ys, &f),
+            );
+        }
         let (a, b) = (self.view().into_dyn(), other.view().into_dyn());
-        let size = elem_size::<A>().max(elem_size::<B>()).max(elem_size::<C>());
         let plan = Plan::new(a.shape(), a.strides(), &[b.strides()], size);
-        let (ta, tb) = (traversals(&plan, a), traversals(&plan, b));
+        let (ta, tb) = (traversal(&plan, a), traversal(&plan, b));
         collect(
             &plan,
             |block| {
@@ -405,13 +482,28 @@ where
     {
         assert_same_shape("par_zip3_map", self.shape(), b.shape());
         assert_same_shape("par_zip3_map", self.shape(), c.shape());
-        let (va, vb, vc) = (self.view().into_dyn(), b.view().into_dyn(), c.view().into_dyn());
-        let size = [elem_size::<A>(), elem_size::<B>(), elem_size::<C>(), elem_size::<E>()]
+        let size = [size_of::<A>(), size_of::<B>(), size_of::<C>(), size_of::<E>()]
             .into_iter()
             .max()
             .unwrap_or(1);
+        if let Some(fortran) = shared_order(self.shape(), &[self.strides(), b.strides(), c.strides()])
+            && let (Some(xs), Some(ys), Some(zs)) = (
+                self.as_slice_memory_order(),
+                b.as_slice_memory_order(),
+                c.as_slice_memory_order(),
+            )
+        {
+            return flat_collect(
+                self.raw_dim(),
+                fortran,
+                size,
+                |r| (&xs[r.clone()], &ys[r.clone()], &zs[r]),
+                |(xs, ys, zs), w| w.write_zip3(xs, ys, zs, &f),
+            );
+        }
+        let (va, vb, vc) = (self.view().into_dyn(), b.view().into_dyn(), c.view().into_dyn());
         let plan = Plan::new(va.shape(), va.strides(), &[vb.strides(), vc.strides()], size);
-        let (ta, tb, tc) = (traversals(&plan, va), traversals(&plan, vb), traversals(&plan, vc));
+        let (ta, tb, tc) = (traversal(&plan, va), traversal(&plan, vb), traversal(&plan, vc));
         collect(
             &plan,
             |block| {
@@ -441,6 +533,16 @@ where
     }
 }
 
+/// The contiguous memory of `other` if it lines up element for element with
+/// a contiguous array of strides `strides` (same shape assumed).
+fn aligned_slice<'a, B>(other: &ArrayViewD<'a, B>, strides: &[isize]) -> Option<&'a [B]> {
+    if other.strides() == strides {
+        other.clone().to_slice_memory_order()
+    } else {
+        None
+    }
+}
+
 impl<A, S, D> ParMapMut<A, D> for ArrayBase<S, D>
 where
     S: DataMut<Elem = A>,
@@ -451,14 +553,15 @@ where
         A: Send,
         F: Fn(&mut A) + Sync,
     {
-        let mut v = self.view_mut().into_dyn();
-        if v.is_empty() {
+        if let Some(xs) = self.as_slice_memory_order_mut() {
+            let flat = Flat::new(xs.len(), size_of::<A>());
+            for_each(flat.split_mut(xs), flat.parallel, |xs| xs.iter_mut().for_each(&f));
             return;
         }
-        let plan = Plan::new(v.shape(), v.strides(), &[], elem_size::<A>());
-        v = plan.traversal(v);
-        let blocks = plan.blocks.carve_mut(v);
-        plan.for_each(blocks, |mut block| match block.as_slice_mut() {
+        let v = self.view_mut().into_dyn();
+        let plan = Plan::new(v.shape(), v.strides(), &[], size_of::<A>());
+        let blocks = plan.blocks.carve_mut(plan.traversal(v));
+        for_each(blocks, plan.parallel, |mut block| match block.as_slice_mut() {
             Some(xs) => xs.iter_mut().for_each(&f),
             None => block.map_inplace(&f),
         });
@@ -481,22 +584,30 @@ where
         F: Fn(&mut A, &B) + Sync,
     {
         let rhs = broadcast_to("par_zip_mut_with", rhs, &self.raw_dim());
-        let mut v = self.view_mut().into_dyn();
+        let size = size_of::<A>().max(size_of::<B>());
+        let strides = self.strides().to_vec();
+        if let Some(rs) = aligned_slice(&rhs, &strides)
+            && let Some(xs) = self.as_slice_memory_order_mut()
+        {
+            let flat = Flat::new(xs.len(), size);
+            let items = flat.split_mut(xs).into_iter().enumerate().map(|(b, xs)| (xs, &rs[flat.range(b)])).collect();
+            for_each(items, flat.parallel, |(xs, rs)| xs.iter_mut().zip(rs).for_each(|(x, r)| f(x, r)));
+            return;
+        }
+        let v = self.view_mut().into_dyn();
         if v.is_empty() {
             return;
         }
-        let size = elem_size::<A>().max(elem_size::<B>());
         let plan = Plan::new(v.shape(), v.strides(), &[rhs.strides()], size);
-        v = plan.traversal(v);
         let tr = plan.traversal(rhs);
         let items: Vec<_> = plan
             .blocks
-            .carve_mut(v)
+            .carve_mut(plan.traversal(v))
             .into_iter()
             .enumerate()
             .map(|(b, mv)| (mv, plan.blocks.view(&tr, &plan.blocks.block(b))))
             .collect();
-        plan.for_each(items, |(mut mv, rv)| {
+        for_each(items, plan.parallel, |(mut mv, rv)| {
             if mv.is_standard_layout() && rv.is_standard_layout() {
                 let (ms, rs) = (mv.as_slice_mut().expect("standard"), rv.as_slice().expect("standard"));
                 ms.iter_mut().zip(rs).for_each(|(m, r)| f(m, r));
@@ -522,21 +633,37 @@ where
         F: Fn(&mut A, &B, &C) + Sync,
     {
         let dim = self.raw_dim();
-        let (b, c) = (broadcast_to("par_zip3_mut_with", b, &dim), broadcast_to("par_zip3_mut_with", c, &dim));
-        let mut v = self.view_mut().into_dyn();
-        if v.is_empty() {
-            return;
-        }
-        let size = [elem_size::<A>(), elem_size::<B>(), elem_size::<C>()]
+        let b = broadcast_to("par_zip3_mut_with", b, &dim);
+        let c = broadcast_to("par_zip3_mut_with", c, &dim);
+        let size = [size_of::<A>(), size_of::<B>(), size_of::<C>()]
             .into_iter()
             .max()
             .unwrap_or(1);
+        let strides = self.strides().to_vec();
+        if let (Some(bs), Some(cs)) = (aligned_slice(&b, &strides), aligned_slice(&c, &strides))
+            && let Some(xs) = self.as_slice_memory_order_mut()
+        {
+            let flat = Flat::new(xs.len(), size);
+            let items = flat
+                .split_mut(xs)
+                .into_iter()
+                .enumerate()
+                .map(|(i, xs)| (xs, &bs[flat.range(i)], &cs[flat.range(i)]))
+                .collect();
+            for_each(items, flat.parallel, |(xs, bs, cs)| {
+                xs.iter_mut().zip(bs).zip(cs).for_each(|((x, y), z)| f(x, y, z))
+            });
+            return;
+        }
+        let v = self.view_mut().into_dyn();
+        if v.is_empty() {
+            return;
+        }
         let plan = Plan::new(v.shape(), v.strides(), &[b.strides(), c.strides()], size);
-        v = plan.traversal(v);
         let (tb, tc) = (plan.traversal(b), plan.traversal(c));
         let items: Vec<_> = plan
             .blocks
-            .carve_mut(v)
+            .carve_mut(plan.traversal(v))
             .into_iter()
             .enumerate()
             .map(|(i, mv)| {
@@ -544,7 +671,7 @@ where
                 (mv, plan.blocks.view(&tb, &block), plan.blocks.view(&tc, &block))
             })
             .collect();
-        plan.for_each(items, |(mut mv, bv, cv)| {
+        for_each(items, plan.parallel, |(mut mv, bv, cv)| {
             if mv.is_standard_layout() && bv.is_standard_layout() && cv.is_standard_layout() {
                 let ms = mv.as_slice_mut().expect("standard");
                 let (bs, cs) = (bv.as_slice().expect("standard"), cv.as_slice().expect("standard"));

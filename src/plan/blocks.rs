@@ -16,6 +16,19 @@
 
 use std::ops::Range;
 
+/// Number of nearly equal pieces that cut `n` items into pieces of at most
+/// `per_piece` (≥ 1).
+pub(crate) fn piece_count(n: usize, per_piece: usize) -> usize {
+    n.div_ceil(per_piece)
+}
+
+/// Piece `c` of `n` items cut into `pieces` nearly equal pieces:
+/// `[c·n/pieces, (c+1)·n/pieces)`. Lengths differ by at most one.
+pub(crate) fn piece(n: usize, pieces: usize, c: usize) -> Range<usize> {
+    let bound = |c: usize| ((c as u128 * n as u128) / pieces as u128) as usize;
+    bound(c)..bound(c + 1)
+}
+
 use ndarray::{ArrayViewD, ArrayViewMutD, Axis, Slice};
 
 /// The blocks of one traversal view.
@@ -69,7 +82,7 @@ impl Blocks {
             .unwrap_or(dims.len() - 1);
         let inner = inner_of[split];
         let per_block = (block_len / inner).max(1);
-        let chunks = dims[split].div_ceil(per_block);
+        let chunks = piece_count(dims[split], per_block);
         let prefixes: usize = dims[..split].iter().product();
         let count = prefixes * chunks;
         Blocks {
@@ -91,9 +104,7 @@ impl Blocks {
         debug_assert!(b < self.count);
         let (prefix, chunk) = (b / self.chunks, b % self.chunks);
         let d = self.dims[self.split];
-        // Nearly equal ranges: chunk c is [c*d/chunks, (c+1)*d/chunks).
-        let bound = |c: usize| ((c as u128 * d as u128) / self.chunks as u128) as usize;
-        let range = bound(chunk)..bound(chunk + 1);
+        let range = piece(d, self.chunks, chunk);
         Block {
             start: (prefix * d + range.start) * self.inner,
             len: range.len() * self.inner,
@@ -135,13 +146,10 @@ impl Blocks {
     ) {
         if depth == self.split {
             let d = self.dims[self.split];
-            let mut done = 0;
             for c in 0..self.chunks {
-                let end = ((c as u128 + 1) * d as u128 / self.chunks as u128) as usize;
-                let (head, rest) = v.split_at(Axis(0), end - done);
+                let (head, rest) = v.split_at(Axis(0), piece(d, self.chunks, c).len());
                 out.push(head);
                 v = rest;
-                done = end;
             }
             return;
         }

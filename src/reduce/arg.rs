@@ -3,7 +3,7 @@
 //! order (whatever the memory layout), and the first NaN if there is one.
 
 use crate::element::Scalar;
-use crate::plan::Layout;
+use crate::plan::Positions;
 use crate::reduce::seq;
 
 /// Elements scanned per step: the extreme of a chunk is found with the
@@ -39,10 +39,10 @@ pub(crate) fn prefer<A: Scalar>(a: Best<A>, b: Best<A>, better: impl Fn(A, A) ->
 pub(crate) fn best_in<A: Scalar>(
     xs: &[A],
     start: usize,
-    layout: &Layout,
+    positions: Positions<'_>,
     better: impl Fn(A, A) -> bool + Copy,
 ) -> Best<A> {
-    let ordered = layout.is_logical_order();
+    let ordered = positions.is_row_major();
     let mut acc: Option<Best<A>> = None;
     for (ci, chunk) in xs.chunks(CHUNK).enumerate() {
         let cv = seq::extreme(chunk, |x| x, better);
@@ -64,7 +64,7 @@ pub(crate) fn best_in<A: Scalar>(
             }
         };
         if worth {
-            let cand = locate(chunk, cv, start + ci * CHUNK, layout);
+            let cand = locate(chunk, cv, start + ci * CHUNK, positions);
             acc = Some(match acc {
                 None => cand,
                 Some(b) => prefer(b, cand, better),
@@ -76,7 +76,7 @@ pub(crate) fn best_in<A: Scalar>(
 
 /// The lowest row-major index of an element equal to `target` (or of a NaN
 /// when `target` is NaN) in `chunk`, which starts at traversal `base`.
-fn locate<A: Scalar>(chunk: &[A], target: A, base: usize, layout: &Layout) -> Best<A> {
+fn locate<A: Scalar>(chunk: &[A], target: A, base: usize, positions: Positions<'_>) -> Best<A> {
     let nan = target.scalar_is_nan();
     let mut hits = chunk.iter().enumerate().filter(|&(_, &x)| {
         if nan {
@@ -87,10 +87,10 @@ fn locate<A: Scalar>(chunk: &[A], target: A, base: usize, layout: &Layout) -> Be
             x.partial_cmp(&target) == Some(std::cmp::Ordering::Equal)
         }
     });
-    let (flat, offset) = if layout.is_logical_order() {
+    let (flat, offset) = if positions.is_row_major() {
         hits.next().map(|(i, _)| (base + i, i))
     } else {
-        hits.map(|(i, _)| (layout.logical_flat(base + i), i)).min()
+        hits.map(|(i, _)| (positions.flat(base + i), i)).min()
     }
     .expect("the chunk contains its own extreme");
     // Report the chosen element itself, so that signed zeros and NaN

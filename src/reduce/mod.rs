@@ -9,10 +9,10 @@
 mod arg;
 pub(crate) mod seq;
 
-use ndarray::{ArrayBase, ArrayViewD, Data, Dimension};
+use ndarray::{ArrayBase, Data, Dimension};
 
 use crate::element::{Float, Scalar};
-use crate::plan::{Block, Layout, Plan, contiguous};
+use crate::plan::{Flat, Plan, Positions, contiguous};
 use arg::Best;
 use seq::Moments;
 
@@ -370,32 +370,40 @@ pub trait ParReduce<A, D: Dimension> {
         S2: Data<Elem = A>;
 }
 
-/// The plan and traversal view of one array, or `None` if it is empty.
-fn plan_one<'a, A>(a: ArrayViewD<'a, A>) -> Option<(Plan, ArrayViewD<'a, A>)> {
-    if a.is_empty() {
-        return None;
-    }
-    let plan = Plan::new(a.shape(), a.strides(), &[], size_of::<A>());
-    let tv = plan.traversal(a);
-    Some((plan, tv))
-}
-
-/// Reduces `a` block by block: `leaf(run, block start, layout)` sees each
-/// block as one contiguous run in traversal order; `combine` merges
-/// neighbouring results. `None` if `a` is empty.
-fn reduce_runs<A, T, L, C>(a: ArrayViewD<'_, A>, leaf: L, combine: C) -> Option<T>
+/// Reduces `a` block by block: `leaf(run, start, positions)` sees each
+/// block as one contiguous run of elements in traversal order, starting at
+/// traversal position `start`; `combine` merges neighbouring results along
+/// the fixed tree. `None` if `a` is empty.
+///
+/// Contiguous arrays take the flat path (their memory slice, cut into
+/// pieces); `row_major` restricts it to row-major arrays, for kernels whose
+/// answer depends on logical positions. Other layouts are planned in full,
+/// and non-contiguous blocks are gathered into a buffer first.
+fn reduce_runs<A, S, D, T, L, C>(a: &ArrayBase<S, D>, row_major: bool, leaf: L, combine: C) -> Option<T>
 where
     A: Copy + Sync,
+    S: Data<Elem = A>,
+    D: Dimension,
     T: Send,
-    L: Fn(&[A], &Block, &Layout) -> T + Sync,
+    L: Fn(&[A], usize, Positions<'_>) -> T + Sync,
     C: Fn(T, T) -> T + Sync,
 {
-    let (plan, tv) = plan_one(a)?;
+    let slice = if row_major { a.as_slice() } else { a.as_slice_memory_order() };
+    if let Some(xs) = slice {
+        let flat = Flat::new(xs.len(), size_of::<A>());
+        return flat.reduce(|r| leaf(&xs[r.clone()], r.start, Positions::RowMajor), combine);
+    }
+    let v = a.view().into_dyn();
+    if v.is_empty() {
+        return None;
+    }
+    let plan = Plan::new(v.shape(), v.strides(), &[], size_of::<A>());
+    let tv = plan.traversal(v);
     plan.reduce(
         |block| {
             let bv = plan.blocks.view(&tv, block);
             let mut buf = Vec::new();
-            leaf(contiguous(&bv, &mut buf), block, &plan.layout)
+            leaf(contiguous(&bv, &mut buf), block.start, Positions::Layout(&plan.layout))
         },
         combine,
     )
@@ -424,20 +432,20 @@ where
         F: Fn(T, &A) -> T + Sync,
         C: Fn(T, T) -> T + Sync,
     {
-        let Some((plan, tv)) = plan_one(self.view().into_dyn()) else {
+        if let Some(xs) = self.as_slice_memory_order() {
+            let flat = Flat::new(xs.len(), size_of::<A>());
+            return flat
+                .reduce(|r| xs[r].iter().fold(identity(), &fold), combine)
+                .unwrap_or_else(identity);
+        }
+        let v = self.view().into_dyn();
+        if v.is_empty() {
             return identity();
-        };
-        plan.reduce(
-            |block| {
-                let bv = plan.blocks.view(&tv, block);
-                match bv.as_slice() {
-                    Some(xs) => xs.iter().fold(identity(), &fold),
-                    None => bv.iter().fold(identity(), &fold),
-                }
-            },
-            combine,
-        )
-        .unwrap_or_else(identity)
+        }
+        let plan = Plan::new(v.shape(), v.strides(), &[], size_of::<A>());
+        let tv = plan.traversal(v);
+        plan.reduce(|block| plan.blocks.view(&tv, block).iter().fold(identity(), &fold), combine)
+            .unwrap_or_else(identity)
     }
 
     fn par_map_reduce<T, M, I, R>(&self, map: M, identity: I, reduce: R) -> T
@@ -455,7 +463,7 @@ where
     where
         A: Scalar,
     {
-        reduce_runs(self.view().into_dyn(), |xs, _, _| seq::sum(xs), A::scalar_add)
+        reduce_runs(self, false, |xs, _, _| seq::sum(xs), A::scalar_add)
             .unwrap_or_else(A::scalar_zero)
     }
 
@@ -463,7 +471,7 @@ where
     where
         A: Scalar,
     {
-        reduce_runs(self.view().into_dyn(), |xs, _, _| seq::product(xs), A::scalar_mul)
+        reduce_runs(self, false, |xs, _, _| seq::product(xs), A::scalar_mul)
             .unwrap_or_else(A::scalar_one)
     }
 
@@ -483,7 +491,7 @@ where
             ddof >= A::zero(),
             "par_var: ddof must be a non-negative number, got {ddof:?}"
         );
-        let m = reduce_runs(self.view().into_dyn(), |xs, _, _| seq::moments(xs), Moments::merge)?;
+        let m = reduce_runs(self, false, |xs, _, _| seq::moments(xs), Moments::merge)?;
         let dof = A::from_count(m.count) - ddof;
         (dof > A::zero()).then(|| m.m2 / dof)
     }
@@ -500,7 +508,7 @@ where
         A: Scalar,
     {
         let lt = |a: A, b: A| a < b;
-        reduce_runs(self.view().into_dyn(), |xs, _, _| seq::extreme(xs, |x| x, lt), |a, b| {
+        reduce_runs(self, false, |xs, _, _| seq::extreme(xs, |x| x, lt), |a, b| {
             first_nan_or_better(a, b, lt)
         })
     }
@@ -510,7 +518,7 @@ where
         A: Scalar,
     {
         let gt = |a: A, b: A| a > b;
-        reduce_runs(self.view().into_dyn(), |xs, _, _| seq::extreme(xs, |x| x, gt), |a, b| {
+        reduce_runs(self, false, |xs, _, _| seq::extreme(xs, |x| x, gt), |a, b| {
             first_nan_or_better(a, b, gt)
         })
     }
@@ -533,7 +541,7 @@ where
     where
         A: Float,
     {
-        reduce_runs(self.view().into_dyn(), |xs, _, _| seq::nan_sum_count(xs).0, A::scalar_add)
+        reduce_runs(self, false, |xs, _, _| seq::nan_sum_count(xs).0, A::scalar_add)
             .unwrap_or_else(A::zero)
     }
 
@@ -542,7 +550,8 @@ where
         A: Float,
     {
         let (sum, count) = reduce_runs(
-            self.view().into_dyn(),
+            self,
+            false,
             |xs, _, _| seq::nan_sum_count(xs),
             |(s1, c1), (s2, c2)| (s1 + s2, c1 + c2),
         )?;
@@ -553,7 +562,7 @@ where
     where
         A: Float,
     {
-        reduce_runs(self.view().into_dyn(), |xs, _, _| seq::nan_min(xs), |a, b| match (a, b) {
+        reduce_runs(self, false, |xs, _, _| seq::nan_min(xs), |a, b| match (a, b) {
             (Some(a), Some(b)) => Some(if b < a { b } else { a }),
             (a, b) => a.or(b),
         })?
@@ -563,7 +572,7 @@ where
     where
         A: Float,
     {
-        reduce_runs(self.view().into_dyn(), |xs, _, _| seq::nan_max(xs), |a, b| match (a, b) {
+        reduce_runs(self, false, |xs, _, _| seq::nan_max(xs), |a, b| match (a, b) {
             (Some(a), Some(b)) => Some(if b > a { b } else { a }),
             (a, b) => a.or(b),
         })?
@@ -574,7 +583,8 @@ where
         A: Float,
     {
         reduce_runs(
-            self.view().into_dyn(),
+            self,
+            false,
             |xs, _, _| seq::pairwise(xs, A::zero(), A::abs, A::scalar_add),
             A::scalar_add,
         )
@@ -586,7 +596,8 @@ where
         A: Float,
     {
         reduce_runs(
-            self.view().into_dyn(),
+            self,
+            false,
             |xs, _, _| seq::pairwise(xs, A::zero(), |x: A| x * x, A::scalar_add),
             A::scalar_add,
         )
@@ -599,7 +610,7 @@ where
         A: Float,
     {
         let gt = |a: A, b: A| a > b;
-        reduce_runs(self.view().into_dyn(), |xs, _, _| seq::extreme(xs, A::abs, gt), |a, b| {
+        reduce_runs(self, false, |xs, _, _| seq::extreme(xs, A::abs, gt), |a, b| {
             first_nan_or_better(a, b, gt)
         })
         .unwrap_or_else(A::zero)
@@ -616,6 +627,14 @@ where
             self.shape(),
             other.shape()
         );
+        if let (Some(xs), Some(ys)) = (self.as_slice_memory_order(), other.as_slice_memory_order())
+            && self.strides() == other.strides()
+        {
+            let flat = Flat::new(xs.len(), size_of::<A>());
+            return flat
+                .reduce(|r| seq::dot(&xs[r.clone()], &ys[r]), A::scalar_add)
+                .unwrap_or_else(A::scalar_zero);
+        }
         if self.is_empty() {
             return A::scalar_zero();
         }
@@ -653,8 +672,9 @@ where
     D: Dimension,
 {
     let best: Best<A> = reduce_runs(
-        a.view().into_dyn(),
-        |xs, block, layout| arg::best_in(xs, block.start, layout, better),
+        a,
+        true,
+        |xs, start, positions| arg::best_in(xs, start, positions, better),
         |x, y| arg::prefer(x, y, better),
     )?;
     Some(unravel(best.flat, &a.raw_dim()))

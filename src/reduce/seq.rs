@@ -6,33 +6,79 @@
 
 use crate::element::{Float, Scalar};
 
-/// Below this many elements a pairwise sum runs the unrolled loop directly
-/// (numpy's `PW_BLOCKSIZE`). Each of the 8 accumulators then adds at most 16
-/// values, so rounding error grows like `16 + log2(n / 128)`, not like `n`.
-pub(crate) const PAIRWISE_BASE: usize = 128;
+/// Accumulators in the unrolled loops. Sixteen f64 lanes fill eight SSE2
+/// registers, enough independent chains to hide the add latency.
+const LANES: usize = 16;
 
-/// `op`-fold of `map(x)` over `xs` with eight accumulators.
+/// Elements per piece of a cascade sum. Each of the [`LANES`] accumulators
+/// adds at most `PIECE / LANES = 16` values, like numpy's pairwise sum
+/// (8 accumulators over 128-element blocks), so the rounding error grows
+/// like `16 + log2(n / PIECE)`, not like `n`.
+pub(crate) const PIECE: usize = 256;
+
+/// `op`-fold of `map(x)` over `xs` (at most [`PIECE`] elements) with
+/// [`LANES`] accumulators, combined pairwise.
 #[inline(always)]
 fn unrolled<A: Copy, T: Copy>(xs: &[A], id: T, map: impl Fn(A) -> T, op: impl Fn(T, T) -> T) -> T {
-    let mut acc = [id; 8];
-    let mut chunks = xs.chunks_exact(8);
+    let mut acc = [id; LANES];
+    let mut chunks = xs.chunks_exact(LANES);
     for c in &mut chunks {
-        for i in 0..8 {
+        for i in 0..LANES {
             acc[i] = op(acc[i], map(c[i]));
         }
     }
-    let mut r = op(
-        op(op(acc[0], acc[1]), op(acc[2], acc[3])),
-        op(op(acc[4], acc[5]), op(acc[6], acc[7])),
-    );
-    for &x in chunks.remainder() {
-        r = op(r, map(x));
+    for (a, &x) in acc.iter_mut().zip(chunks.remainder()) {
+        *a = op(*a, map(x));
+    }
+    combine_lanes(acc, op)
+}
+
+/// Pairwise combine of the accumulators: lane i with lane i + w.
+#[inline(always)]
+fn combine_lanes<T: Copy>(mut acc: [T; LANES], op: impl Fn(T, T) -> T) -> T {
+    let mut w = LANES;
+    while w > 1 {
+        w /= 2;
+        for i in 0..w {
+            acc[i] = op(acc[i], acc[i + w]);
+        }
+    }
+    acc[0]
+}
+
+/// Cascade (pairwise) reduction over `len` elements: `piece(lo, hi)`
+/// reduces each run of [`PIECE`] elements, and piece results are combined
+/// like a binary counter, which is a pairwise tree over the pieces without
+/// recursion. Rounding error grows like `log2(len)`.
+#[inline(always)]
+fn cascade<T: Copy>(len: usize, id: T, piece: impl Fn(usize, usize) -> T, op: impl Fn(T, T) -> T) -> T {
+    // 64 levels cover any usize length.
+    let mut stack = [id; 64];
+    let mut depth = 0;
+    let full = len / PIECE;
+    for k in 0..full {
+        let mut s = piece(k * PIECE, (k + 1) * PIECE);
+        // Merge with the stack top once per trailing 1-bit of k: after
+        // piece k, the stack holds the sums of the power-of-two groups in
+        // the binary representation of k + 1.
+        let mut done = k;
+        while done & 1 == 1 {
+            depth -= 1;
+            s = op(stack[depth], s);
+            done >>= 1;
+        }
+        stack[depth] = s;
+        depth += 1;
+    }
+    let mut r = piece(full * PIECE, len);
+    while depth > 0 {
+        depth -= 1;
+        r = op(stack[depth], r);
     }
     r
 }
 
-/// Pairwise (cascade) `op`-reduction of `map(x)` over `xs`, numpy's scheme:
-/// halves split at a multiple of 8, unrolled loop below [`PAIRWISE_BASE`].
+/// Pairwise `op`-reduction of `map(x)` over `xs`.
 #[inline]
 pub(crate) fn pairwise<A: Copy, T: Copy>(
     xs: &[A],
@@ -40,13 +86,7 @@ pub(crate) fn pairwise<A: Copy, T: Copy>(
     map: impl Fn(A) -> T + Copy,
     op: impl Fn(T, T) -> T + Copy,
 ) -> T {
-    if xs.len() <= PAIRWISE_BASE {
-        unrolled(xs, id, map, op)
-    } else {
-        let mid = (xs.len() / 2) & !7;
-        let (l, r) = xs.split_at(mid);
-        op(pairwise(l, id, map, op), pairwise(r, id, map, op))
-    }
+    cascade(xs.len(), id, |lo, hi| unrolled(&xs[lo..hi], id, map, op), op)
 }
 
 /// Pairwise sum of `xs`.
@@ -63,28 +103,27 @@ pub(crate) fn product<A: Scalar>(xs: &[A]) -> A {
 
 /// Pairwise sum of `xs[i] * ys[i]` (same lengths).
 pub(crate) fn dot<A: Scalar>(xs: &[A], ys: &[A]) -> A {
-    debug_assert_eq!(xs.len(), ys.len());
-    if xs.len() <= PAIRWISE_BASE {
-        let mut acc = [A::scalar_zero(); 8];
-        let (mut cx, mut cy) = (xs.chunks_exact(8), ys.chunks_exact(8));
-        for (x, y) in (&mut cx).zip(&mut cy) {
-            for i in 0..8 {
-                acc[i] = acc[i].scalar_add(x[i].scalar_mul(y[i]));
+    assert_eq!(xs.len(), ys.len());
+    let zero = A::scalar_zero();
+    cascade(
+        xs.len(),
+        zero,
+        |lo, hi| {
+            let (xs, ys) = (&xs[lo..hi], &ys[lo..hi]);
+            let mut acc = [zero; LANES];
+            let (mut cx, mut cy) = (xs.chunks_exact(LANES), ys.chunks_exact(LANES));
+            for (x, y) in (&mut cx).zip(&mut cy) {
+                for i in 0..LANES {
+                    acc[i] = acc[i].scalar_add(x[i].scalar_mul(y[i]));
+                }
             }
-        }
-        let add = A::scalar_add;
-        let mut r = add(
-            add(add(acc[0], acc[1]), add(acc[2], acc[3])),
-            add(add(acc[4], acc[5]), add(acc[6], acc[7])),
-        );
-        for (&x, &y) in cx.remainder().iter().zip(cy.remainder()) {
-            r = r.scalar_add(x.scalar_mul(y));
-        }
-        r
-    } else {
-        let mid = (xs.len() / 2) & !7;
-        dot(&xs[..mid], &ys[..mid]).scalar_add(dot(&xs[mid..], &ys[mid..]))
-    }
+            for ((a, &x), &y) in acc.iter_mut().zip(cx.remainder()).zip(cy.remainder()) {
+                *a = a.scalar_add(x.scalar_mul(y));
+            }
+            combine_lanes(acc, A::scalar_add)
+        },
+        A::scalar_add,
+    )
 }
 
 /// NaN-propagating extreme of `map(x)` over non-empty `xs`: the value that
@@ -128,14 +167,14 @@ pub(crate) fn extreme<A: Copy, T: Scalar>(xs: &[A], map: impl Fn(A) -> T, better
 /// Minimum of the non-NaN values of `xs`, or `None` if there are none.
 #[inline]
 pub(crate) fn nan_min<A: Float>(xs: &[A]) -> Option<A> {
-    let m = unrolled(xs, A::nan(), |x| x, |a: A, b: A| a.min(b));
+    let m = pairwise(xs, A::nan(), |x| x, |a: A, b: A| a.min(b));
     (!m.is_nan()).then_some(m)
 }
 
 /// Maximum of the non-NaN values of `xs`, or `None` if there are none.
 #[inline]
 pub(crate) fn nan_max<A: Float>(xs: &[A]) -> Option<A> {
-    let m = unrolled(xs, A::nan(), |x| x, |a: A, b: A| a.max(b));
+    let m = pairwise(xs, A::nan(), |x| x, |a: A, b: A| a.max(b));
     (!m.is_nan()).then_some(m)
 }
 
@@ -210,7 +249,7 @@ mod tests {
     #[test]
     fn pairwise_matches_naive_on_integers() {
         let xs: Vec<i64> = (0..1000).map(|i| i * 7 - 300).collect();
-        for n in [0, 1, 7, 8, 9, 127, 128, 129, 1000] {
+        for n in [0, 1, 7, 8, 9, 15, 16, 17, 255, 256, 257, 513, 1000] {
             assert_eq!(sum(&xs[..n]), xs[..n].iter().sum::<i64>());
             assert_eq!(
                 dot(&xs[..n], &xs[..n]),
