@@ -25,7 +25,12 @@ pub(crate) fn piece_count(n: usize, per_piece: usize) -> usize {
 /// Piece `c` of `n` items cut into `pieces` nearly equal pieces:
 /// `[c·n/pieces, (c+1)·n/pieces)`. Lengths differ by at most one.
 pub(crate) fn piece(n: usize, pieces: usize, c: usize) -> Range<usize> {
-    let bound = |c: usize| ((c as u128 * n as u128) / pieces as u128) as usize;
+    // `c · n` fits a usize for any realistic array; the u128 fallback (a
+    // slow library division) only runs for astronomically long axes.
+    let bound = |c: usize| match c.checked_mul(n) {
+        Some(p) => p / pieces,
+        None => ((c as u128 * n as u128) / pieces as u128) as usize,
+    };
     bound(c)..bound(c + 1)
 }
 
@@ -223,6 +228,16 @@ mod tests {
         assert_eq!(b.count(), 1_000_003usize.div_ceil(1024));
         let (lo, hi) = (lens.iter().min().unwrap(), lens.iter().max().unwrap());
         assert!(hi - lo <= 1 && *hi <= 1024);
+    }
+
+    #[test]
+    fn pieces_of_huge_lengths_do_not_overflow() {
+        let n = usize::MAX / 3;
+        let pieces = 1000;
+        assert_eq!(piece(n, pieces, 0).start, 0);
+        assert_eq!(piece(n, pieces, pieces - 1).end, n);
+        let total: usize = (0..pieces).map(|c| piece(n, pieces, c).len()).sum();
+        assert_eq!(total, n);
     }
 
     #[test]

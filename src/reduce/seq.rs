@@ -27,8 +27,18 @@ fn unrolled<A: Copy, T: Copy>(xs: &[A], id: T, map: impl Fn(A) -> T, op: impl Fn
             acc[i] = op(acc[i], map(c[i]));
         }
     }
-    for (a, &x) in acc.iter_mut().zip(chunks.remainder()) {
-        *a = op(*a, map(x));
+    // The remainder goes through a padded row, so that `acc` is only ever
+    // indexed by constants and stays in registers; the padding is the
+    // identity, which leaves its lanes unchanged.
+    let rem = chunks.remainder();
+    if !rem.is_empty() {
+        let mut tail = [id; LANES];
+        for (t, &x) in tail.iter_mut().zip(rem) {
+            *t = map(x);
+        }
+        for i in 0..LANES {
+            acc[i] = op(acc[i], tail[i]);
+        }
     }
     combine_lanes(acc, op)
 }
@@ -117,8 +127,12 @@ pub(crate) fn dot<A: Scalar>(xs: &[A], ys: &[A]) -> A {
                     acc[i] = acc[i].scalar_add(x[i].scalar_mul(y[i]));
                 }
             }
-            for ((a, &x), &y) in acc.iter_mut().zip(cx.remainder()).zip(cy.remainder()) {
-                *a = a.scalar_add(x.scalar_mul(y));
+            let mut tail = [zero; LANES];
+            for ((t, &x), &y) in tail.iter_mut().zip(cx.remainder()).zip(cy.remainder()) {
+                *t = x.scalar_mul(y);
+            }
+            for i in 0..LANES {
+                acc[i] = acc[i].scalar_add(tail[i]);
             }
             combine_lanes(acc, A::scalar_add)
         },
