@@ -1,0 +1,355 @@
+//! Scaling runner: the speed targets of ndpar's core kernels, measured with
+//! *interleaved* rounds so that machine drift (shared, noisy machines) hits
+//! every variant alike. Each round runs every variant once; the table shows
+//! medians over rounds, and the ratio lines compare variants of one case.
+//!
+//! ```text
+//! cargo run --release --example scaling                 # all cases
+//! cargo run --release --example scaling -- --rounds 21 --threads 1,2,4,8,16
+//! cargo run --release --example scaling -- --only sum
+//! ```
+//!
+//! Prints Markdown, ready for the README.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use ndarray::parallel::prelude::*;
+use ndarray::{Array1, Zip};
+use ndpar::prelude::*;
+use rayon::prelude::*;
+
+/// One measured variant: a name, the thread count it runs on, and the work.
+struct Variant<'a> {
+    name: String,
+    threads: usize,
+    run: Box<dyn FnMut() + Send + 'a>,
+}
+
+fn variant<'a>(name: impl Into<String>, threads: usize, run: impl FnMut() + Send + 'a) -> Variant<'a> {
+    Variant {
+        name: name.into(),
+        threads,
+        run: Box::new(run),
+    }
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// Runs every variant once per round (after one warm-up round) and returns
+/// the median seconds of each.
+fn measure(variants: &mut [Variant<'_>], rounds: usize) -> Vec<f64> {
+    let mut times = vec![Vec::new(); variants.len()];
+    for round in 0..=rounds {
+        for (v, t) in variants.iter_mut().zip(&mut times) {
+            let run = &mut v.run;
+            let secs = ndpar::with_threads(v.threads as isize, || {
+                let start = Instant::now();
+                run();
+                start.elapsed().as_secs_f64()
+            })
+            .expect("thread count is valid");
+            if round > 0 {
+                t.push(secs);
+            }
+        }
+    }
+    times.into_iter().map(median).collect()
+}
+
+struct Report {
+    title: String,
+    unit_bytes: f64,
+    rows: Vec<(String, usize, f64)>,
+}
+
+impl Report {
+    fn time_of(&self, name: &str, threads: usize) -> Option<f64> {
+        self.rows
+            .iter()
+            .find(|(n, t, _)| n == name && *t == threads)
+            .map(|r| r.2)
+    }
+
+    fn print(&self) {
+        println!("\n### {}\n", self.title);
+        println!("| variant | threads | median | throughput |");
+        println!("|---|---:|---:|---:|");
+        for (name, threads, secs) in &self.rows {
+            println!(
+                "| {name} | {threads} | {:.2} ms | {:.1} GB/s |",
+                secs * 1e3,
+                self.unit_bytes / secs / 1e9
+            );
+        }
+    }
+
+    /// Prints `a / b` as a speed ratio (time of b over time of a).
+    fn ratio(&self, label: &str, a: (&str, usize), b: (&str, usize), target: Option<f64>) {
+        if let (Some(ta), Some(tb)) = (self.time_of(a.0, a.1), self.time_of(b.0, b.1)) {
+            let r = tb / ta;
+            let verdict = match target {
+                Some(t) if r >= t => format!(" (target ≥ {t}: met)"),
+                Some(t) => format!(" (target ≥ {t}: missed by {:.0}%)", (1.0 - r / t) * 100.0),
+                None => String::new(),
+            };
+            println!("- {label}: **{r:.2}×**{verdict}");
+        }
+    }
+}
+
+fn data(n: usize) -> Array1<f64> {
+    Array1::from_iter((0..n).map(|i| ((i as f64) * 0.618_033_988_75).fract()))
+}
+
+fn sum8(xs: &[f64]) -> f64 {
+    let mut acc = [0.0; 8];
+    let mut chunks = xs.chunks_exact(8);
+    for c in &mut chunks {
+        for i in 0..8 {
+            acc[i] += c[i];
+        }
+    }
+    acc.iter().sum::<f64>() + chunks.remainder().iter().sum::<f64>()
+}
+
+fn case_sum(threads: &[usize], rounds: usize) -> Report {
+    let n = 1 << 25;
+    let a = data(n);
+    let all = *threads.last().unwrap();
+    let mut vs = vec![
+        variant("ndarray sum()", 1, || {
+            black_box(black_box(&a).sum());
+        }),
+        variant("ndarray par_iter().sum()", all, || {
+            black_box(black_box(&a).par_iter().sum::<f64>());
+        }),
+        variant("rayon par_chunks(1<<16) + 8 accumulators", all, || {
+            black_box(black_box(&a).as_slice().unwrap().par_chunks(1 << 16).map(sum8).sum::<f64>());
+        }),
+    ];
+    for &t in threads {
+        vs.push(variant("ndpar par_sum", t, || {
+            black_box(black_box(&a).par_sum());
+        }));
+    }
+    let times = measure(&mut vs, rounds);
+    let report = Report {
+        title: format!("par_sum, 2^25 f64 (contiguous), {rounds} interleaved rounds"),
+        unit_bytes: (n * 8) as f64,
+        rows: vs.iter().zip(times).map(|(v, t)| (v.name.clone(), v.threads, t)).collect(),
+    };
+    report.print();
+    println!();
+    report.ratio(
+        "ndpar par_sum vs hand-written rayon kernel, all threads",
+        ("ndpar par_sum", all),
+        ("rayon par_chunks(1<<16) + 8 accumulators", all),
+        Some(0.9),
+    );
+    report.ratio(
+        "ndpar par_sum on 1 thread vs ndarray sum()",
+        ("ndpar par_sum", 1),
+        ("ndarray sum()", 1),
+        Some(1.0),
+    );
+    report.ratio("ndpar par_sum speedup, all threads vs 1", ("ndpar par_sum", all), ("ndpar par_sum", 1), None);
+    report
+}
+
+fn case_zip(threads: &[usize], rounds: usize) -> Report {
+    let n = 1 << 25;
+    let (a, b) = (data(n), data(n).mapv(|x| 1.0 - x));
+    let all = *threads.last().unwrap();
+    let mut out1 = Array1::<f64>::zeros(n);
+    let mut out2 = Array1::<f64>::zeros(n);
+    let mut out3 = Array1::<f64>::zeros(n);
+    let mut vs = vec![
+        variant("ndarray Zip::for_each", 1, || {
+            Zip::from(&mut out1).and(&a).and(&b).for_each(|c, &x, &y| *c = x + 3.0 * y)
+        }),
+        variant("ndarray Zip::par_for_each", all, || {
+            Zip::from(&mut out2).and(&a).and(&b).par_for_each(|c, &x, &y| *c = x + 3.0 * y)
+        }),
+        variant("ndpar par_zip3_mut_with", all, || {
+            out3.par_zip3_mut_with(&a, &b, |c, &x, &y| *c = x + 3.0 * y)
+        }),
+    ];
+    let times = measure(&mut vs, rounds);
+    let report = Report {
+        title: format!("zip map c = a + 3b into a preallocated c, 2^25 f64, {rounds} interleaved rounds"),
+        unit_bytes: (3 * n * 8) as f64,
+        rows: vs.iter().zip(times).map(|(v, t)| (v.name.clone(), v.threads, t)).collect(),
+    };
+    report.print();
+    println!();
+    report.ratio(
+        "ndpar vs Zip::par_for_each, all threads",
+        ("ndpar par_zip3_mut_with", all),
+        ("ndarray Zip::par_for_each", all),
+        Some(0.95),
+    );
+    report
+}
+
+fn expsin(x: f64) -> f64 {
+    x.exp() * x.sin()
+}
+
+fn case_map(threads: &[usize], rounds: usize) -> Report {
+    let n = 1 << 22;
+    let a = data(n);
+    let all = *threads.last().unwrap();
+    let mut buffers = vec![vec![0.0; n], vec![0.0; n]];
+    let mut outs: Vec<Array1<f64>> = vec![Array1::zeros(n), Array1::zeros(n)];
+    let mut vs = vec![
+        variant("ndarray mapv", 1, || drop(black_box(black_box(&a).mapv(expsin)))),
+        variant("ndarray Zip::par_map_collect", all, || {
+            drop(black_box(Zip::from(black_box(&a)).par_map_collect(|&x| expsin(x))))
+        }),
+    ];
+    for (&t, buffer) in [1, all].iter().zip(buffers.iter_mut()) {
+        let a = &a;
+        vs.push(variant("rayon slices into a preallocated buffer", t, move || {
+            let xs = a.as_slice().unwrap();
+            buffer
+                .par_chunks_mut(1 << 13)
+                .zip(xs.par_chunks(1 << 13))
+                .for_each(|(o, x)| o.iter_mut().zip(x).for_each(|(o, &x)| *o = expsin(x)));
+        }));
+    }
+    // The fairest baseline for a map that returns a new array: the same
+    // rayon kernel writing into a freshly allocated (uninitialised) Vec, so
+    // that both pay the page faults of new memory.
+    for &t in &[1, all] {
+        vs.push(variant("rayon slices into a fresh Vec", t, || {
+            let xs = a.as_slice().unwrap();
+            let mut out: Vec<f64> = Vec::with_capacity(xs.len());
+            out.spare_capacity_mut()
+                .par_chunks_mut(1 << 13)
+                .zip(xs.par_chunks(1 << 13))
+                .for_each(|(o, x)| {
+                    o.iter_mut().zip(x).for_each(|(o, &x)| {
+                        o.write(expsin(x));
+                    })
+                });
+            black_box(&out);
+        }));
+    }
+    for &t in threads {
+        vs.push(variant("ndpar par_mapv", t, || drop(black_box(black_box(&a).par_mapv(expsin)))));
+    }
+    // The same map into a preallocated output, to compare with the rayon
+    // kernel that writes into a preallocated buffer.
+    for (&t, out) in [1, all].iter().zip(outs.iter_mut()) {
+        let a = &a;
+        vs.push(variant("ndpar par_zip_mut_with into a preallocated array", t, move || {
+            out.par_zip_mut_with(a, |o, &x| *o = expsin(x))
+        }));
+    }
+    let times = measure(&mut vs, rounds);
+    let report = Report {
+        title: format!("par_mapv(|x| x.exp() * x.sin()), 2^22 f64, new array, {rounds} interleaved rounds"),
+        unit_bytes: (2 * n * 8) as f64,
+        rows: vs.iter().zip(times).map(|(v, t)| (v.name.clone(), v.threads, t)).collect(),
+    };
+    report.print();
+    println!();
+    let target = if all >= 16 { 14.0 } else if all == 2 { 1.8 } else { 0.9 * all as f64 };
+    report.ratio(
+        &format!("ndpar par_mapv speedup, {all} threads vs 1"),
+        ("ndpar par_mapv", all),
+        ("ndpar par_mapv", 1),
+        Some(target),
+    );
+    report.ratio(
+        "ndpar par_mapv vs rayon into a preallocated buffer, all threads",
+        ("ndpar par_mapv", all),
+        ("rayon slices into a preallocated buffer", all),
+        Some(0.95),
+    );
+    report.ratio(
+        "ndpar into a preallocated array vs rayon into a preallocated buffer, all threads",
+        ("ndpar par_zip_mut_with into a preallocated array", all),
+        ("rayon slices into a preallocated buffer", all),
+        Some(0.95),
+    );
+    report.ratio(
+        "rayon into a preallocated buffer speedup, all threads vs 1 (what this machine allows)",
+        ("rayon slices into a preallocated buffer", all),
+        ("rayon slices into a preallocated buffer", 1),
+        None,
+    );
+    report.ratio(
+        "ndpar into a preallocated array speedup, all threads vs 1",
+        ("ndpar par_zip_mut_with into a preallocated array", all),
+        ("ndpar par_zip_mut_with into a preallocated array", 1),
+        None,
+    );
+    report.ratio(
+        "ndpar par_mapv vs rayon into a fresh Vec (same page faults), all threads",
+        ("ndpar par_mapv", all),
+        ("rayon slices into a fresh Vec", all),
+        Some(0.95),
+    );
+    report.ratio(
+        "rayon into a fresh Vec speedup, all threads vs 1",
+        ("rayon slices into a fresh Vec", all),
+        ("rayon slices into a fresh Vec", 1),
+        None,
+    );
+    report.ratio(
+        "ndarray Zip::par_map_collect speedup vs ndarray mapv",
+        ("ndarray Zip::par_map_collect", all),
+        ("ndarray mapv", 1),
+        None,
+    );
+    report
+}
+
+fn main() {
+    let mut threads: Vec<usize> = Vec::new();
+    let mut rounds = 11;
+    let mut only: Option<String> = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--threads" => {
+                threads = args
+                    .next()
+                    .expect("--threads needs a list such as 1,2,4")
+                    .split(',')
+                    .map(|t| t.parse().expect("thread counts are positive integers"))
+                    .collect()
+            }
+            "--rounds" => rounds = args.next().and_then(|r| r.parse().ok()).expect("--rounds needs a number"),
+            "--only" => only = args.next(),
+            other => panic!("unknown argument {other}; see the doc comment at the top of examples/scaling.rs"),
+        }
+    }
+    if threads.is_empty() {
+        let cpus = ndpar::cpu_count();
+        threads = (0..).map(|k| 1usize << k).take_while(|&t| t < cpus).collect();
+        threads.push(cpus);
+    }
+    threads.sort_unstable();
+    threads.dedup();
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    println!("## ndpar scaling run\n\nmachine: {} CPUs available, {cpu}; thread counts {threads:?}", ndpar::cpu_count());
+    let wants = |name: &str| only.as_deref().is_none_or(|o| name.contains(o));
+    if wants("sum") {
+        case_sum(&threads, rounds);
+    }
+    if wants("zip") {
+        case_zip(&threads, rounds);
+    }
+    if wants("map") {
+        case_map(&threads, rounds);
+    }
+}
