@@ -29,23 +29,33 @@ fn map_expsin(c: &mut Criterion) {
     for n in SIZES.into_iter().chain([1 << 22]) {
         let a = data(n);
         g.throughput(Throughput::Elements(n as u64));
-        g.bench_with_input(BenchmarkId::new("ndarray_mapv", n), &a, |b, a| b.iter(|| black_box(a).mapv(expsin)));
-        g.bench_with_input(BenchmarkId::new("ndarray_par_map_collect", n), &a, |b, a| {
-            b.iter(|| Zip::from(black_box(a)).par_map_collect(|&x| expsin(x)))
+        g.bench_with_input(BenchmarkId::new("ndarray_mapv", n), &a, |b, a| {
+            b.iter(|| black_box(a).mapv(expsin))
         });
+        g.bench_with_input(
+            BenchmarkId::new("ndarray_par_map_collect", n),
+            &a,
+            |b, a| b.iter(|| Zip::from(black_box(a)).par_map_collect(|&x| expsin(x))),
+        );
         let mut out = vec![0.0; n];
-        g.bench_with_input(BenchmarkId::new("rayon_slice_into_buffer", n), &a, |b, a| {
-            b.iter(|| {
-                let xs = black_box(a).as_slice().unwrap();
-                out.par_chunks_mut(1 << 13)
-                    .zip(xs.par_chunks(1 << 13))
-                    .for_each(|(o, x)| o.iter_mut().zip(x).for_each(|(o, &x)| *o = expsin(x)));
-            })
-        });
+        g.bench_with_input(
+            BenchmarkId::new("rayon_slice_into_buffer", n),
+            &a,
+            |b, a| {
+                b.iter(|| {
+                    let xs = black_box(a).as_slice().unwrap();
+                    out.par_chunks_mut(1 << 13)
+                        .zip(xs.par_chunks(1 << 13))
+                        .for_each(|(o, x)| o.iter_mut().zip(x).for_each(|(o, &x)| *o = expsin(x)));
+                })
+            },
+        );
         g.bench_with_input(BenchmarkId::new("ndpar_1thread", n), &a, |b, a| {
             ndpar::with_threads(1, || b.iter(|| black_box(a).par_mapv(expsin))).unwrap()
         });
-        g.bench_with_input(BenchmarkId::new("ndpar", n), &a, |b, a| b.iter(|| black_box(a).par_mapv(expsin)));
+        g.bench_with_input(BenchmarkId::new("ndpar", n), &a, |b, a| {
+            b.iter(|| black_box(a).par_mapv(expsin))
+        });
         let mut inplace = a.clone();
         g.bench_with_input(BenchmarkId::new("ndpar_inplace", n), &a, |b, _| {
             b.iter(|| black_box(&mut inplace).par_mapv_inplace(expsin))
@@ -61,10 +71,20 @@ fn zip_axpy(c: &mut Criterion) {
         let mut out = Array1::<f64>::zeros(n);
         g.throughput(bytes(n, 3));
         g.bench_function(BenchmarkId::new("ndarray_zip_for_each", n), |bch| {
-            bch.iter(|| Zip::from(&mut out).and(&a).and(&b).for_each(|c, &x, &y| *c = x + 3.0 * y))
+            bch.iter(|| {
+                Zip::from(&mut out)
+                    .and(&a)
+                    .and(&b)
+                    .for_each(|c, &x, &y| *c = x + 3.0 * y)
+            })
         });
         g.bench_function(BenchmarkId::new("ndarray_zip_par_for_each", n), |bch| {
-            bch.iter(|| Zip::from(&mut out).and(&a).and(&b).par_for_each(|c, &x, &y| *c = x + 3.0 * y))
+            bch.iter(|| {
+                Zip::from(&mut out)
+                    .and(&a)
+                    .and(&b)
+                    .par_for_each(|c, &x, &y| *c = x + 3.0 * y)
+            })
         });
         g.bench_function(BenchmarkId::new("ndpar_zip3_mut_with", n), |bch| {
             bch.iter(|| out.par_zip3_mut_with(&a, &b, |c, &x, &y| *c = x + 3.0 * y))

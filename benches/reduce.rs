@@ -5,8 +5,8 @@
 //! `cargo bench --bench reduce` (add `-- --quick` for a fast pass).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use ndarray::{Array1, Array2, Axis};
 use ndarray::parallel::prelude::*;
+use ndarray::{Array1, Array2, Axis};
 use ndpar::prelude::*;
 use rayon::prelude::*;
 use std::hint::black_box;
@@ -45,7 +45,9 @@ fn sum(c: &mut Criterion) {
     for n in SIZES.into_iter().chain([1 << 25]) {
         let a = data(n);
         g.throughput(bytes(n));
-        g.bench_with_input(BenchmarkId::new("ndarray_sum", n), &a, |b, a| b.iter(|| black_box(a).sum()));
+        g.bench_with_input(BenchmarkId::new("ndarray_sum", n), &a, |b, a| {
+            b.iter(|| black_box(a).sum())
+        });
         g.bench_with_input(BenchmarkId::new("ndarray_par_iter_sum", n), &a, |b, a| {
             b.iter(|| black_box(a).par_iter().sum::<f64>())
         });
@@ -55,7 +57,9 @@ fn sum(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("ndpar_1thread", n), &a, |b, a| {
             ndpar::with_threads(1, || b.iter(|| black_box(a).par_sum())).unwrap()
         });
-        g.bench_with_input(BenchmarkId::new("ndpar", n), &a, |b, a| b.iter(|| black_box(a).par_sum()));
+        g.bench_with_input(BenchmarkId::new("ndpar", n), &a, |b, a| {
+            b.iter(|| black_box(a).par_sum())
+        });
     }
     g.finish();
 }
@@ -73,8 +77,12 @@ fn strided_sum(c: &mut Criterion) {
     g.bench_function("transposed/ndarray_sum", |b| b.iter(|| black_box(&t).sum()));
     g.bench_function("transposed/ndpar", |b| b.iter(|| black_box(&t).par_sum()));
     let every_other = a.slice(ndarray::s![.., ..;2]);
-    g.bench_function("step2/ndarray_sum", |b| b.iter(|| black_box(&every_other).sum()));
-    g.bench_function("step2/ndpar", |b| b.iter(|| black_box(&every_other).par_sum()));
+    g.bench_function("step2/ndarray_sum", |b| {
+        b.iter(|| black_box(&every_other).sum())
+    });
+    g.bench_function("step2/ndpar", |b| {
+        b.iter(|| black_box(&every_other).par_sum())
+    });
     g.finish();
 }
 
@@ -83,16 +91,30 @@ fn stats(c: &mut Criterion) {
     for n in SIZES {
         let a = data(n);
         g.throughput(bytes(n));
-        g.bench_with_input(BenchmarkId::new("mean/ndarray", n), &a, |b, a| b.iter(|| black_box(a).mean()));
-        g.bench_with_input(BenchmarkId::new("mean/ndpar", n), &a, |b, a| b.iter(|| black_box(a).par_mean()));
-        g.bench_with_input(BenchmarkId::new("var/ndarray", n), &a, |b, a| b.iter(|| black_box(a).var(1.0)));
-        g.bench_with_input(BenchmarkId::new("var/ndpar", n), &a, |b, a| b.iter(|| black_box(a).par_var(1.0)));
-        g.bench_with_input(BenchmarkId::new("dot/ndarray", n), &a, |b, a| b.iter(|| black_box(a).dot(a)));
-        g.bench_with_input(BenchmarkId::new("dot/ndpar", n), &a, |b, a| b.iter(|| black_box(a).par_dot(a)));
+        g.bench_with_input(BenchmarkId::new("mean/ndarray", n), &a, |b, a| {
+            b.iter(|| black_box(a).mean())
+        });
+        g.bench_with_input(BenchmarkId::new("mean/ndpar", n), &a, |b, a| {
+            b.iter(|| black_box(a).par_mean())
+        });
+        g.bench_with_input(BenchmarkId::new("var/ndarray", n), &a, |b, a| {
+            b.iter(|| black_box(a).var(1.0))
+        });
+        g.bench_with_input(BenchmarkId::new("var/ndpar", n), &a, |b, a| {
+            b.iter(|| black_box(a).par_var(1.0))
+        });
+        g.bench_with_input(BenchmarkId::new("dot/ndarray", n), &a, |b, a| {
+            b.iter(|| black_box(a).dot(a))
+        });
+        g.bench_with_input(BenchmarkId::new("dot/ndpar", n), &a, |b, a| {
+            b.iter(|| black_box(a).par_dot(a))
+        });
         g.bench_with_input(BenchmarkId::new("norm_l2/ndarray", n), &a, |b, a| {
             b.iter(|| black_box(a).dot(a).sqrt())
         });
-        g.bench_with_input(BenchmarkId::new("norm_l2/ndpar", n), &a, |b, a| b.iter(|| black_box(a).par_norm_l2()));
+        g.bench_with_input(BenchmarkId::new("norm_l2/ndpar", n), &a, |b, a| {
+            b.iter(|| black_box(a).par_norm_l2())
+        });
     }
     g.finish();
 }
@@ -108,21 +130,33 @@ fn extremes(c: &mut Criterion) {
             b.iter(|| black_box(a).iter().copied().fold(f64::INFINITY, f64::min))
         });
         g.bench_with_input(BenchmarkId::new("min/ndarray_par_iter", n), &a, |b, a| {
-            b.iter(|| black_box(a).par_iter().copied().reduce(|| f64::INFINITY, f64::min))
+            b.iter(|| {
+                black_box(a)
+                    .par_iter()
+                    .copied()
+                    .reduce(|| f64::INFINITY, f64::min)
+            })
         });
         g.bench_with_input(BenchmarkId::new("min/ndpar_1thread", n), &a, |b, a| {
             ndpar::with_threads(1, || b.iter(|| black_box(a).par_min())).unwrap()
         });
-        g.bench_with_input(BenchmarkId::new("min/ndpar", n), &a, |b, a| b.iter(|| black_box(a).par_min()));
+        g.bench_with_input(BenchmarkId::new("min/ndpar", n), &a, |b, a| {
+            b.iter(|| black_box(a).par_min())
+        });
         g.bench_with_input(BenchmarkId::new("argmin/iter_fold", n), &a, |b, a| {
             b.iter(|| {
                 black_box(a)
                     .iter()
                     .enumerate()
-                    .fold((0, f64::INFINITY), |(bi, bv), (i, &x)| if x < bv { (i, x) } else { (bi, bv) })
+                    .fold(
+                        (0, f64::INFINITY),
+                        |(bi, bv), (i, &x)| if x < bv { (i, x) } else { (bi, bv) },
+                    )
             })
         });
-        g.bench_with_input(BenchmarkId::new("argmin/ndpar", n), &a, |b, a| b.iter(|| black_box(a).par_argmin()));
+        g.bench_with_input(BenchmarkId::new("argmin/ndpar", n), &a, |b, a| {
+            b.iter(|| black_box(a).par_argmin())
+        });
     }
     g.finish();
 }

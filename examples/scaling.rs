@@ -26,7 +26,11 @@ struct Variant<'a> {
     run: Box<dyn FnMut() + Send + 'a>,
 }
 
-fn variant<'a>(name: impl Into<String>, threads: usize, run: impl FnMut() + Send + 'a) -> Variant<'a> {
+fn variant<'a>(
+    name: impl Into<String>,
+    threads: usize,
+    run: impl FnMut() + Send + 'a,
+) -> Variant<'a> {
     Variant {
         name: name.into(),
         threads,
@@ -128,7 +132,14 @@ fn case_sum(threads: &[usize], rounds: usize) -> Report {
             black_box(black_box(&a).par_iter().sum::<f64>());
         }),
         variant("rayon par_chunks(1<<16) + 8 accumulators", all, || {
-            black_box(black_box(&a).as_slice().unwrap().par_chunks(1 << 16).map(sum8).sum::<f64>());
+            black_box(
+                black_box(&a)
+                    .as_slice()
+                    .unwrap()
+                    .par_chunks(1 << 16)
+                    .map(sum8)
+                    .sum::<f64>(),
+            );
         }),
     ];
     for &t in threads {
@@ -140,7 +151,11 @@ fn case_sum(threads: &[usize], rounds: usize) -> Report {
     let report = Report {
         title: format!("par_sum, 2^25 f64 (contiguous), {rounds} interleaved rounds"),
         unit_bytes: (n * 8) as f64,
-        rows: vs.iter().zip(times).map(|(v, t)| (v.name.clone(), v.threads, t)).collect(),
+        rows: vs
+            .iter()
+            .zip(times)
+            .map(|(v, t)| (v.name.clone(), v.threads, t))
+            .collect(),
     };
     report.print();
     println!();
@@ -156,7 +171,12 @@ fn case_sum(threads: &[usize], rounds: usize) -> Report {
         ("ndarray sum()", 1),
         Some(1.0),
     );
-    report.ratio("ndpar par_sum speedup, all threads vs 1", ("ndpar par_sum", all), ("ndpar par_sum", 1), None);
+    report.ratio(
+        "ndpar par_sum speedup, all threads vs 1",
+        ("ndpar par_sum", all),
+        ("ndpar par_sum", 1),
+        None,
+    );
     report
 }
 
@@ -169,10 +189,16 @@ fn case_zip(threads: &[usize], rounds: usize) -> Report {
     let mut out3 = Array1::<f64>::zeros(n);
     let mut vs = vec![
         variant("ndarray Zip::for_each", 1, || {
-            Zip::from(&mut out1).and(&a).and(&b).for_each(|c, &x, &y| *c = x + 3.0 * y)
+            Zip::from(&mut out1)
+                .and(&a)
+                .and(&b)
+                .for_each(|c, &x, &y| *c = x + 3.0 * y)
         }),
         variant("ndarray Zip::par_for_each", all, || {
-            Zip::from(&mut out2).and(&a).and(&b).par_for_each(|c, &x, &y| *c = x + 3.0 * y)
+            Zip::from(&mut out2)
+                .and(&a)
+                .and(&b)
+                .par_for_each(|c, &x, &y| *c = x + 3.0 * y)
         }),
         variant("ndpar par_zip3_mut_with", all, || {
             out3.par_zip3_mut_with(&a, &b, |c, &x, &y| *c = x + 3.0 * y)
@@ -180,9 +206,15 @@ fn case_zip(threads: &[usize], rounds: usize) -> Report {
     ];
     let times = measure(&mut vs, rounds);
     let report = Report {
-        title: format!("zip map c = a + 3b into a preallocated c, 2^25 f64, {rounds} interleaved rounds"),
+        title: format!(
+            "zip map c = a + 3b into a preallocated c, 2^25 f64, {rounds} interleaved rounds"
+        ),
         unit_bytes: (3 * n * 8) as f64,
-        rows: vs.iter().zip(times).map(|(v, t)| (v.name.clone(), v.threads, t)).collect(),
+        rows: vs
+            .iter()
+            .zip(times)
+            .map(|(v, t)| (v.name.clone(), v.threads, t))
+            .collect(),
     };
     report.print();
     println!();
@@ -203,23 +235,31 @@ fn case_map(threads: &[usize], rounds: usize) -> Report {
     let n = 1 << 22;
     let a = data(n);
     let all = *threads.last().unwrap();
-    let mut buffers = vec![vec![0.0; n], vec![0.0; n]];
-    let mut outs: Vec<Array1<f64>> = vec![Array1::zeros(n), Array1::zeros(n)];
+    let mut buffers = [vec![0.0; n], vec![0.0; n]];
+    let mut outs = [Array1::<f64>::zeros(n), Array1::zeros(n)];
     let mut vs = vec![
-        variant("ndarray mapv", 1, || drop(black_box(black_box(&a).mapv(expsin)))),
+        variant("ndarray mapv", 1, || {
+            drop(black_box(black_box(&a).mapv(expsin)))
+        }),
         variant("ndarray Zip::par_map_collect", all, || {
-            drop(black_box(Zip::from(black_box(&a)).par_map_collect(|&x| expsin(x))))
+            drop(black_box(
+                Zip::from(black_box(&a)).par_map_collect(|&x| expsin(x)),
+            ))
         }),
     ];
     for (&t, buffer) in [1, all].iter().zip(buffers.iter_mut()) {
         let a = &a;
-        vs.push(variant("rayon slices into a preallocated buffer", t, move || {
-            let xs = a.as_slice().unwrap();
-            buffer
-                .par_chunks_mut(1 << 13)
-                .zip(xs.par_chunks(1 << 13))
-                .for_each(|(o, x)| o.iter_mut().zip(x).for_each(|(o, &x)| *o = expsin(x)));
-        }));
+        vs.push(variant(
+            "rayon slices into a preallocated buffer",
+            t,
+            move || {
+                let xs = a.as_slice().unwrap();
+                buffer
+                    .par_chunks_mut(1 << 13)
+                    .zip(xs.par_chunks(1 << 13))
+                    .for_each(|(o, x)| o.iter_mut().zip(x).for_each(|(o, &x)| *o = expsin(x)));
+            },
+        ));
     }
     // The fairest baseline for a map that returns a new array: the same
     // rayon kernel writing into a freshly allocated (uninitialised) Vec, so
@@ -240,25 +280,41 @@ fn case_map(threads: &[usize], rounds: usize) -> Report {
         }));
     }
     for &t in threads {
-        vs.push(variant("ndpar par_mapv", t, || drop(black_box(black_box(&a).par_mapv(expsin)))));
+        vs.push(variant("ndpar par_mapv", t, || {
+            drop(black_box(black_box(&a).par_mapv(expsin)))
+        }));
     }
     // The same map into a preallocated output, to compare with the rayon
     // kernel that writes into a preallocated buffer.
     for (&t, out) in [1, all].iter().zip(outs.iter_mut()) {
         let a = &a;
-        vs.push(variant("ndpar par_zip_mut_with into a preallocated array", t, move || {
-            out.par_zip_mut_with(a, |o, &x| *o = expsin(x))
-        }));
+        vs.push(variant(
+            "ndpar par_zip_mut_with into a preallocated array",
+            t,
+            move || out.par_zip_mut_with(a, |o, &x| *o = expsin(x)),
+        ));
     }
     let times = measure(&mut vs, rounds);
     let report = Report {
-        title: format!("par_mapv(|x| x.exp() * x.sin()), 2^22 f64, new array, {rounds} interleaved rounds"),
+        title: format!(
+            "par_mapv(|x| x.exp() * x.sin()), 2^22 f64, new array, {rounds} interleaved rounds"
+        ),
         unit_bytes: (2 * n * 8) as f64,
-        rows: vs.iter().zip(times).map(|(v, t)| (v.name.clone(), v.threads, t)).collect(),
+        rows: vs
+            .iter()
+            .zip(times)
+            .map(|(v, t)| (v.name.clone(), v.threads, t))
+            .collect(),
     };
     report.print();
     println!();
-    let target = if all >= 16 { 14.0 } else if all == 2 { 1.8 } else { 0.9 * all as f64 };
+    let target = if all >= 16 {
+        14.0
+    } else if all == 2 {
+        1.8
+    } else {
+        0.9 * all as f64
+    };
     report.ratio(
         &format!("ndpar par_mapv speedup, {all} threads vs 1"),
         ("ndpar par_mapv", all),
@@ -325,23 +381,40 @@ fn main() {
                     .map(|t| t.parse().expect("thread counts are positive integers"))
                     .collect()
             }
-            "--rounds" => rounds = args.next().and_then(|r| r.parse().ok()).expect("--rounds needs a number"),
+            "--rounds" => {
+                rounds = args
+                    .next()
+                    .and_then(|r| r.parse().ok())
+                    .expect("--rounds needs a number")
+            }
             "--only" => only = args.next(),
-            other => panic!("unknown argument {other}; see the doc comment at the top of examples/scaling.rs"),
+            other => panic!(
+                "unknown argument {other}; see the doc comment at the top of examples/scaling.rs"
+            ),
         }
     }
     if threads.is_empty() {
         let cpus = ndpar::cpu_count();
-        threads = (0..).map(|k| 1usize << k).take_while(|&t| t < cpus).collect();
+        threads = (0..)
+            .map(|k| 1usize << k)
+            .take_while(|&t| t < cpus)
+            .collect();
         threads.push(cpus);
     }
     threads.sort_unstable();
     threads.dedup();
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
-    println!("## ndpar scaling run\n\nmachine: {} CPUs available, {cpu}; thread counts {threads:?}", ndpar::cpu_count());
+    println!(
+        "## ndpar scaling run\n\nmachine: {} CPUs available, {cpu}; thread counts {threads:?}",
+        ndpar::cpu_count()
+    );
     let wants = |name: &str| only.as_deref().is_none_or(|o| name.contains(o));
     if wants("sum") {
         case_sum(&threads, rounds);

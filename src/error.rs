@@ -31,7 +31,7 @@ pub enum Error {
     },
 }
 
-/// `Result` with the crate's [`Error`].
+/// `Result` with the crate's [`Error`](enum@Error).
 ///
 /// ```
 /// fn threads() -> ndpar::Result<usize> {

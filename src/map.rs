@@ -7,7 +7,10 @@
 //! result, exactly like ndarray's sequential `map` on contiguous arrays. Each
 //! block writes one contiguous part of the output.
 
-use ndarray::{Array, ArrayBase, ArrayD, ArrayViewD, Axis, Data, DataMut, DataOwned, Dimension, IxDyn, ShapeBuilder, Zip};
+use ndarray::{
+    Array, ArrayBase, ArrayD, ArrayViewD, Axis, Data, DataMut, DataOwned, Dimension, IxDyn,
+    ShapeBuilder, Zip,
+};
 
 use crate::plan::{Block, Flat, Plan, for_each, lanes};
 use crate::uninit::{Writer, build_vec};
@@ -284,7 +287,7 @@ where
         .into_iter()
         .map(|(block, len)| (make(&block), len))
         .collect();
-    let data = build_vec(plan.len(), parts, plan.parallel, fill);
+    let data = build_vec(plan.len(), parts, plan.schedule, fill);
 
     // `data` is a C-order buffer of the traversal shape; undo the flips and
     // the permutation to get back to the logical axes.
@@ -339,7 +342,13 @@ fn shared_order(shape: &[usize], strides: &[&[isize]]) -> Option<bool> {
 
 /// Builds a new array from contiguous inputs that share a memory order:
 /// `make(range)` slices the inputs, `fill` writes the part.
-fn flat_collect<B, D, I, M, F>(dim: D, fortran: bool, elem_size: usize, make: M, fill: F) -> Array<B, D>
+fn flat_collect<B, D, I, M, F>(
+    dim: D,
+    fortran: bool,
+    elem_size: usize,
+    make: M,
+    fill: F,
+) -> Array<B, D>
 where
     B: Send,
     D: Dimension,
@@ -348,7 +357,7 @@ where
     F: Fn(I, &mut Writer<'_, B>) + Sync,
 {
     let len = dim.size();
-    let flat = Flat::new(len, elem_size);
+    let flat = Flat::for_map(len, elem_size);
     let parts = (0..flat.count())
         .map(|b| {
             let r = flat.range(b);
@@ -356,7 +365,7 @@ where
             (make(r), n)
         })
         .collect();
-    let data = build_vec(len, parts, flat.parallel, fill);
+    let data = build_vec(len, parts, flat.schedule, fill);
     let out = if fortran {
         Array::from_shape_vec(dim.f(), data)
     } else {
@@ -397,10 +406,16 @@ where
         if let Some(fortran) = shared_order(self.shape(), &[self.strides()])
             && let Some(xs) = self.as_slice_memory_order()
         {
-            return flat_collect(self.raw_dim(), fortran, size, |r| &xs[r], |xs, w| w.write_map(xs, &f));
+            return flat_collect(
+                self.raw_dim(),
+                fortran,
+                size,
+                |r| &xs[r],
+                |xs, w| w.write_map(xs, &f),
+            );
         }
         let a = self.view().into_dyn();
-        let plan = Plan::new(a.shape(), a.strides(), &[], size);
+        let plan = Plan::for_map(a.shape(), a.strides(), &[], size);
         let ta = traversal(&plan, a);
         collect(
             &plan,
@@ -432,7 +447,8 @@ where
         assert_same_shape("par_zip_map", self.shape(), other.shape());
         let size = size_of::<A>().max(size_of::<B>()).max(size_of::<C>());
         if let Some(fortran) = shared_order(self.shape(), &[self.strides(), other.strides()])
-            && let (Some(xs), Some(ys)) = (self.as_slice_memory_order(), other.as_slice_memory_order())
+            && let (Some(xs), Some(ys)) =
+                (self.as_slice_memory_order(), other.as_slice_memory_order())
         {
             return flat_collect(
                 self.raw_dim(),
@@ -443,12 +459,15 @@ where
             );
         }
         let (a, b) = (self.view().into_dyn(), other.view().into_dyn());
-        let plan = Plan::new(a.shape(), a.strides(), &[b.strides()], size);
+        let plan = Plan::for_map(a.shape(), a.strides(), &[b.strides()], size);
         let (ta, tb) = (traversal(&plan, a), traversal(&plan, b));
         collect(
             &plan,
             |block| {
-                let (ta, tb) = (ta.as_ref().expect("non-empty"), tb.as_ref().expect("non-empty"));
+                let (ta, tb) = (
+                    ta.as_ref().expect("non-empty"),
+                    tb.as_ref().expect("non-empty"),
+                );
                 (plan.blocks.view(ta, block), plan.blocks.view(tb, block))
             },
             |(x, y), w| match (x.as_slice(), y.as_slice()) {
@@ -482,11 +501,17 @@ where
     {
         assert_same_shape("par_zip3_map", self.shape(), b.shape());
         assert_same_shape("par_zip3_map", self.shape(), c.shape());
-        let size = [size_of::<A>(), size_of::<B>(), size_of::<C>(), size_of::<E>()]
-            .into_iter()
-            .max()
-            .unwrap_or(1);
-        if let Some(fortran) = shared_order(self.shape(), &[self.strides(), b.strides(), c.strides()])
+        let size = [
+            size_of::<A>(),
+            size_of::<B>(),
+            size_of::<C>(),
+            size_of::<E>(),
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(1);
+        if let Some(fortran) =
+            shared_order(self.shape(), &[self.strides(), b.strides(), c.strides()])
             && let (Some(xs), Some(ys), Some(zs)) = (
                 self.as_slice_memory_order(),
                 b.as_slice_memory_order(),
@@ -501,9 +526,22 @@ where
                 |(xs, ys, zs), w| w.write_zip3(xs, ys, zs, &f),
             );
         }
-        let (va, vb, vc) = (self.view().into_dyn(), b.view().into_dyn(), c.view().into_dyn());
-        let plan = Plan::new(va.shape(), va.strides(), &[vb.strides(), vc.strides()], size);
-        let (ta, tb, tc) = (traversal(&plan, va), traversal(&plan, vb), traversal(&plan, vc));
+        let (va, vb, vc) = (
+            self.view().into_dyn(),
+            b.view().into_dyn(),
+            c.view().into_dyn(),
+        );
+        let plan = Plan::for_map(
+            va.shape(),
+            va.strides(),
+            &[vb.strides(), vc.strides()],
+            size,
+        );
+        let (ta, tb, tc) = (
+            traversal(&plan, va),
+            traversal(&plan, vb),
+            traversal(&plan, vc),
+        );
         collect(
             &plan,
             |block| {
@@ -554,16 +592,20 @@ where
         F: Fn(&mut A) + Sync,
     {
         if let Some(xs) = self.as_slice_memory_order_mut() {
-            let flat = Flat::new(xs.len(), size_of::<A>());
-            for_each(flat.split_mut(xs), flat.parallel, |xs| xs.iter_mut().for_each(&f));
+            let flat = Flat::for_map(xs.len(), size_of::<A>());
+            for_each(flat.split_mut(xs), flat.schedule, |xs| {
+                xs.iter_mut().for_each(&f)
+            });
             return;
         }
         let v = self.view_mut().into_dyn();
-        let plan = Plan::new(v.shape(), v.strides(), &[], size_of::<A>());
+        let plan = Plan::for_map(v.shape(), v.strides(), &[], size_of::<A>());
         let blocks = plan.blocks.carve_mut(plan.traversal(v));
-        for_each(blocks, plan.parallel, |mut block| match block.as_slice_mut() {
-            Some(xs) => xs.iter_mut().for_each(&f),
-            None => block.map_inplace(&f),
+        for_each(blocks, plan.schedule, |mut block| {
+            match block.as_slice_mut() {
+                Some(xs) => xs.iter_mut().for_each(&f),
+                None => block.map_inplace(&f),
+            }
         });
     }
 
@@ -589,16 +631,23 @@ where
         if let Some(rs) = aligned_slice(&rhs, &strides)
             && let Some(xs) = self.as_slice_memory_order_mut()
         {
-            let flat = Flat::new(xs.len(), size);
-            let items = flat.split_mut(xs).into_iter().enumerate().map(|(b, xs)| (xs, &rs[flat.range(b)])).collect();
-            for_each(items, flat.parallel, |(xs, rs)| xs.iter_mut().zip(rs).for_each(|(x, r)| f(x, r)));
+            let flat = Flat::for_map(xs.len(), size);
+            let items = flat
+                .split_mut(xs)
+                .into_iter()
+                .enumerate()
+                .map(|(b, xs)| (xs, &rs[flat.range(b)]))
+                .collect();
+            for_each(items, flat.schedule, |(xs, rs)| {
+                xs.iter_mut().zip(rs).for_each(|(x, r)| f(x, r))
+            });
             return;
         }
         let v = self.view_mut().into_dyn();
         if v.is_empty() {
             return;
         }
-        let plan = Plan::new(v.shape(), v.strides(), &[rhs.strides()], size);
+        let plan = Plan::for_map(v.shape(), v.strides(), &[rhs.strides()], size);
         let tr = plan.traversal(rhs);
         let items: Vec<_> = plan
             .blocks
@@ -607,12 +656,15 @@ where
             .enumerate()
             .map(|(b, mv)| (mv, plan.blocks.view(&tr, &plan.blocks.block(b))))
             .collect();
-        for_each(items, plan.parallel, |(mut mv, rv)| {
+        for_each(items, plan.schedule, |(mut mv, rv)| {
             if mv.is_standard_layout() && rv.is_standard_layout() {
-                let (ms, rs) = (mv.as_slice_mut().expect("standard"), rv.as_slice().expect("standard"));
+                let (ms, rs) = (
+                    mv.as_slice_mut().expect("standard"),
+                    rv.as_slice().expect("standard"),
+                );
                 ms.iter_mut().zip(rs).for_each(|(m, r)| f(m, r));
             } else {
-                Zip::from(&mut mv).and(&rv).for_each(|m, r| f(m, r));
+                Zip::from(&mut mv).and(&rv).for_each(&f);
             }
         });
     }
@@ -643,15 +695,18 @@ where
         if let (Some(bs), Some(cs)) = (aligned_slice(&b, &strides), aligned_slice(&c, &strides))
             && let Some(xs) = self.as_slice_memory_order_mut()
         {
-            let flat = Flat::new(xs.len(), size);
+            let flat = Flat::for_map(xs.len(), size);
             let items = flat
                 .split_mut(xs)
                 .into_iter()
                 .enumerate()
                 .map(|(i, xs)| (xs, &bs[flat.range(i)], &cs[flat.range(i)]))
                 .collect();
-            for_each(items, flat.parallel, |(xs, bs, cs)| {
-                xs.iter_mut().zip(bs).zip(cs).for_each(|((x, y), z)| f(x, y, z))
+            for_each(items, flat.schedule, |(xs, bs, cs)| {
+                xs.iter_mut()
+                    .zip(bs)
+                    .zip(cs)
+                    .for_each(|((x, y), z)| f(x, y, z))
             });
             return;
         }
@@ -659,7 +714,7 @@ where
         if v.is_empty() {
             return;
         }
-        let plan = Plan::new(v.shape(), v.strides(), &[b.strides(), c.strides()], size);
+        let plan = Plan::for_map(v.shape(), v.strides(), &[b.strides(), c.strides()], size);
         let (tb, tc) = (plan.traversal(b), plan.traversal(c));
         let items: Vec<_> = plan
             .blocks
@@ -668,19 +723,26 @@ where
             .enumerate()
             .map(|(i, mv)| {
                 let block = plan.blocks.block(i);
-                (mv, plan.blocks.view(&tb, &block), plan.blocks.view(&tc, &block))
+                (
+                    mv,
+                    plan.blocks.view(&tb, &block),
+                    plan.blocks.view(&tc, &block),
+                )
             })
             .collect();
-        for_each(items, plan.parallel, |(mut mv, bv, cv)| {
+        for_each(items, plan.schedule, |(mut mv, bv, cv)| {
             if mv.is_standard_layout() && bv.is_standard_layout() && cv.is_standard_layout() {
                 let ms = mv.as_slice_mut().expect("standard");
-                let (bs, cs) = (bv.as_slice().expect("standard"), cv.as_slice().expect("standard"));
+                let (bs, cs) = (
+                    bv.as_slice().expect("standard"),
+                    cv.as_slice().expect("standard"),
+                );
                 ms.iter_mut()
                     .zip(bs)
                     .zip(cs)
                     .for_each(|((m, x), y)| f(m, x, y));
             } else {
-                Zip::from(&mut mv).and(&bv).and(&cv).for_each(|m, x, y| f(m, x, y));
+                Zip::from(&mut mv).and(&bv).and(&cv).for_each(&f);
             }
         });
     }

@@ -6,6 +6,7 @@
 //! paths are exercised.
 
 use std::cell::Cell;
+use std::time::Duration;
 
 /// Block size and sequential threshold used to plan every kernel.
 ///
@@ -24,7 +25,7 @@ use std::cell::Cell;
 /// use ndarray::Array1;
 ///
 /// let a = Array1::from_iter((0..1000).map(f64::from));
-/// let small_blocks = Params::default().with_block_bytes(64).with_min_parallel_len(0);
+/// let small_blocks = Params::always_parallel().with_block_bytes(64);
 /// let s = small_blocks.install(|| a.par_sum());
 /// assert_eq!(s, 499_500.0);
 /// ```
@@ -37,16 +38,27 @@ pub struct Params {
     /// equal length. Default: 64 KiB, which keeps a block and its gather buffer
     /// in L2 and makes per-block overhead negligible.
     pub block_bytes: usize,
-    /// Arrays with fewer elements than this run on the calling thread (with
-    /// the same blocks, so with the same result). Default: 32 768.
+    /// Arrays with fewer elements than this always run on the calling
+    /// thread (with the same blocks, so with the same result). Default:
+    /// 4096.
     pub min_parallel_len: usize,
+    /// A kernel uses the thread pool only if running it on the calling
+    /// thread would take at least this long. The kernel times its first
+    /// block on the calling thread and extrapolates, so a cheap sum of
+    /// 10^5 elements stays sequential (waking the pool would cost more than
+    /// it saves) while an expensive map over the same array goes parallel.
+    /// Only the speed depends on this decision, never the result. Default:
+    /// 100 µs, several times the cost of waking rayon's workers (measured
+    /// at 15–30 µs on a 2-vCPU cloud VM).
+    pub min_parallel_time: Duration,
 }
 
 impl Default for Params {
     fn default() -> Self {
         Params {
             block_bytes: 64 * 1024,
-            min_parallel_len: 1 << 15,
+            min_parallel_len: 4096,
+            min_parallel_time: Duration::from_micros(100),
         }
     }
 }
@@ -102,6 +114,37 @@ impl Params {
         self
     }
 
+    /// Sets [`min_parallel_time`](Params::min_parallel_time);
+    /// `Duration::ZERO` makes every eligible input run on the pool.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let p = ndpar::Params::default().with_min_parallel_time(Duration::ZERO);
+    /// assert_eq!(p.min_parallel_time, Duration::ZERO);
+    /// ```
+    pub fn with_min_parallel_time(mut self, min_parallel_time: Duration) -> Self {
+        self.min_parallel_time = min_parallel_time;
+        self
+    }
+
+    /// Params that put every non-empty input with more than one block on
+    /// the pool: no length or time threshold. For tests and experiments.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndpar::Params;
+    /// use ndarray::Array1;
+    ///
+    /// let a = Array1::from_iter((0..100).map(f64::from));
+    /// let p = Params::always_parallel().with_block_bytes(64);
+    /// assert_eq!(ndpar::with_threads(4, || p.install(|| a.par_sum())).unwrap(), 4950.0);
+    /// ```
+    pub fn always_parallel() -> Self {
+        Params::default()
+            .with_min_parallel_len(0)
+            .with_min_parallel_time(Duration::ZERO)
+    }
+
     /// Runs `f` with these params current on the calling thread, then
     /// restores the previous ones (also if `f` panics).
     ///
@@ -116,7 +159,7 @@ impl Params {
     /// use ndarray::Array1;
     ///
     /// let a = Array1::<f32>::ones(10_000);
-    /// let p = Params::default().with_block_bytes(256).with_min_parallel_len(0);
+    /// let p = Params::always_parallel().with_block_bytes(256);
     /// assert_eq!(p.install(|| a.par_sum()), 10_000.0);
     /// ```
     pub fn install<R>(self, f: impl FnOnce() -> R) -> R {

@@ -14,7 +14,7 @@
 
 use std::mem::{ManuallyDrop, MaybeUninit};
 
-use rayon::prelude::*;
+use crate::plan::{Schedule, for_each};
 
 /// Sequential writer for one block's slot of the output.
 pub(crate) struct Writer<'s, B> {
@@ -75,9 +75,13 @@ impl<B> Writer<'_, B> {
 ///
 /// `parts` are `(item, part_len)` in output order, with lengths summing to
 /// `len`; `fill(item, writer)` must write exactly `part_len` elements
-/// through the writer (else it panics). Parts run in parallel when
-/// `parallel` is true.
-pub(crate) fn build_vec<B, I, F>(len: usize, parts: Vec<(I, usize)>, parallel: bool, fill: F) -> Vec<B>
+/// through the writer (else it panics). Parts run as `schedule` decides.
+pub(crate) fn build_vec<B, I, F>(
+    len: usize,
+    parts: Vec<(I, usize)>,
+    schedule: Schedule,
+    fill: F,
+) -> Vec<B>
 where
     B: Send,
     I: Send,
@@ -95,16 +99,19 @@ where
     }
     assert!(rest.is_empty(), "parts do not cover the output");
 
-    let run = |(item, slot): (I, &mut [MaybeUninit<B>])| {
-        let mut w = Writer { slot, written: 0 };
-        fill(item, &mut w);
-        assert_eq!(w.written, w.slot.len(), "a block did not write its whole part");
-    };
-    if parallel {
-        jobs.into_par_iter().for_each(run);
-    } else {
-        jobs.into_iter().for_each(run);
-    }
+    for_each(
+        jobs,
+        schedule,
+        |(item, slot): (I, &mut [MaybeUninit<B>])| {
+            let mut w = Writer { slot, written: 0 };
+            fill(item, &mut w);
+            assert_eq!(
+                w.written,
+                w.slot.len(),
+                "a block did not write its whole part"
+            );
+        },
+    );
 
     let mut buf = ManuallyDrop::new(buf);
     let (ptr, len, cap) = (buf.as_mut_ptr(), buf.len(), buf.capacity());
@@ -127,8 +134,9 @@ mod tests {
     #[test]
     fn builds_in_order() {
         let parts = vec![(0usize, 3usize), (3, 0), (3, 4)];
-        for parallel in [false, true] {
-            let v: Vec<String> = build_vec(7, parts.clone(), parallel, |start, w| {
+        for params in [crate::Params::default(), crate::Params::always_parallel()] {
+            let schedule = params.install(|| Schedule::for_len(7, parts.len()));
+            let v: Vec<String> = build_vec(7, parts.clone(), schedule, |start, w| {
                 for i in 0..w.slot.len() {
                     w.push((start + i).to_string());
                 }
@@ -140,13 +148,13 @@ mod tests {
     #[test]
     #[should_panic(expected = "did not write its whole part")]
     fn short_part_panics_instead_of_exposing_uninit_memory() {
-        let _: Vec<u32> = build_vec(2, vec![((), 2)], false, |(), w| w.push(1));
+        let _: Vec<u32> = build_vec(2, vec![((), 2)], Schedule::for_len(2, 1), |(), w| w.push(1));
     }
 
     #[test]
     #[should_panic]
     fn overlong_part_panics() {
-        let _: Vec<u32> = build_vec(1, vec![((), 1)], false, |(), w| {
+        let _: Vec<u32> = build_vec(1, vec![((), 1)], Schedule::for_len(1, 1), |(), w| {
             w.push(1);
             w.push(2);
         });
@@ -155,6 +163,8 @@ mod tests {
     #[test]
     #[should_panic(expected = "parts do not cover")]
     fn uncovered_output_panics() {
-        let _: Vec<u32> = build_vec(3, vec![((), 2)], false, |(), w| w.write_map(&[1, 2], |&x| x));
+        let _: Vec<u32> = build_vec(3, vec![((), 2)], Schedule::for_len(3, 1), |(), w| {
+            w.write_map(&[1, 2], |&x| x)
+        });
     }
 }

@@ -45,16 +45,29 @@ fn mismatched_shapes_panic_naming_both_shapes() {
     let cases: Vec<Box<dyn Fn()>> = vec![
         Box::new(|| drop(a.par_zip_map(&b, |x, y| x + y))),
         Box::new(|| drop(a.par_zip3_map(&c, &b, |x, y, z| x + y + z))),
-        Box::new(|| drop(a.par_dot(&b))),
+        Box::new(|| {
+            let _ = a.par_dot(&b);
+        }),
     ];
     for case in cases {
         let msg = panic_message(catch_unwind(AssertUnwindSafe(case)).unwrap_err());
-        assert!(msg.contains("[3, 4]") && msg.contains("[4, 3]"), "message: {msg}");
+        assert!(
+            msg.contains("[3, 4]") && msg.contains("[4, 3]"),
+            "message: {msg}"
+        );
     }
     let mut out = Array2::<f64>::zeros((3, 4));
     let col = Array1::<f64>::zeros(3); // broadcasting needs the last axis to match
-    let msg = panic_message(catch_unwind(AssertUnwindSafe(|| out.par_zip_mut_with(&col, |o, &x| *o += x))).unwrap_err());
-    assert!(msg.contains("[3]") && msg.contains("[3, 4]") && msg.contains("broadcast"), "message: {msg}");
+    let msg = panic_message(
+        catch_unwind(AssertUnwindSafe(|| {
+            out.par_zip_mut_with(&col, |o, &x| *o += x)
+        }))
+        .unwrap_err(),
+    );
+    assert!(
+        msg.contains("[3]") && msg.contains("[3, 4]") && msg.contains("broadcast"),
+        "message: {msg}"
+    );
 }
 
 #[test]
@@ -62,8 +75,14 @@ fn n_jobs_zero_is_a_clear_error() {
     let err = ndpar::with_threads(0, || 1).unwrap_err();
     assert!(matches!(err, Error::InvalidNJobs(0)));
     let msg = err.to_string();
-    assert!(msg.contains("n_jobs = 0") && msg.contains("-1"), "message: {msg}");
-    assert!(matches!(ndpar::effective_n_jobs(0), Err(Error::InvalidNJobs(0))));
+    assert!(
+        msg.contains("n_jobs = 0") && msg.contains("-1"),
+        "message: {msg}"
+    );
+    assert!(matches!(
+        ndpar::effective_n_jobs(0),
+        Err(Error::InvalidNJobs(0))
+    ));
 }
 
 #[test]
@@ -75,7 +94,11 @@ fn negative_ddof_panics() {
 
 #[test]
 fn empty_inputs_give_documented_values() {
-    for a in [Array1::<f64>::zeros(0).into_dyn(), Array2::<f64>::zeros((0, 5)).into_dyn(), ArrayD::<f64>::zeros(IxDyn(&[3, 0, 2]))] {
+    for a in [
+        Array1::<f64>::zeros(0).into_dyn(),
+        Array2::<f64>::zeros((0, 5)).into_dyn(),
+        ArrayD::<f64>::zeros(IxDyn(&[3, 0, 2])),
+    ] {
         assert_eq!(a.par_sum(), 0.0);
         assert_eq!(a.par_product(), 1.0);
         assert_eq!(a.par_nansum(), 0.0);
@@ -113,7 +136,7 @@ fn zero_dimensional_and_six_dimensional_arrays() {
     let a = Array::<f64, Ix6>::from_shape_fn((2, 3, 1, 4, 2, 3).f(), |(a, b, c, d, e, f)| {
         (a * 72 + b * 24 + c * 24 + d * 6 + e * 3 + f) as f64
     });
-    let p = Params::default().with_block_bytes(40).with_min_parallel_len(0);
+    let p = Params::always_parallel().with_block_bytes(40);
     assert_eq!(p.install(|| a.par_sum()), a.sum());
     assert_eq!(p.install(|| a.par_argmax()), Some((1, 2, 0, 3, 1, 2)));
     assert_eq!(p.install(|| a.par_mapv(|x| x + 1.0)), a.mapv(|x| x + 1.0));
@@ -124,16 +147,40 @@ fn zero_dimensional_and_six_dimensional_arrays() {
 #[test]
 fn a_panicking_closure_propagates_and_the_pool_survives() {
     let a = Array1::from_iter((0..200_000).map(|i| i as f64));
-    let p = Params::default().with_min_parallel_len(0).with_block_bytes(1024);
+    let p = Params::always_parallel().with_block_bytes(1024);
     for t in [2, 4] {
         let r = catch_unwind(|| {
-            on(t, p, || a.par_map(|&x| if x == 123_456.0 { panic!("bad element {x}") } else { x }))
+            on(t, p, || {
+                a.par_map(|&x| {
+                    if x == 123_456.0 {
+                        panic!("bad element {x}")
+                    } else {
+                        x
+                    }
+                })
+            })
         });
         assert!(panic_message(r.unwrap_err()).contains("bad element 123456"));
-        let r = catch_unwind(|| on(t, p, || a.par_fold(|| 0.0, |s, &x| if x > 1e5 { panic!("fold") } else { s + x }, |x, y| x + y)));
+        let r = catch_unwind(|| {
+            on(t, p, || {
+                a.par_fold(
+                    || 0.0,
+                    |s, &x| if x > 1e5 { panic!("fold") } else { s + x },
+                    |x, y| x + y,
+                )
+            })
+        });
         assert!(r.is_err());
         let mut b = a.clone();
-        let r = catch_unwind(AssertUnwindSafe(|| on(t, p, || b.par_map_inplace(|x| if *x == 7.0 { panic!("in place") }))));
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            on(t, p, || {
+                b.par_map_inplace(|x| {
+                    if *x == 7.0 {
+                        panic!("in place")
+                    }
+                })
+            })
+        }));
         assert!(r.is_err());
         // Same pool, still working, still right.
         assert_eq!(on(t, p, || a.par_sum()), a.sum());
@@ -145,8 +192,18 @@ fn a_panicking_closure_propagates_and_the_pool_survives() {
 fn a_non_copy_map_that_panics_leaks_nothing_it_should_not_drop() {
     // Elements written before the panic must not be dropped twice or read.
     let a = Array1::from_iter(0..50_000);
-    let p = Params::default().with_min_parallel_len(0).with_block_bytes(512);
-    let r = catch_unwind(|| on(4, p, || a.par_map(|&x| if x == 40_000 { panic!("stop") } else { vec![x; 3] })));
+    let p = Params::always_parallel().with_block_bytes(512);
+    let r = catch_unwind(|| {
+        on(4, p, || {
+            a.par_map(|&x| {
+                if x == 40_000 {
+                    panic!("stop")
+                } else {
+                    vec![x; 3]
+                }
+            })
+        })
+    });
     assert!(r.is_err());
     let ok = on(4, p, || a.par_map(|&x| vec![x; 3]));
     assert_eq!(ok[49_999], vec![49_999; 3]);
@@ -157,19 +214,31 @@ fn a_non_copy_map_that_panics_leaks_nothing_it_should_not_drop() {
 #[test]
 fn with_threads_uses_exactly_n_threads_and_joblib_negatives() {
     for n in [1, 2, 3, 5] {
-        assert_eq!(ndpar::with_threads(n, rayon::current_num_threads).unwrap(), n as usize);
+        assert_eq!(
+            ndpar::with_threads(n, rayon::current_num_threads).unwrap(),
+            n as usize
+        );
     }
     let all = ndpar::cpu_count();
-    assert_eq!(ndpar::with_threads(-1, rayon::current_num_threads).unwrap(), all);
-    assert_eq!(ndpar::with_threads(-2, rayon::current_num_threads).unwrap(), (all - 1).max(1));
+    assert_eq!(
+        ndpar::with_threads(-1, rayon::current_num_threads).unwrap(),
+        all
+    );
+    assert_eq!(
+        ndpar::with_threads(-2, rayon::current_num_threads).unwrap(),
+        (all - 1).max(1)
+    );
     assert_eq!(ndpar::effective_n_jobs(-(all as isize) - 5).unwrap(), 1);
 }
 
 #[test]
 fn kernels_run_in_the_callers_pool() {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .unwrap();
     let a = Array1::from_iter((0..100_000).map(|i| i as f64));
-    let p = Params::default().with_min_parallel_len(0).with_block_bytes(4096);
+    let p = Params::always_parallel().with_block_bytes(4096);
     let sizes = pool.install(|| p.install(|| a.par_map(|_| rayon::current_num_threads())));
     assert!(sizes.iter().all(|&n| n == 3));
     let names = Mutex::new(HashSet::new());
@@ -180,7 +249,13 @@ fn kernels_run_in_the_callers_pool() {
             })
         })
     });
-    assert!(names.into_inner().unwrap().iter().all(|i| i.is_some_and(|i| i < 3)));
+    assert!(
+        names
+            .into_inner()
+            .unwrap()
+            .iter()
+            .all(|i| i.is_some_and(|i| i < 3))
+    );
 }
 
 #[test]
@@ -191,7 +266,13 @@ fn small_inputs_run_on_the_calling_thread() {
     ndpar::with_threads(4, || {
         let here = std::thread::current().id();
         a.par_map(|_| threads.lock().unwrap().insert(std::thread::current().id()));
-        a.par_fold(|| (), |(), _| drop(threads.lock().unwrap().insert(std::thread::current().id())), |(), ()| ());
+        a.par_fold(
+            || (),
+            |(), _| {
+                threads.lock().unwrap().insert(std::thread::current().id());
+            },
+            |(), ()| (),
+        );
         assert_eq!(*threads.lock().unwrap(), HashSet::from([here]));
     })
     .unwrap();
@@ -200,11 +281,60 @@ fn small_inputs_run_on_the_calling_thread() {
     assert_eq!(threads.into_inner().unwrap(), HashSet::from([caller]));
 }
 
+/// Busy work the optimiser cannot remove, about `micros` long.
+fn spin(micros: u64) -> u64 {
+    let start = std::time::Instant::now();
+    let mut x = 0u64;
+    while start.elapsed().as_micros() < u128::from(micros) {
+        x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+    }
+    x
+}
+
+#[test]
+fn expensive_work_spreads_over_the_pool() {
+    // Default params: the first block is timed, the estimate is far above
+    // min_parallel_time, so the rest goes to the pool.
+    let a = Array1::from_iter(0..5000u64);
+    let threads = Mutex::new(HashSet::new());
+    ndpar::with_threads(2, || {
+        a.par_map(|&x| {
+            threads.lock().unwrap().insert(std::thread::current().id());
+            spin(10) ^ x
+        })
+    })
+    .unwrap();
+    assert_eq!(threads.into_inner().unwrap().len(), 2);
+    // A reduction too, and with always_parallel even tiny blocks.
+    let threads = Mutex::new(HashSet::new());
+    let p = Params::always_parallel().with_block_bytes(8);
+    let n = on(4, p, || {
+        Array1::from_iter(0..64u64).par_fold(
+            || 0,
+            |n, _| {
+                threads.lock().unwrap().insert(std::thread::current().id());
+                spin(1000);
+                n + 1
+            },
+            |x, y| x + y,
+        )
+    });
+    assert_eq!(n, 64);
+    assert!(threads.into_inner().unwrap().len() > 1);
+}
+
 #[test]
 fn params_follow_the_caller_into_with_threads() {
     let p = Params::default().with_block_bytes(123);
-    assert_eq!(p.install(|| ndpar::with_threads(3, Params::current)).unwrap(), p);
-    assert_eq!(ndpar::with_threads(3, || p.install(Params::current)).unwrap(), p);
+    assert_eq!(
+        p.install(|| ndpar::with_threads(3, Params::current))
+            .unwrap(),
+        p
+    );
+    assert_eq!(
+        ndpar::with_threads(3, || p.install(Params::current)).unwrap(),
+        p
+    );
     assert_eq!(Params::current(), Params::default(), "restored afterwards");
 }
 
@@ -266,7 +396,11 @@ fn badly_conditioned_sums_stay_within_the_log_n_bound() {
     );
     assert!((ours - exact).abs() <= bound);
     // The same holds in f64 with a strided layout (gathered blocks).
-    let a64 = Array2::from_shape_vec((n / 1000, 1000), xs.iter().map(|&x| f64::from(x) * 1.000_000_1).collect()).unwrap();
+    let a64 = Array2::from_shape_vec(
+        (n / 1000, 1000),
+        xs.iter().map(|&x| f64::from(x) * 1.000_000_1).collect(),
+    )
+    .unwrap();
     let exact64 = neumaier(a64.t().iter().copied());
     let abs64: f64 = a64.iter().map(|x| x.abs()).sum();
     let ours64 = a64.t().slice(s![.., ..]).par_sum();

@@ -12,11 +12,15 @@ use proptest::prelude::*;
 fn pair<T: Clone + std::fmt::Debug>(
     elem: impl Strategy<Value = T> + Clone + 'static,
 ) -> impl Strategy<Value = (Case<T>, Case<T>)> {
-    shape().prop_flat_map(move |s| (case_with(s.clone(), kind(), elem.clone()), case_with(s, kind(), elem.clone())))
+    shape().prop_flat_map(move |s| {
+        (
+            case_with(s.clone(), kind(), elem.clone()),
+            case_with(s, kind(), elem.clone()),
+        )
+    })
 }
 
-fn triple(
-) -> impl Strategy<Value = (Case<i64>, Case<i64>, Case<i64>)> {
+fn triple() -> impl Strategy<Value = (Case<i64>, Case<i64>, Case<i64>)> {
     shape().prop_flat_map(|s| {
         (
             case_with(s.clone(), kind(), i64_any()),

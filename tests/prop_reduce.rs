@@ -33,7 +33,9 @@ fn oracle_extreme<T: Copy + PartialOrd>(xs: &[T], better: impl Fn(T, T) -> bool)
     if let Some(&nan) = xs.iter().find(|&&x| x != x) {
         return Some(nan);
     }
-    xs.iter().copied().reduce(|a, b| if better(b, a) { b } else { a })
+    xs.iter()
+        .copied()
+        .reduce(|a, b| if better(b, a) { b } else { a })
 }
 
 /// numpy's argmin/argmax: first NaN, else first extreme (row-major).
@@ -59,8 +61,16 @@ fn flat_of(index: &[usize], shape: &[usize]) -> usize {
 fn fixed_dim_argmin(v: &ArrayViewD<'_, f64>) -> Option<Vec<usize>> {
     let v = v.clone();
     match v.ndim() {
-        1 => v.into_dimensionality::<Ix1>().unwrap().par_argmin().map(|i| vec![i]),
-        2 => v.into_dimensionality::<Ix2>().unwrap().par_argmin().map(|(i, j)| vec![i, j]),
+        1 => v
+            .into_dimensionality::<Ix1>()
+            .unwrap()
+            .par_argmin()
+            .map(|i| vec![i]),
+        2 => v
+            .into_dimensionality::<Ix2>()
+            .unwrap()
+            .par_argmin()
+            .map(|(i, j)| vec![i, j]),
         3 => v
             .into_dimensionality::<Ix3>()
             .unwrap()

@@ -194,13 +194,19 @@ mod tests {
             let v = blocks.view(&numbered.view(), &block);
             assert_eq!(v.len(), block.len);
             let positions: Vec<usize> = v.iter().copied().collect();
-            assert_eq!(positions, (block.start..block.start + block.len).collect::<Vec<_>>());
+            assert_eq!(
+                positions,
+                (block.start..block.start + block.len).collect::<Vec<_>>()
+            );
             assert_eq!(cv.shape(), v.shape());
             cv.fill(b + 1);
             next += block.len;
         }
         assert_eq!(next, len);
-        assert!(carved_copy.iter().all(|&x| x >= 1), "carved blocks cover everything");
+        assert!(
+            carved_copy.iter().all(|&x| x >= 1),
+            "carved blocks cover everything"
+        );
     }
 
     #[test]

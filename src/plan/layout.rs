@@ -55,7 +55,10 @@ impl Layout {
             };
             (class, std::cmp::Reverse(leader[a].unsigned_abs()))
         });
-        let flip: Vec<bool> = perm.iter().map(|&a| shape[a] > 1 && leader[a] < 0).collect();
+        let flip: Vec<bool> = perm
+            .iter()
+            .map(|&a| shape[a] > 1 && leader[a] < 0)
+            .collect();
 
         // Strides of each array in traversal order, after the flips.
         let traversal_strides = |strides: &[isize]| -> Vec<isize> {

@@ -31,6 +31,7 @@ mod blocks;
 mod layout;
 
 use std::ops::Range;
+use std::time::{Duration, Instant};
 
 use ndarray::{ArrayBase, ArrayView1, ArrayViewD, Axis, IxDyn, RawData};
 use rayon::prelude::*;
@@ -40,61 +41,132 @@ pub(crate) use layout::Layout;
 
 use crate::params::Params;
 
-/// Whether a kernel over `len` elements in `count` blocks should use the
-/// rayon pool: there must be more than one block, enough elements to repay
-/// the fork, and more than one thread.
-fn run_parallel(len: usize, count: usize, params: &Params) -> bool {
-    count > 1 && len >= params.min_parallel_len && rayon::current_num_threads() > 1
+/// When a kernel runs its blocks on the pool.
+///
+/// A kernel is *eligible* if it has more than one block, at least
+/// [`Params::min_parallel_len`] elements, and the current pool has more than
+/// one thread. An eligible kernel runs its first block on the calling thread
+/// and times it; only if the whole run would take at least
+/// [`Params::min_parallel_time`] on one thread do the other blocks go to the
+/// pool. The blocks and the combine tree are the same either way, so this
+/// choice changes the speed, never the result.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Schedule {
+    eligible: bool,
+    min_time: Duration,
+}
+
+impl Schedule {
+    /// The schedule of `count` blocks over `len` elements under the current
+    /// params.
+    #[cfg(test)]
+    pub(crate) fn for_len(len: usize, count: usize) -> Schedule {
+        Schedule::new(len, count, &Params::current())
+    }
+
+    fn new(len: usize, count: usize, params: &Params) -> Schedule {
+        Schedule {
+            eligible: count > 1
+                && len >= params.min_parallel_len
+                && rayon::current_num_threads() > 1,
+            min_time: params.min_parallel_time,
+        }
+    }
+
+    /// Runs `first` (the first of `count` blocks) on the calling thread and
+    /// says whether the remaining blocks should run on the pool.
+    fn probe<T>(&self, count: usize, first: impl FnOnce() -> T) -> (T, bool) {
+        if !self.eligible {
+            return (first(), false);
+        }
+        let start = Instant::now();
+        let value = first();
+        let estimate = start
+            .elapsed()
+            .saturating_mul(count.try_into().unwrap_or(u32::MAX));
+        (value, estimate >= self.min_time)
+    }
 }
 
 /// Reduces leaves `0..count` (`count ≥ 1`) with a fixed pairwise tree:
 /// `leaf(i)` computes leaf `i`; `combine(left, right)` merges neighbours.
 /// The tree splits at the midpoint whatever the thread count.
-pub(crate) fn tree_reduce<T, L, C>(count: usize, parallel: bool, leaf: &L, combine: &C) -> T
+pub(crate) fn tree_reduce<T, L, C>(count: usize, schedule: Schedule, leaf: &L, combine: &C) -> T
 where
     T: Send,
     L: Fn(usize) -> T + Sync,
     C: Fn(T, T) -> T + Sync,
 {
-    fn node<T, L, C>(lo: usize, hi: usize, parallel: bool, leaf: &L, combine: &C) -> T
+    /// `first` is leaf `lo`'s value when it was computed already (only
+    /// ever on the leftmost path).
+    fn node<T, L, C>(
+        lo: usize,
+        hi: usize,
+        first: Option<T>,
+        parallel: bool,
+        leaf: &L,
+        combine: &C,
+    ) -> T
     where
         T: Send,
         L: Fn(usize) -> T + Sync,
         C: Fn(T, T) -> T + Sync,
     {
         if hi - lo == 1 {
-            return leaf(lo);
+            return first.unwrap_or_else(|| leaf(lo));
         }
         let mid = lo + (hi - lo) / 2;
         let (left, right) = if parallel {
             rayon::join(
-                || node(lo, mid, parallel, leaf, combine),
-                || node(mid, hi, parallel, leaf, combine),
+                || node(lo, mid, first, parallel, leaf, combine),
+                || node(mid, hi, None, parallel, leaf, combine),
             )
         } else {
             (
-                node(lo, mid, parallel, leaf, combine),
-                node(mid, hi, parallel, leaf, combine),
+                node(lo, mid, first, parallel, leaf, combine),
+                node(mid, hi, None, parallel, leaf, combine),
             )
         };
         combine(left, right)
     }
     debug_assert!(count >= 1);
-    node(0, count, parallel, leaf, combine)
+    let (first, parallel) = schedule.probe(count, || leaf(0));
+    node(0, count, Some(first), parallel, leaf, combine)
 }
 
-/// Runs `f` on every item, on the pool when `parallel`. For kernels whose
-/// result does not depend on the order (maps).
-pub(crate) fn for_each<I, F>(items: Vec<I>, parallel: bool, f: F)
+/// Runs `f` on every item, the first on the calling thread and the rest as
+/// the schedule decides. For kernels whose result does not depend on the
+/// order (maps).
+pub(crate) fn for_each<I, F>(mut items: Vec<I>, schedule: Schedule, f: F)
 where
     I: Send,
     F: Fn(I) + Sync,
 {
-    if parallel {
-        items.into_par_iter().for_each(|item| f(item));
-    } else {
-        items.into_iter().for_each(f);
+    if items.is_empty() {
+        return;
     }
+    let rest = items.split_off(1);
+    let first = items.pop().expect("one item");
+    let count = rest.len() + 1;
+    let ((), parallel) = schedule.probe(count, || f(first));
+    if parallel {
+        rest.into_par_iter().for_each(&f);
+    } else {
+        rest.into_iter().for_each(f);
+    }
+}
+
+/// Elements per block for a map over `len` elements: the usual block size,
+/// or smaller for short arrays so that an expensive closure still gets
+/// about eight blocks per thread. Maps may split anywhere (their results do
+/// not depend on it); reductions never use this.
+fn map_block_len(len: usize, params: &Params, elem_size: usize) -> usize {
+    let usual = params.block_len(elem_size);
+    if len < params.min_parallel_len {
+        return usual;
+    }
+    let per_thread = len.div_ceil(8 * rayon::current_num_threads());
+    usual.min(per_thread).max(1)
 }
 
 /// The plan of a contiguous array: its memory, as one slice, cut into
@@ -104,18 +176,28 @@ where
 pub(crate) struct Flat {
     len: usize,
     count: usize,
-    pub(crate) parallel: bool,
+    pub(crate) schedule: Schedule,
 }
 
 impl Flat {
     /// Plans `len` contiguous elements of (at most) `elem_size` bytes.
     pub(crate) fn new(len: usize, elem_size: usize) -> Flat {
         let params = Params::current();
-        let count = blocks::piece_count(len, params.block_len(elem_size));
+        Flat::with_block_len(len, params.block_len(elem_size), &params)
+    }
+
+    /// Plans a map over `len` contiguous elements (see [`map_block_len`]).
+    pub(crate) fn for_map(len: usize, elem_size: usize) -> Flat {
+        let params = Params::current();
+        Flat::with_block_len(len, map_block_len(len, &params, elem_size), &params)
+    }
+
+    fn with_block_len(len: usize, block_len: usize, params: &Params) -> Flat {
+        let count = blocks::piece_count(len, block_len);
         Flat {
             len,
             count,
-            parallel: run_parallel(len, count, &params),
+            schedule: Schedule::new(len, count, params),
         }
     }
 
@@ -148,7 +230,14 @@ impl Flat {
         L: Fn(Range<usize>) -> T + Sync,
         C: Fn(T, T) -> T + Sync,
     {
-        (self.count > 0).then(|| tree_reduce(self.count, self.parallel, &|b| leaf(self.range(b)), &combine))
+        (self.count > 0).then(|| {
+            tree_reduce(
+                self.count,
+                self.schedule,
+                &|b| leaf(self.range(b)),
+                &combine,
+            )
+        })
     }
 }
 
@@ -158,8 +247,7 @@ impl Flat {
 pub(crate) struct Plan {
     pub(crate) layout: Layout,
     pub(crate) blocks: Blocks,
-    /// Whether blocks run on the rayon pool (else on the calling thread).
-    pub(crate) parallel: bool,
+    pub(crate) schedule: Schedule,
 }
 
 impl Plan {
@@ -167,15 +255,43 @@ impl Plan {
     /// fix the traversal order; `others` are the other arrays' strides;
     /// `elem_size` is the largest element size involved (it sets how many
     /// elements a block holds).
-    pub(crate) fn new(shape: &[usize], leader: &[isize], others: &[&[isize]], elem_size: usize) -> Plan {
+    pub(crate) fn new(
+        shape: &[usize],
+        leader: &[isize],
+        others: &[&[isize]],
+        elem_size: usize,
+    ) -> Plan {
         let params = Params::current();
+        let block_len = params.block_len(elem_size);
+        Plan::with_block_len(shape, leader, others, block_len, &params)
+    }
+
+    /// Like [`Plan::new`], for a map (see [`map_block_len`]).
+    pub(crate) fn for_map(
+        shape: &[usize],
+        leader: &[isize],
+        others: &[&[isize]],
+        elem_size: usize,
+    ) -> Plan {
+        let params = Params::current();
+        let block_len = map_block_len(shape.iter().product(), &params, elem_size);
+        Plan::with_block_len(shape, leader, others, block_len, &params)
+    }
+
+    fn with_block_len(
+        shape: &[usize],
+        leader: &[isize],
+        others: &[&[isize]],
+        block_len: usize,
+        params: &Params,
+    ) -> Plan {
         let layout = Layout::new(shape, leader, others);
-        let blocks = Blocks::new(&layout.merged_shape(), params.block_len(elem_size));
-        let parallel = run_parallel(layout.len(), blocks.count(), &params);
+        let blocks = Blocks::new(&layout.merged_shape(), block_len);
+        let schedule = Schedule::new(layout.len(), blocks.count(), params);
         Plan {
             layout,
             blocks,
-            parallel,
+            schedule,
         }
     }
 
@@ -197,7 +313,14 @@ impl Plan {
         C: Fn(T, T) -> T + Sync,
     {
         let count = self.blocks.count();
-        (count > 0).then(|| tree_reduce(count, self.parallel, &|b| leaf(&self.blocks.block(b)), &combine))
+        (count > 0).then(|| {
+            tree_reduce(
+                count,
+                self.schedule,
+                &|b| leaf(&self.blocks.block(b)),
+                &combine,
+            )
+        })
     }
 
     /// Each block's `(block, length)` in block order.

@@ -379,7 +379,12 @@ pub trait ParReduce<A, D: Dimension> {
 /// pieces); `row_major` restricts it to row-major arrays, for kernels whose
 /// answer depends on logical positions. Other layouts are planned in full,
 /// and non-contiguous blocks are gathered into a buffer first.
-fn reduce_runs<A, S, D, T, L, C>(a: &ArrayBase<S, D>, row_major: bool, leaf: L, combine: C) -> Option<T>
+fn reduce_runs<A, S, D, T, L, C>(
+    a: &ArrayBase<S, D>,
+    row_major: bool,
+    leaf: L,
+    combine: C,
+) -> Option<T>
 where
     A: Copy + Sync,
     S: Data<Elem = A>,
@@ -388,10 +393,17 @@ where
     L: Fn(&[A], usize, Positions<'_>) -> T + Sync,
     C: Fn(T, T) -> T + Sync,
 {
-    let slice = if row_major { a.as_slice() } else { a.as_slice_memory_order() };
+    let slice = if row_major {
+        a.as_slice()
+    } else {
+        a.as_slice_memory_order()
+    };
     if let Some(xs) = slice {
         let flat = Flat::new(xs.len(), size_of::<A>());
-        return flat.reduce(|r| leaf(&xs[r.clone()], r.start, Positions::RowMajor), combine);
+        return flat.reduce(
+            |r| leaf(&xs[r.clone()], r.start, Positions::RowMajor),
+            combine,
+        );
     }
     let v = a.view().into_dyn();
     if v.is_empty() {
@@ -403,7 +415,11 @@ where
         |block| {
             let bv = plan.blocks.view(&tv, block);
             let mut buf = Vec::new();
-            leaf(contiguous(&bv, &mut buf), block.start, Positions::Layout(&plan.layout))
+            leaf(
+                contiguous(&bv, &mut buf),
+                block.start,
+                Positions::Layout(&plan.layout),
+            )
         },
         combine,
     )
@@ -444,8 +460,11 @@ where
         }
         let plan = Plan::new(v.shape(), v.strides(), &[], size_of::<A>());
         let tv = plan.traversal(v);
-        plan.reduce(|block| plan.blocks.view(&tv, block).iter().fold(identity(), &fold), combine)
-            .unwrap_or_else(identity)
+        plan.reduce(
+            |block| plan.blocks.view(&tv, block).iter().fold(identity(), &fold),
+            combine,
+        )
+        .unwrap_or_else(identity)
     }
 
     fn par_map_reduce<T, M, I, R>(&self, map: M, identity: I, reduce: R) -> T
@@ -508,9 +527,12 @@ where
         A: Scalar,
     {
         let lt = |a: A, b: A| a < b;
-        reduce_runs(self, false, |xs, _, _| seq::extreme(xs, |x| x, lt), |a, b| {
-            first_nan_or_better(a, b, lt)
-        })
+        reduce_runs(
+            self,
+            false,
+            |xs, _, _| seq::extreme(xs, |x| x, lt),
+            |a, b| first_nan_or_better(a, b, lt),
+        )
     }
 
     fn par_max(&self) -> Option<A>
@@ -518,9 +540,12 @@ where
         A: Scalar,
     {
         let gt = |a: A, b: A| a > b;
-        reduce_runs(self, false, |xs, _, _| seq::extreme(xs, |x| x, gt), |a, b| {
-            first_nan_or_better(a, b, gt)
-        })
+        reduce_runs(
+            self,
+            false,
+            |xs, _, _| seq::extreme(xs, |x| x, gt),
+            |a, b| first_nan_or_better(a, b, gt),
+        )
     }
 
     fn par_argmin(&self) -> Option<D::Pattern>
@@ -541,8 +566,13 @@ where
     where
         A: Float,
     {
-        reduce_runs(self, false, |xs, _, _| seq::nan_sum_count(xs).0, A::scalar_add)
-            .unwrap_or_else(A::zero)
+        reduce_runs(
+            self,
+            false,
+            |xs, _, _| seq::nan_sum_count(xs).0,
+            A::scalar_add,
+        )
+        .unwrap_or_else(A::zero)
     }
 
     fn par_nanmean(&self) -> Option<A>
@@ -562,20 +592,30 @@ where
     where
         A: Float,
     {
-        reduce_runs(self, false, |xs, _, _| seq::nan_min(xs), |a, b| match (a, b) {
-            (Some(a), Some(b)) => Some(if b < a { b } else { a }),
-            (a, b) => a.or(b),
-        })?
+        reduce_runs(
+            self,
+            false,
+            |xs, _, _| seq::nan_min(xs),
+            |a, b| match (a, b) {
+                (Some(a), Some(b)) => Some(if b < a { b } else { a }),
+                (a, b) => a.or(b),
+            },
+        )?
     }
 
     fn par_nanmax(&self) -> Option<A>
     where
         A: Float,
     {
-        reduce_runs(self, false, |xs, _, _| seq::nan_max(xs), |a, b| match (a, b) {
-            (Some(a), Some(b)) => Some(if b > a { b } else { a }),
-            (a, b) => a.or(b),
-        })?
+        reduce_runs(
+            self,
+            false,
+            |xs, _, _| seq::nan_max(xs),
+            |a, b| match (a, b) {
+                (Some(a), Some(b)) => Some(if b > a { b } else { a }),
+                (a, b) => a.or(b),
+            },
+        )?
     }
 
     fn par_norm_l1(&self) -> A
@@ -610,9 +650,12 @@ where
         A: Float,
     {
         let gt = |a: A, b: A| a > b;
-        reduce_runs(self, false, |xs, _, _| seq::extreme(xs, A::abs, gt), |a, b| {
-            first_nan_or_better(a, b, gt)
-        })
+        reduce_runs(
+            self,
+            false,
+            |xs, _, _| seq::extreme(xs, A::abs, gt),
+            |a, b| first_nan_or_better(a, b, gt),
+        )
         .unwrap_or_else(A::zero)
     }
 
@@ -665,7 +708,10 @@ fn first_nan_or_better<A: Scalar>(a: A, b: A, better: impl Fn(A, A) -> bool) -> 
     }
 }
 
-fn arg_extreme<A, S, D>(a: &ArrayBase<S, D>, better: impl Fn(A, A) -> bool + Copy + Sync) -> Option<D::Pattern>
+fn arg_extreme<A, S, D>(
+    a: &ArrayBase<S, D>,
+    better: impl Fn(A, A) -> bool + Copy + Sync,
+) -> Option<D::Pattern>
 where
     A: Scalar,
     S: Data<Elem = A>,

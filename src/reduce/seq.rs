@@ -58,7 +58,12 @@ fn combine_lanes<T: Copy>(mut acc: [T; LANES], op: impl Fn(T, T) -> T) -> T {
 /// like a binary counter, which is a pairwise tree over the pieces without
 /// recursion. Rounding error grows like `log2(len)`.
 #[inline(always)]
-fn cascade<T: Copy>(len: usize, id: T, piece: impl Fn(usize, usize) -> T, op: impl Fn(T, T) -> T) -> T {
+fn cascade<T: Copy>(
+    len: usize,
+    id: T,
+    piece: impl Fn(usize, usize) -> T,
+    op: impl Fn(T, T) -> T,
+) -> T {
     // 64 levels cover any usize length.
     let mut stack = [id; 64];
     let mut depth = 0;
@@ -93,7 +98,12 @@ pub(crate) fn pairwise<A: Copy, T: Copy>(
     map: impl Fn(A) -> T + Copy,
     op: impl Fn(T, T) -> T + Copy,
 ) -> T {
-    cascade(xs.len(), id, |lo, hi| unrolled(&xs[lo..hi], id, map, op), op)
+    cascade(
+        xs.len(),
+        id,
+        |lo, hi| unrolled(&xs[lo..hi], id, map, op),
+        op,
+    )
 }
 
 /// Pairwise sum of `xs`.
@@ -138,7 +148,11 @@ pub(crate) fn dot<A: Scalar>(xs: &[A], ys: &[A]) -> A {
 /// `better` prefers over all others (first one on ties), or the first NaN if
 /// there is one.
 #[inline]
-pub(crate) fn extreme<A: Copy, T: Scalar>(xs: &[A], map: impl Fn(A) -> T, better: impl Fn(T, T) -> bool) -> T {
+pub(crate) fn extreme<A: Copy, T: Scalar>(
+    xs: &[A],
+    map: impl Fn(A) -> T,
+    better: impl Fn(T, T) -> bool,
+) -> T {
     debug_assert!(!xs.is_empty());
     let first = map(xs[0]);
     let mut best = [first; 8];
@@ -167,7 +181,11 @@ pub(crate) fn extreme<A: Copy, T: Scalar>(xs: &[A], map: impl Fn(A) -> T, better
     }
     if any_nan {
         // Rare path: return the first NaN itself so the bits are fixed.
-        return xs.iter().map(|&x| map(x)).find(|x| x.scalar_is_nan()).unwrap_or(r);
+        return xs
+            .iter()
+            .map(|&x| map(x))
+            .find(|x| x.scalar_is_nan())
+            .unwrap_or(r);
     }
     r
 }
@@ -189,7 +207,12 @@ pub(crate) fn nan_max<A: Float>(xs: &[A]) -> Option<A> {
 /// Sum and count of the non-NaN values of `xs` (pairwise sum).
 #[inline]
 pub(crate) fn nan_sum_count<A: Float>(xs: &[A]) -> (A, usize) {
-    let s = pairwise(xs, A::zero(), |x: A| if x.is_nan() { A::zero() } else { x }, A::scalar_add);
+    let s = pairwise(
+        xs,
+        A::zero(),
+        |x: A| if x.is_nan() { A::zero() } else { x },
+        A::scalar_add,
+    );
     let count = xs.iter().filter(|x| !x.is_nan()).count();
     (s, count)
 }

@@ -140,7 +140,8 @@ pub fn dim() -> impl Strategy<Value = usize> {
 
 /// Shapes of 1 to 4 axes with at most 4000 elements.
 pub fn shape() -> impl Strategy<Value = Vec<usize>> {
-    prop::collection::vec(dim(), 1..=4).prop_filter("small", |s| s.iter().product::<usize>() <= 4000)
+    prop::collection::vec(dim(), 1..=4)
+        .prop_filter("small", |s| s.iter().product::<usize>() <= 4000)
 }
 
 pub fn kind() -> impl Strategy<Value = Kind> {
@@ -149,7 +150,13 @@ pub fn kind() -> impl Strategy<Value = Kind> {
 
 /// Layouts that can be written through (no broadcast).
 pub fn writable_kind() -> impl Strategy<Value = Kind> {
-    prop::sample::select(KINDS.iter().copied().filter(|&k| k != Kind::Broadcast).collect::<Vec<_>>())
+    prop::sample::select(
+        KINDS
+            .iter()
+            .copied()
+            .filter(|&k| k != Kind::Broadcast)
+            .collect::<Vec<_>>(),
+    )
 }
 
 pub fn case_with<T: Clone + std::fmt::Debug>(
@@ -160,7 +167,8 @@ pub fn case_with<T: Clone + std::fmt::Debug>(
     kind.prop_flat_map(move |k| {
         let n = base_shape(k, &shape).iter().product::<usize>();
         let shape = shape.clone();
-        prop::collection::vec(elem.clone(), n).prop_map(move |data| Case::new(k, shape.clone(), data))
+        prop::collection::vec(elem.clone(), n)
+            .prop_map(move |data| Case::new(k, shape.clone(), data))
     })
 }
 
@@ -206,7 +214,7 @@ pub fn i64_any() -> impl Strategy<Value = i64> + Clone {
 /// Block sizes that force many blocks on small arrays, and the default.
 pub fn params() -> impl Strategy<Value = Params> {
     prop_oneof![Just(8usize), Just(24), Just(40), Just(200), Just(64 * 1024)]
-        .prop_map(|b| Params::default().with_block_bytes(b).with_min_parallel_len(0))
+        .prop_map(|b| Params::always_parallel().with_block_bytes(b))
 }
 
 /// Runs `f` under `params` on `threads` threads.
