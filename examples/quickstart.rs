@@ -33,7 +33,7 @@ fn row(name: &str, seq_ms: f64, par_ms: f64, agree: &str) {
 }
 
 fn main() -> Result<(), String> {
-    let n = 10_000_000;
+    let n: usize = 10_000_000;
     // Deterministic irregular data, mixing magnitudes.
     let a = Array1::from_iter((0..n).map(|i| {
         let x = ((i as f64) * 0.618_033_988_75).fract();
