@@ -78,6 +78,11 @@ pub use params::Params;
 pub use reduce::ParReduce;
 pub use threads::{cpu_count, effective_n_jobs, with_threads};
 
+/// The README's examples, compiled and run as doc tests so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 /// The ndarray version ndpar is built against, re-exported so that users
 /// can name the same types.
 pub use ndarray;
