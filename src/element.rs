@@ -19,6 +19,15 @@
 //! result never depends on how the work was split, while a checked (panicking)
 //! sum could overflow in one grouping and not in another. Widen the element
 //! type first (`a.mapv(i64::from)`) if the exact value may not fit.
+//!
+//! ```
+//! use ndpar::prelude::*;
+//! use ndarray::Array1;
+//!
+//! let bytes = Array1::from(vec![200u8, 100]);
+//! assert_eq!(bytes.par_sum(), 44); // 300 mod 256
+//! assert_eq!(bytes.mapv(u32::from).par_sum(), 300); // widened first
+//! ```
 
 use std::fmt::Debug;
 

@@ -1,4 +1,11 @@
 //! The crate's error type.
+//!
+//! ```
+//! match ndpar::effective_n_jobs(0) {
+//!     Err(ndpar::Error::InvalidNJobs(n)) => assert_eq!(n, 0),
+//!     other => panic!("unexpected {other:?}"),
+//! }
+//! ```
 
 use thiserror::Error;
 

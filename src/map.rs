@@ -6,6 +6,16 @@
 //! a C-order input gives a C-order result, an F-order input an F-order
 //! result, exactly like ndarray's sequential `map` on contiguous arrays. Each
 //! block writes one contiguous part of the output.
+//!
+//! ```
+//! use ndpar::prelude::*;
+//! use ndarray::Array2;
+//!
+//! let mut a = Array2::from_shape_fn((500, 400), |(i, j)| (i + j) as f64);
+//! let b = a.par_mapv(f64::sqrt); // new array
+//! a.par_zip_mut_with(&b, |x, &y| *x -= y * y); // in place, zipped
+//! assert!(a.iter().all(|&x| x.abs() < 1e-9));
+//! ```
 
 use ndarray::{
     Array, ArrayBase, ArrayD, ArrayViewD, Axis, Data, DataMut, DataOwned, Dimension, IxDyn,

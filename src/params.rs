@@ -4,6 +4,13 @@
 //! an unusual machine move the block size and the sequential threshold, and to
 //! let tests force many small blocks on small arrays so that the parallel code
 //! paths are exercised.
+//!
+//! ```
+//! use ndpar::Params;
+//! let p = Params::default();
+//! assert_eq!(p.block_bytes, 64 * 1024);
+//! assert_eq!(p.install(Params::current), p);
+//! ```
 
 use std::cell::Cell;
 use std::time::Duration;

@@ -4,6 +4,17 @@
 //! or whatever pool the caller entered with [`rayon::ThreadPool::install`].
 //! ndpar never builds or configures the global pool. [`with_threads`] is a
 //! convenience that runs a closure in a cached pool of a given size.
+//!
+//! ```
+//! use ndpar::prelude::*;
+//! use ndarray::Array1;
+//!
+//! let a = Array1::<f64>::ones(1_000_000);
+//! // Your own pool works too: kernels use whatever pool they run in.
+//! let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+//! assert_eq!(pool.install(|| a.par_sum()), 1e6);
+//! assert_eq!(ndpar::with_threads(-1, || a.par_sum()).unwrap(), 1e6);
+//! ```
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};

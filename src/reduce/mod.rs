@@ -5,6 +5,16 @@
 //! are bitwise identical for any number of threads. Non-contiguous blocks are
 //! first gathered into a contiguous buffer of one block, so every layout gets
 //! the same fast loop and the same pairwise accuracy.
+//!
+//! ```
+//! use ndpar::prelude::*;
+//! use ndarray::{Array2, s};
+//!
+//! let a = Array2::from_shape_fn((300, 300), |(i, j)| (i * 300 + j) as f64);
+//! let v = a.slice(s![..;2, ..;-3]); // any layout
+//! assert_eq!(v.par_sum(), v.sum());
+//! assert_eq!(v.par_max(), Some(89_699.0)); // row 298, column 299
+//! ```
 
 mod arg;
 pub(crate) mod seq;
