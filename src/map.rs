@@ -609,6 +609,9 @@ where
             return;
         }
         let v = self.view_mut().into_dyn();
+        if v.is_empty() {
+            return;
+        }
         let plan = Plan::for_map(v.shape(), v.strides(), &[], size_of::<A>());
         let blocks = plan.blocks.carve_mut(plan.traversal(v));
         for_each(blocks, plan.schedule, |mut block| {
