@@ -46,6 +46,7 @@
 //! |---|---|
 //! | `plan` (private) | the block planner every kernel uses: `layout.rs` (traversal order from strides), `blocks.rs` (block boundaries), `mod.rs` (`Plan`: the fixed reduction tree and the map driver) |
 //! | [`map`] | [`ParMap`], [`ParMapMut`], [`ParMapInto`]: elementwise maps, zips, in place and consuming |
+//! | [`axis`] | [`ParAxis`]: reductions along one axis (`par_sum_axis`, `par_var_axis`, `par_argmin_axis`, `par_fold_axis`, …); `axis/engine.rs` picks lanes or streamed rows from the strides, `axis/kernels.rs` holds what each reduction folds |
 //! | [`reduce`] | [`ParReduce`]: `par_fold`, sums, means, variances, min/max/arg*, NaN-skipping variants, norms, dot; `reduce/seq.rs` holds the vectorised per-block loops |
 //! | [`element`] | [`Scalar`](element::Scalar) and [`Float`](element::Float): the element types the named kernels accept |
 //! | [`threads`] | [`with_threads`], [`cpu_count`], [`effective_n_jobs`] |
@@ -62,6 +63,7 @@
 #![deny(unsafe_code)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+pub mod axis;
 pub mod element;
 pub mod error;
 pub mod map;
@@ -72,6 +74,7 @@ pub mod reduce;
 pub mod threads;
 mod uninit;
 
+pub use axis::ParAxis;
 pub use error::{Error, Result};
 pub use map::{ParMap, ParMapInto, ParMapMut};
 pub use params::Params;

@@ -18,8 +18,7 @@
 //! ```
 
 use ndarray::{
-    Array, ArrayBase, ArrayD, ArrayViewD, Axis, Data, DataMut, DataOwned, Dimension, IxDyn,
-    ShapeBuilder, Zip,
+    Array, ArrayBase, ArrayViewD, Data, DataMut, DataOwned, Dimension, ShapeBuilder, Zip,
 };
 
 use crate::plan::{Block, Flat, Plan, for_each, lanes};
@@ -298,22 +297,8 @@ where
         .map(|(block, len)| (make(&block), len))
         .collect();
     let data = build_vec(plan.len(), parts, plan.schedule, fill);
-
-    // `data` is a C-order buffer of the traversal shape; undo the flips and
-    // the permutation to get back to the logical axes.
-    let layout = &plan.layout;
-    let mut out = ArrayD::from_shape_vec(IxDyn(&layout.traversal_shape()), data)
-        .expect("buffer length equals the number of elements");
-    for t in 0..out.ndim() {
-        if layout.flipped(t) {
-            out.invert_axis(Axis(t));
-        }
-    }
-    let mut inverse = vec![0; out.ndim()];
-    for (t, &axis) in layout.perm().iter().enumerate() {
-        inverse[axis] = t;
-    }
-    out.permuted_axes(IxDyn(&inverse))
+    plan.layout
+        .array_from_traversal(data)
         .into_dimensionality::<D>()
         .expect("same number of axes")
 }

@@ -120,6 +120,17 @@ impl Blocks {
 
     /// The sub-view of traversal view `v` that block `block` covers.
     pub(crate) fn view<'a, A>(&self, v: &ArrayViewD<'a, A>, block: &Block) -> ArrayViewD<'a, A> {
+        self.view_after(v, block, 0)
+    }
+
+    /// Like [`view`](Blocks::view) for a view whose first `lead` axes stay
+    /// whole in front of the axes these blocks cut.
+    pub(crate) fn view_after<'a, A>(
+        &self,
+        v: &ArrayViewD<'a, A>,
+        block: &Block,
+        lead: usize,
+    ) -> ArrayViewD<'a, A> {
         let mut w = v.clone();
         let mut prefix = block.prefix;
         let mut index = vec![0; self.split];
@@ -128,9 +139,9 @@ impl Blocks {
             prefix /= self.dims[j];
         }
         for &i in &index {
-            w = w.index_axis_move(Axis(0), i);
+            w = w.index_axis_move(Axis(lead), i);
         }
-        w.slice_axis_inplace(Axis(0), Slice::from(block.range.clone()));
+        w.slice_axis_inplace(Axis(lead), Slice::from(block.range.clone()));
         w
     }
 

@@ -18,7 +18,7 @@
 //!
 //! All of this depends only on shapes and strides, never on threads.
 
-use ndarray::{ArrayBase, Axis, IxDyn, RawData};
+use ndarray::{ArrayBase, ArrayD, Axis, IxDyn, RawData};
 
 /// How a group of same-shape arrays is walked (see the module docs).
 #[derive(Clone, Debug)]
@@ -133,16 +133,6 @@ impl Layout {
         self.perm.iter().map(|&a| self.shape[a]).collect()
     }
 
-    /// Traversal axis `t` corresponds to logical axis `perm()[t]`.
-    pub(crate) fn perm(&self) -> &[usize] {
-        &self.perm
-    }
-
-    /// Whether traversal axis `t` is walked backwards.
-    pub(crate) fn flipped(&self, t: usize) -> bool {
-        self.flip[t]
-    }
-
     /// `true` if traversal order equals logical row-major order, so that an
     /// earlier traversal position is always an earlier logical index.
     pub(crate) fn is_logical_order(&self) -> bool {
@@ -153,30 +143,64 @@ impl Layout {
     ///
     /// Must not be called for empty arrays (there is nothing to walk).
     pub(crate) fn apply<S: RawData>(&self, a: ArrayBase<S, IxDyn>) -> ArrayBase<S, IxDyn> {
-        debug_assert_eq!(a.shape(), &self.shape[..]);
+        self.apply_after(a, 0)
+    }
+
+    /// Like [`apply`](Layout::apply) on the axes after the first `lead` axes
+    /// of `a`, which stay as they are in front: the layout describes
+    /// `a.shape()[lead..]`. Axis kernels use this to keep the reduced axis
+    /// apart while the other axes are normalised (`lead = 1`).
+    pub(crate) fn apply_after<S: RawData>(
+        &self,
+        a: ArrayBase<S, IxDyn>,
+        lead: usize,
+    ) -> ArrayBase<S, IxDyn> {
+        debug_assert_eq!(&a.shape()[lead..], &self.shape[..]);
         debug_assert!(self.len > 0);
-        let mut v = a.permuted_axes(IxDyn(&self.perm));
+        let perm: Vec<usize> = (0..lead)
+            .chain(self.perm.iter().map(|&p| p + lead))
+            .collect();
+        let mut v = a.permuted_axes(IxDyn(&perm));
         for (t, &f) in self.flip.iter().enumerate() {
             if f {
-                v.invert_axis(Axis(t));
+                v.invert_axis(Axis(lead + t));
             }
         }
         for &(lo, hi) in &self.groups {
             for t in (lo..hi).rev() {
-                let merged = v.merge_axes(Axis(t), Axis(hi));
+                let merged = v.merge_axes(Axis(lead + t), Axis(lead + hi));
                 debug_assert!(merged, "layout planned a merge the strides do not allow");
             }
         }
-        for t in (0..v.ndim()).rev() {
+        for t in (lead..v.ndim()).rev() {
             if v.len_of(Axis(t)) == 1 {
                 v = v.index_axis_move(Axis(t), 0);
             }
         }
-        if v.ndim() == 0 {
-            v = v.insert_axis(Axis(0));
+        if v.ndim() == lead {
+            v = v.insert_axis(Axis(lead));
         }
-        debug_assert_eq!(v.shape(), &self.merged_shape()[..]);
+        debug_assert_eq!(&v.shape()[lead..], &self.merged_shape()[..]);
         v
+    }
+
+    /// The array of logical shape whose elements, in traversal order, are
+    /// `data`: the inverse of walking it. Kernels that build a new array
+    /// write it in traversal order (one contiguous part per block) and call
+    /// this at the end.
+    pub(crate) fn array_from_traversal<B>(&self, data: Vec<B>) -> ArrayD<B> {
+        let mut out = ArrayD::from_shape_vec(IxDyn(&self.traversal_shape()), data)
+            .expect("buffer length equals the number of elements");
+        for (t, &f) in self.flip.iter().enumerate() {
+            if f {
+                out.invert_axis(Axis(t));
+            }
+        }
+        let mut inverse = vec![0; self.perm.len()];
+        for (t, &axis) in self.perm.iter().enumerate() {
+            inverse[axis] = t;
+        }
+        out.permuted_axes(IxDyn(&inverse))
     }
 
     /// Writes into `index` the logical index of the element at traversal

@@ -33,10 +33,10 @@ mod layout;
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
-use ndarray::{ArrayBase, ArrayView1, ArrayViewD, Axis, IxDyn, RawData};
+use ndarray::{ArrayBase, ArrayView, ArrayView1, ArrayViewD, Axis, Dimension, IxDyn, RawData};
 use rayon::prelude::*;
 
-pub(crate) use blocks::{Block, Blocks};
+pub(crate) use blocks::{Block, Blocks, piece, piece_count};
 pub(crate) use layout::Layout;
 
 use crate::params::Params;
@@ -59,7 +59,6 @@ pub(crate) struct Schedule {
 impl Schedule {
     /// The schedule of `count` blocks over `len` elements under the current
     /// params.
-    #[cfg(test)]
     pub(crate) fn for_len(len: usize, count: usize) -> Schedule {
         Schedule::new(len, count, &Params::current())
     }
@@ -364,16 +363,19 @@ impl Positions<'_> {
 
 /// The elements of `v` in row-major order as one slice: `v`'s own memory
 /// when it is contiguous, else a copy gathered into `buf`.
-pub(crate) fn contiguous<'b, A: Copy>(v: &'b ArrayViewD<'_, A>, buf: &'b mut Vec<A>) -> &'b [A] {
+pub(crate) fn contiguous<'b, A: Clone, D: Dimension>(
+    v: &'b ArrayView<'_, A, D>,
+    buf: &'b mut Vec<A>,
+) -> &'b [A] {
     if let Some(s) = v.as_slice() {
         return s;
     }
     buf.clear();
     buf.reserve(v.len());
-    for lane in lanes(v) {
+    for lane in v.lanes(Axis(v.ndim().max(1) - 1)) {
         match lane.to_slice() {
             Some(s) => buf.extend_from_slice(s),
-            None => buf.extend(lane.iter().copied()),
+            None => buf.extend(lane.iter().cloned()),
         }
     }
     buf

@@ -16,7 +16,7 @@
 //! assert_eq!(v.par_max(), Some(89_699.0)); // row 298, column 299
 //! ```
 
-mod arg;
+pub(crate) mod arg;
 pub(crate) mod seq;
 
 use ndarray::{ArrayBase, Data, Dimension};
@@ -206,7 +206,10 @@ pub trait ParReduce<A, D: Dimension> {
 
     /// The smallest element, or `None` if the array is empty. For floats a
     /// NaN anywhere makes the result NaN (numpy's `min`); see
-    /// [`par_nanmin`](ParReduce::par_nanmin) to skip NaNs.
+    /// [`par_nanmin`](ParReduce::par_nanmin) to skip NaNs. When 0.0 and
+    /// -0.0 tie for the minimum, which of the two is returned is
+    /// unspecified (but, like everything here, the same on every thread
+    /// count).
     ///
     /// ```
     /// use ndpar::prelude::*;
@@ -708,7 +711,7 @@ where
 
 /// Combine step of NaN-propagating min/max: the left NaN, else the right
 /// NaN, else the better value (left on ties).
-fn first_nan_or_better<A: Scalar>(a: A, b: A, better: impl Fn(A, A) -> bool) -> A {
+pub(crate) fn first_nan_or_better<A: Scalar>(a: A, b: A, better: impl Fn(A, A) -> bool) -> A {
     if a.scalar_is_nan() {
         a
     } else if b.scalar_is_nan() || better(b, a) {

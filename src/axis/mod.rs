@@ -1,0 +1,451 @@
+//! Parallel reductions along one axis: [`ParAxis`].
+//!
+//! ndarray has no parallel axis reductions, and the obvious parallel route,
+//! one task per output element, reads a C-order matrix column by column with
+//! a stride of one row: slow. ndpar picks, from the strides, either whole
+//! contiguous lanes (reducing along the fast axis) or streaming rows into
+//! per-column accumulators (reducing along a slow axis), so both directions
+//! read memory front to back. See `engine.rs` for the plan.
+//!
+//! ```
+//! use ndpar::prelude::*;
+//! use ndarray::{Array2, Axis};
+//!
+//! let a = Array2::from_shape_fn((400, 300), |(i, j)| (i * 300 + j) as f64);
+//! assert_eq!(a.par_sum_axis(Axis(0)), a.sum_axis(Axis(0))); // column sums
+//! assert_eq!(a.par_sum_axis(Axis(1)), a.sum_axis(Axis(1))); // row sums
+//! assert_eq!(a.par_argmax_axis(Axis(1)).unwrap()[7], 299);
+//! ```
+
+mod engine;
+mod kernels;
+
+use ndarray::{Array, ArrayBase, Axis, Data, RemoveAxis};
+
+use crate::element::{Float, Scalar};
+use engine::{AxisKernel, reduce_axis};
+use kernels::{Arg, Extreme, Finish, Fold, NanExtreme, NanSumCount, Sum, Var};
+
+/// Parallel reductions along one axis, for arrays of any dimension and
+/// layout. Each returns an array of one dimension less, with the shape and
+/// conventions of ndarray's sequential `sum_axis` / `mean_axis` /
+/// `var_axis` / `fold_axis`.
+///
+/// # Determinism
+///
+/// How the axis is cut into runs or row blocks depends only on the shape,
+/// the memory layout and [`Params`](crate::Params), and partial results are
+/// merged along a fixed tree, so every method gives the same bits on any
+/// number of threads.
+///
+/// # Panics
+///
+/// Every method panics if `axis` is out of bounds (the message names the
+/// axis and the number of dimensions), and `par_var_axis` / `par_std_axis`
+/// if `ddof` is negative or NaN.
+pub trait ParAxis<A, D: RemoveAxis> {
+    /// Parallel version of `sum_axis`: sums along `axis`. An empty axis
+    /// gives zeros. Floats are summed pairwise along lanes, and in blocks of
+    /// rows merged pairwise across the axis, so the error grows slowly with
+    /// the axis length; integers wrap on overflow.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let a = array![[1, 2, 3], [4, 5, 6]];
+    /// assert_eq!(a.par_sum_axis(Axis(0)), array![5, 7, 9]);
+    /// assert_eq!(a.par_sum_axis(Axis(1)), array![6, 15]);
+    /// ```
+    #[track_caller]
+    fn par_sum_axis(&self, axis: Axis) -> Array<A, D::Smaller>
+    where
+        A: Scalar;
+
+    /// Parallel version of `mean_axis`: the mean along `axis`, or `None` if
+    /// the axis is empty.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Array2, Axis};
+    ///
+    /// let a = array![[1.0, 2.0], [3.0, 6.0]];
+    /// assert_eq!(a.par_mean_axis(Axis(0)), Some(array![2.0, 4.0]));
+    /// assert_eq!(Array2::<f64>::zeros((0, 3)).par_mean_axis(Axis(0)), None);
+    /// ```
+    #[track_caller]
+    fn par_mean_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float;
+
+    /// Parallel version of `var_axis`: the variance along `axis` with `ddof`
+    /// delta degrees of freedom, or `None` if the axis length is `≤ ddof`.
+    /// Blocks compute two-pass moments and are merged with Chan's update.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let a = array![[1.0, 10.0], [3.0, 10.0], [5.0, 10.0]];
+    /// assert_eq!(a.par_var_axis(Axis(0), 1.0), Some(array![4.0, 0.0]));
+    /// assert_eq!(a.par_var_axis(Axis(1), 2.0), None);
+    /// ```
+    #[track_caller]
+    fn par_var_axis(&self, axis: Axis, ddof: A) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float;
+
+    /// Parallel version of `std_axis`: the square root of
+    /// [`par_var_axis`](ParAxis::par_var_axis).
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let a = array![[1.0, 10.0], [3.0, 10.0], [5.0, 10.0]];
+    /// assert_eq!(a.par_std_axis(Axis(0), 1.0), Some(array![2.0, 0.0]));
+    /// ```
+    #[track_caller]
+    fn par_std_axis(&self, axis: Axis, ddof: A) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float;
+
+    /// The minimum along `axis` (NaN if the lane holds a NaN), or `None` if
+    /// the axis is empty.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let a = array![[3, 1], [2, 5]];
+    /// assert_eq!(a.par_min_axis(Axis(0)), Some(array![2, 1]));
+    /// ```
+    #[track_caller]
+    fn par_min_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
+    where
+        A: Scalar;
+
+    /// The maximum along `axis` (NaN if the lane holds a NaN), or `None` if
+    /// the axis is empty.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let a = array![[3.0, f64::NAN], [2.0, 5.0]];
+    /// let m = a.par_max_axis(Axis(0)).unwrap();
+    /// assert_eq!(m[0], 3.0);
+    /// assert!(m[1].is_nan());
+    /// ```
+    #[track_caller]
+    fn par_max_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
+    where
+        A: Scalar;
+
+    /// The index along `axis` of the first minimum of each lane (of the
+    /// first NaN, if the lane holds one), or `None` if the axis is empty:
+    /// numpy's `argmin(axis=…)`.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let a = array![[3, 1, 1], [0, 5, 0]];
+    /// assert_eq!(a.par_argmin_axis(Axis(1)), Some(array![1, 0]));
+    /// assert_eq!(a.par_argmin_axis(Axis(0)), Some(array![1, 0, 1]));
+    /// ```
+    #[track_caller]
+    fn par_argmin_axis(&self, axis: Axis) -> Option<Array<usize, D::Smaller>>
+    where
+        A: Scalar;
+
+    /// The index along `axis` of the first maximum of each lane (first NaN
+    /// first), or `None` if the axis is empty.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let a = array![[3, 9, 9], [0, 5, 7]];
+    /// assert_eq!(a.par_argmax_axis(Axis(1)), Some(array![1, 2]));
+    /// ```
+    #[track_caller]
+    fn par_argmax_axis(&self, axis: Axis) -> Option<Array<usize, D::Smaller>>
+    where
+        A: Scalar;
+
+    /// The sum along `axis` with NaNs treated as zero; zeros for an empty
+    /// axis.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let a = array![[1.0, f64::NAN], [2.0, 3.0]];
+    /// assert_eq!(a.par_nansum_axis(Axis(0)), array![3.0, 3.0]);
+    /// ```
+    #[track_caller]
+    fn par_nansum_axis(&self, axis: Axis) -> Array<A, D::Smaller>
+    where
+        A: Float;
+
+    /// The mean of the non-NaN values along `axis`; NaN for a lane with no
+    /// such value; `None` if the axis is empty.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let a = array![[1.0, f64::NAN], [3.0, f64::NAN]];
+    /// let m = a.par_nanmean_axis(Axis(0)).unwrap();
+    /// assert_eq!(m[0], 2.0);
+    /// assert!(m[1].is_nan());
+    /// ```
+    #[track_caller]
+    fn par_nanmean_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float;
+
+    /// The minimum of the non-NaN values along `axis`; NaN for a lane with
+    /// no such value; `None` if the axis is empty.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let a = array![[f64::NAN, 4.0], [2.0, 3.0]];
+    /// assert_eq!(a.par_nanmin_axis(Axis(0)), Some(array![2.0, 3.0]));
+    /// ```
+    #[track_caller]
+    fn par_nanmin_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float;
+
+    /// The maximum of the non-NaN values along `axis`; NaN for a lane with
+    /// no such value; `None` if the axis is empty.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let a = array![[f64::NAN, 4.0], [2.0, 3.0]];
+    /// assert_eq!(a.par_nanmax_axis(Axis(0)), Some(array![2.0, 4.0]));
+    /// ```
+    #[track_caller]
+    fn par_nanmax_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float;
+
+    /// Parallel version of `fold_axis`: folds each lane along `axis` front
+    /// to back, starting from a clone of `init`. Lanes run in parallel;
+    /// each lane is folded in order on one thread, so `fold` needs no
+    /// combine step and any `fold` gives the sequential answer.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let a = array![[1, 2], [3, 4], [5, 6]];
+    /// // Horner's rule down each column: ((1·10 + 3)·10 + 5).
+    /// let digits = a.par_fold_axis(Axis(0), 0, |&acc, &d| acc * 10 + d);
+    /// assert_eq!(digits, array![135, 246]);
+    /// ```
+    #[track_caller]
+    fn par_fold_axis<B, F>(&self, axis: Axis, init: B, fold: F) -> Array<B, D::Smaller>
+    where
+        A: Clone + Sync,
+        B: Clone + Send + Sync,
+        F: Fn(&B, &A) -> B + Sync;
+}
+
+/// Panics unless `axis` is an axis of an array of `ndim` dimensions.
+#[track_caller]
+fn check_axis(what: &str, axis: Axis, ndim: usize) {
+    assert!(
+        axis.index() < ndim,
+        "{what}: axis {} is out of bounds for an array of {ndim} dimensions",
+        axis.index()
+    );
+}
+
+/// Runs `kernel` along `axis` of `a`, or returns `None` if the axis is
+/// empty.
+#[track_caller]
+fn run<A, S, D, K>(
+    what: &str,
+    a: &ArrayBase<S, D>,
+    axis: Axis,
+    kernel: K,
+) -> Option<Array<K::Out, D::Smaller>>
+where
+    A: Clone + Sync,
+    S: Data<Elem = A>,
+    D: RemoveAxis,
+    K: AxisKernel<A>,
+{
+    check_axis(what, axis, a.ndim());
+    if a.len_of(axis) == 0 {
+        return None;
+    }
+    let out = reduce_axis(a.view().into_dyn(), axis, &kernel);
+    Some(
+        out.into_dimensionality::<D::Smaller>()
+            .expect("one axis fewer"),
+    )
+}
+
+impl<A, S, D> ParAxis<A, D> for ArrayBase<S, D>
+where
+    S: Data<Elem = A>,
+    D: RemoveAxis,
+{
+    fn par_sum_axis(&self, axis: Axis) -> Array<A, D::Smaller>
+    where
+        A: Scalar,
+    {
+        run("par_sum_axis", self, axis, Sum)
+            .unwrap_or_else(|| Array::from_elem(self.raw_dim().remove_axis(axis), A::scalar_zero()))
+    }
+
+    fn par_mean_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float,
+    {
+        let n = A::from_count(self.len_of(axis));
+        run(
+            "par_mean_axis",
+            self,
+            axis,
+            Finish {
+                inner: Sum,
+                f: move |s: A| s / n,
+            },
+        )
+    }
+
+    fn par_var_axis(&self, axis: Axis, ddof: A) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float,
+    {
+        assert!(
+            ddof >= A::zero(),
+            "par_var_axis: ddof must be a non-negative number, got {ddof:?}"
+        );
+        check_axis("par_var_axis", axis, self.ndim());
+        if A::from_count(self.len_of(axis)) <= ddof {
+            return None;
+        }
+        run("par_var_axis", self, axis, Var { ddof })
+    }
+
+    fn par_std_axis(&self, axis: Axis, ddof: A) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float,
+    {
+        self.par_var_axis(axis, ddof).map(|v| v.mapv_into(A::sqrt))
+    }
+
+    fn par_min_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
+    where
+        A: Scalar,
+    {
+        run(
+            "par_min_axis",
+            self,
+            axis,
+            Extreme {
+                better: |a: A, b: A| a < b,
+            },
+        )
+    }
+
+    fn par_max_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
+    where
+        A: Scalar,
+    {
+        run(
+            "par_max_axis",
+            self,
+            axis,
+            Extreme {
+                better: |a: A, b: A| a > b,
+            },
+        )
+    }
+
+    fn par_argmin_axis(&self, axis: Axis) -> Option<Array<usize, D::Smaller>>
+    where
+        A: Scalar,
+    {
+        run(
+            "par_argmin_axis",
+            self,
+            axis,
+            Arg {
+                better: |a: A, b: A| a < b,
+            },
+        )
+    }
+
+    fn par_argmax_axis(&self, axis: Axis) -> Option<Array<usize, D::Smaller>>
+    where
+        A: Scalar,
+    {
+        run(
+            "par_argmax_axis",
+            self,
+            axis,
+            Arg {
+                better: |a: A, b: A| a > b,
+            },
+        )
+    }
+
+    fn par_nansum_axis(&self, axis: Axis) -> Array<A, D::Smaller>
+    where
+        A: Float,
+    {
+        let kernel = Finish {
+            inner: NanSumCount,
+            f: |(s, _): (A, usize)| s,
+        };
+        run("par_nansum_axis", self, axis, kernel)
+            .unwrap_or_else(|| Array::from_elem(self.raw_dim().remove_axis(axis), A::zero()))
+    }
+
+    fn par_nanmean_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float,
+    {
+        let kernel = Finish {
+            inner: NanSumCount,
+            f: |(s, c): (A, usize)| s / A::from_count(c),
+        };
+        run("par_nanmean_axis", self, axis, kernel)
+    }
+
+    fn par_nanmin_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float,
+    {
+        run("par_nanmin_axis", self, axis, NanExtreme { op: A::min })
+    }
+
+    fn par_nanmax_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float,
+    {
+        run("par_nanmax_axis", self, axis, NanExtreme { op: A::max })
+    }
+
+    fn par_fold_axis<B, F>(&self, axis: Axis, init: B, fold: F) -> Array<B, D::Smaller>
+    where
+        A: Clone + Sync,
+        B: Clone + Send + Sync,
+        F: Fn(&B, &A) -> B + Sync,
+    {
+        let empty_init = init.clone();
+        run("par_fold_axis", self, axis, Fold { init, fold })
+            .unwrap_or_else(|| Array::from_elem(self.raw_dim().remove_axis(axis), empty_init))
+    }
+}

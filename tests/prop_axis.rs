@@ -1,0 +1,198 @@
+//! Property tests: every axis reduction equals a lane-by-lane sequential
+//! oracle, for random shapes, every axis, every layout, block sizes that
+//! force many tiles and row blocks, thread counts 1, 2, 3, 7, 16 — and gives
+//! the same bits on all of them.
+
+mod common;
+
+use common::*;
+use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn};
+use ndpar::Params;
+use ndpar::prelude::*;
+use proptest::prelude::*;
+
+const AXIS_THREADS: [isize; 5] = [1, 2, 3, 7, 16];
+
+fn same_on_all_threads<R: Send + std::fmt::Debug>(params: Params, f: impl Fn() -> R + Sync) -> R {
+    let results: Vec<R> = AXIS_THREADS.iter().map(|&t| on(t, params, &f)).collect();
+    let first = format!("{:?}", results[0]);
+    for (t, r) in AXIS_THREADS.iter().zip(&results) {
+        assert_eq!(format!("{r:?}"), first, "result differs on {t} threads");
+    }
+    results.into_iter().next().unwrap()
+}
+
+/// `f` of every lane along `axis`, in the row-major order of the other axes.
+fn oracle<A: Clone, T>(v: &ArrayViewD<'_, A>, axis: Axis, f: impl Fn(&[A]) -> T) -> ArrayD<T> {
+    let mut shape = v.shape().to_vec();
+    shape.remove(axis.index());
+    let vals: Vec<T> = v.lanes(axis).into_iter().map(|l| f(&l.to_vec())).collect();
+    ArrayD::from_shape_vec(IxDyn(&shape), vals).unwrap()
+}
+
+/// A case with at least one axis, and an axis of it.
+fn case_and_axis<T: Clone + std::fmt::Debug + 'static>(
+    elem: impl Strategy<Value = T> + Clone + 'static,
+) -> impl Strategy<Value = (Case<T>, usize)> {
+    case(elem).prop_flat_map(|c| {
+        let nd = c.shape.len();
+        (Just(c), 0..nd)
+    })
+}
+
+/// Elementwise comparison of float arrays within per-element tolerances.
+fn close(got: &ArrayD<f64>, want: &ArrayD<f64>, tol: &ArrayD<f64>) -> Result<(), String> {
+    if got.shape() != want.shape() {
+        return Err(format!("shape {:?} != {:?}", got.shape(), want.shape()));
+    }
+    for ((g, w), t) in got.iter().zip(want).zip(tol) {
+        let ok = (g.is_nan() && w.is_nan()) || (g - w).abs() <= *t;
+        if !ok {
+            return Err(format!("{g} vs {w} (tolerance {t})"));
+        }
+    }
+    Ok(())
+}
+
+fn first_index(xs: &[f64], better: impl Fn(f64, f64) -> bool) -> usize {
+    if let Some(i) = xs.iter().position(|x| x.is_nan()) {
+        return i;
+    }
+    let mut best = 0;
+    for (i, &x) in xs.iter().enumerate() {
+        if better(x, xs[best]) {
+            best = i;
+        }
+    }
+    best
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 80, ..ProptestConfig::default() })]
+
+    #[test]
+    fn sum_mean_var_axis((c, ax) in case_and_axis(f64_finite()), p in params()) {
+        let v = c.view();
+        let axis = Axis(ax);
+        let n = v.len_of(axis);
+        let eps = f64::EPSILON / 2.0;
+        let sum = same_on_all_threads(p, || v.par_sum_axis(axis));
+        let want = oracle(&v, axis, |l| neumaier(l.iter().copied()));
+        let tol = oracle(&v, axis, |l| sum_tolerance(l.len(), l.iter().map(|x| x.abs()).sum(), eps));
+        close(&sum, &want, &tol).map_err(TestCaseError::fail)?;
+
+        let mean = same_on_all_threads(p, || v.par_mean_axis(axis));
+        if n == 0 {
+            prop_assert!(mean.is_none());
+        } else {
+            let nf = n as f64;
+            let want_mean = want.mapv(|s| s / nf);
+            let tol_mean = (&tol / nf) + want_mean.mapv(|m| m.abs() * f64::EPSILON);
+            close(&mean.unwrap(), &want_mean, &tol_mean).map_err(TestCaseError::fail)?;
+        }
+
+        for ddof in [0.0, 1.0] {
+            let var = same_on_all_threads(p, || v.par_var_axis(axis, ddof));
+            if (n as f64) <= ddof {
+                prop_assert!(var.is_none());
+                continue;
+            }
+            let var = var.unwrap();
+            let want = oracle(&v, axis, |l| {
+                let m = neumaier(l.iter().copied()) / l.len() as f64;
+                neumaier(l.iter().map(|x| (x - m) * (x - m))) / (l.len() as f64 - ddof)
+            });
+            let tol = oracle(&v, axis, |l| {
+                4.0 * sum_tolerance(l.len(), l.iter().map(|x| x * x).sum(), eps) / (l.len() as f64 - ddof)
+            });
+            close(&var, &want, &tol).map_err(TestCaseError::fail)?;
+            let std = same_on_all_threads(p, || v.par_std_axis(axis, ddof)).unwrap();
+            prop_assert_eq!(std, var.mapv(f64::sqrt));
+        }
+    }
+
+    #[test]
+    fn integer_axis_reductions_are_exact((c, ax) in case_and_axis(i64_any()), p in params()) {
+        let v = c.view();
+        let axis = Axis(ax);
+        let n = v.len_of(axis);
+        let sum = same_on_all_threads(p, || v.par_sum_axis(axis));
+        prop_assert_eq!(sum, oracle(&v, axis, |l| l.iter().fold(0i64, |a, &b| a.wrapping_add(b))));
+        let min = same_on_all_threads(p, || v.par_min_axis(axis));
+        let max = same_on_all_threads(p, || v.par_max_axis(axis));
+        let amin = same_on_all_threads(p, || v.par_argmin_axis(axis));
+        let amax = same_on_all_threads(p, || v.par_argmax_axis(axis));
+        if n == 0 {
+            prop_assert!(min.is_none() && max.is_none() && amin.is_none() && amax.is_none());
+        } else {
+            prop_assert_eq!(min.unwrap(), oracle(&v, axis, |l| *l.iter().min().unwrap()));
+            prop_assert_eq!(max.unwrap(), oracle(&v, axis, |l| *l.iter().max().unwrap()));
+            let first_min = |l: &[i64]| l.iter().position(|x| x == l.iter().min().unwrap()).unwrap();
+            let first_max = |l: &[i64]| l.iter().position(|x| x == l.iter().max().unwrap()).unwrap();
+            prop_assert_eq!(amin.unwrap(), oracle(&v, axis, first_min));
+            prop_assert_eq!(amax.unwrap(), oracle(&v, axis, first_max));
+        }
+        // A non-commutative fold sees each lane front to back.
+        let fold = same_on_all_threads(p, || v.par_fold_axis(axis, 7i64, |&acc, &x| acc.wrapping_mul(31).wrapping_add(x)));
+        prop_assert_eq!(fold, oracle(&v, axis, |l| l.iter().fold(7i64, |acc, &x| acc.wrapping_mul(31).wrapping_add(x))));
+    }
+
+    #[test]
+    fn float_extremes_and_nan_variants((c, ax) in case_and_axis(f64_with_nan()), p in params()) {
+        let v = c.view();
+        let axis = Axis(ax);
+        if v.len_of(axis) == 0 {
+            prop_assert!(same_on_all_threads(p, || v.par_min_axis(axis)).is_none());
+            prop_assert!(same_on_all_threads(p, || v.par_nanmean_axis(axis)).is_none());
+            prop_assert_eq!(same_on_all_threads(p, || v.par_nansum_axis(axis)), oracle(&v, axis, |_| 0.0));
+            return Ok(());
+        }
+        // Values compare with `==` (NaN equal to NaN): which zero a min or
+        // max returns when 0.0 and -0.0 tie is unspecified (documented).
+        let fmt = |a: ArrayD<f64>| {
+            let xs: Vec<f64> = a.iter().map(|&x| if x == 0.0 { 0.0 } else { x }).collect();
+            format!("{:?} {xs:?}", a.shape())
+        };
+        let nan_first = |l: &[f64], better: fn(f64, f64) -> bool| {
+            l.iter().copied().find(|x| x.is_nan()).unwrap_or_else(|| {
+                l.iter().copied().reduce(|a, b| if better(b, a) { b } else { a }).unwrap()
+            })
+        };
+        let min = same_on_all_threads(p, || v.par_min_axis(axis)).unwrap();
+        prop_assert_eq!(fmt(min), fmt(oracle(&v, axis, |l| nan_first(l, |a, b| a < b))));
+        let max = same_on_all_threads(p, || v.par_max_axis(axis)).unwrap();
+        prop_assert_eq!(fmt(max), fmt(oracle(&v, axis, |l| nan_first(l, |a, b| a > b))));
+        let amin = same_on_all_threads(p, || v.par_argmin_axis(axis)).unwrap();
+        prop_assert_eq!(amin, oracle(&v, axis, |l| first_index(l, |a, b| a < b)));
+        let amax = same_on_all_threads(p, || v.par_argmax_axis(axis)).unwrap();
+        prop_assert_eq!(amax, oracle(&v, axis, |l| first_index(l, |a, b| a > b)));
+
+        let nanmin = same_on_all_threads(p, || v.par_nanmin_axis(axis)).unwrap();
+        let want = oracle(&v, axis, |l| l.iter().copied().filter(|x| !x.is_nan()).reduce(f64::min).unwrap_or(f64::NAN));
+        prop_assert_eq!(fmt(nanmin), fmt(want));
+        let nanmax = same_on_all_threads(p, || v.par_nanmax_axis(axis)).unwrap();
+        let want = oracle(&v, axis, |l| l.iter().copied().filter(|x| !x.is_nan()).reduce(f64::max).unwrap_or(f64::NAN));
+        prop_assert_eq!(fmt(nanmax), fmt(want));
+
+        let eps = f64::EPSILON / 2.0;
+        let nansum = same_on_all_threads(p, || v.par_nansum_axis(axis));
+        let want = oracle(&v, axis, |l| neumaier(l.iter().copied().filter(|x| !x.is_nan())));
+        let tol = oracle(&v, axis, |l| sum_tolerance(l.len(), l.iter().filter(|x| !x.is_nan()).map(|x| x.abs()).sum(), eps));
+        close(&nansum, &want, &tol).map_err(TestCaseError::fail)?;
+        let nanmean = same_on_all_threads(p, || v.par_nanmean_axis(axis)).unwrap();
+        let counts = oracle(&v, axis, |l| l.iter().filter(|x| !x.is_nan()).count() as f64);
+        let want_mean = &want / &counts;
+        let tol_mean = &tol / &counts + want_mean.mapv(|m| m.abs() * f64::EPSILON);
+        close(&nanmean, &want_mean, &tol_mean).map_err(TestCaseError::fail)?;
+    }
+
+    #[test]
+    fn f32_axis_sums((c, ax) in case_and_axis(f32_finite()), p in params()) {
+        let v = c.view();
+        let axis = Axis(ax);
+        let sum = same_on_all_threads(p, || v.par_sum_axis(axis)).mapv(f64::from);
+        let want = oracle(&v, axis, |l| neumaier(l.iter().map(|&x| f64::from(x))));
+        let tol = oracle(&v, axis, |l| sum_tolerance(l.len(), l.iter().map(|x| f64::from(x.abs())).sum(), f64::from(f32::EPSILON) / 2.0));
+        close(&sum, &want, &tol).map_err(TestCaseError::fail)?;
+    }
+}
