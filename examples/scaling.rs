@@ -227,6 +227,81 @@ fn case_zip(threads: &[usize], rounds: usize) -> Report {
     report
 }
 
+fn case_axis(threads: &[usize], rounds: usize) -> Report {
+    use ndarray::{Array2, Axis, ShapeBuilder};
+    let n = 4096;
+    let all = *threads.last().unwrap();
+    let f = |(i, j): (usize, usize)| ((i * n + j) as f64 * 0.618_033_988_75).fract();
+    let c = Array2::from_shape_fn((n, n), f);
+    let fo = Array2::from_shape_fn((n, n).f(), f);
+    let mut vs = Vec::new();
+    for (order, m) in [("C", &c), ("F", &fo)] {
+        vs.push(variant(
+            format!("{order}: ndpar par_sum (whole array)"),
+            all,
+            move || {
+                black_box(m.par_sum());
+            },
+        ));
+        for ax in [0, 1] {
+            vs.push(variant(
+                format!("{order}: ndarray sum_axis(Axis({ax}))"),
+                1,
+                move || {
+                    black_box(m.sum_axis(Axis(ax)));
+                },
+            ));
+            vs.push(variant(
+                format!("{order}: rayon, one task per output element, Axis({ax})"),
+                all,
+                move || {
+                    let other = 1 - ax;
+                    black_box(
+                        (0..m.len_of(Axis(other)))
+                            .into_par_iter()
+                            .map(|i| m.index_axis(Axis(other), i).sum())
+                            .collect::<Vec<f64>>(),
+                    );
+                },
+            ));
+            vs.push(variant(
+                format!("{order}: ndpar par_sum_axis(Axis({ax}))"),
+                all,
+                move || {
+                    black_box(m.par_sum_axis(Axis(ax)));
+                },
+            ));
+        }
+    }
+    let times = measure(&mut vs, rounds);
+    let report = Report {
+        title: format!(
+            "par_sum_axis, 4096 × 4096 f64 in C and F order, {rounds} interleaved rounds"
+        ),
+        unit_bytes: (n * n * 8) as f64,
+        rows: vs
+            .iter()
+            .zip(times)
+            .map(|(v, t)| (v.name.clone(), v.threads, t))
+            .collect(),
+    };
+    report.print();
+    println!();
+    for order in ["C", "F"] {
+        for ax in [0, 1] {
+            report.ratio(
+                &format!(
+                    "{order} order, par_sum_axis(Axis({ax})) vs whole-array par_sum, all threads"
+                ),
+                (&format!("{order}: ndpar par_sum_axis(Axis({ax}))"), all),
+                (&format!("{order}: ndpar par_sum (whole array)"), all),
+                Some(0.85),
+            );
+        }
+    }
+    report
+}
+
 fn expsin(x: f64) -> f64 {
     x.exp() * x.sin()
 }
@@ -424,5 +499,8 @@ fn main() {
     }
     if wants("map") {
         case_map(&threads, rounds);
+    }
+    if wants("axis") {
+        case_axis(&threads, rounds);
     }
 }

@@ -30,10 +30,22 @@ use crate::params::Params;
 use crate::plan::{Blocks, Layout, Schedule, contiguous, piece, piece_count, tree_reduce};
 use crate::uninit::{Writer, build_vec};
 
-/// Widest column tile (in output elements) of the rows strategy: long
-/// enough to stream each row segment (8 KiB of f64), short enough that the
-/// tile's accumulators stay in L1. Tiles are also at most one block.
-const TILE: usize = 1024;
+/// Widest column tile (in output elements) of the rows strategy: 32 KiB of
+/// f64 accumulators, which stay in L1/L2, while the rows of a C-order
+/// matrix up to this width are read as one contiguous stream.
+const TILE: usize = 4096;
+
+/// Fewest rows a row block folds before its partial result is merged:
+/// enough that merging accumulator vectors costs little next to reading
+/// the rows (measured: 16 rows cost 10–15% against 64 on a 4096² sum).
+/// Each column then adds at most `max(64, block_len / tile width)` values
+/// in order before the pairwise merges; numpy, for comparison, adds all
+/// rows in order.
+const MIN_ROWS: usize = 64;
+
+/// Parts of the lanes strategy hold about this many blocks of lanes, so
+/// that per-part overhead (a sub-view, a lane iterator) stays negligible.
+const LANE_PART_BLOCKS: usize = 8;
 
 /// One axis reduction: how to fold runs of a lane and blocks of rows into
 /// accumulators, how to merge accumulators, and how to finish them.
@@ -107,7 +119,11 @@ where
     let long = K::SPLITTABLE && n > block_len;
     // Short lanes: blocks of whole lanes. Long lanes: one lane per part,
     // cut into pieces inside.
-    let lanes_per_part = if long { 1 } else { (block_len / n).max(1) };
+    let lanes_per_part = if long {
+        1
+    } else {
+        (LANE_PART_BLOCKS * block_len / n).max(1)
+    };
     let parts = Blocks::new(out_shape, lanes_per_part);
     let items: Vec<_> = (0..parts.count())
         .map(|b| {
@@ -156,7 +172,8 @@ where
     let tiles = piece_count(cols, TILE.min(block_len));
     let tile_len = cols.div_ceil(tiles);
     let rows_per_block = if K::SPLITTABLE {
-        (block_len / tile_len).max(1)
+        // (Tiny blocks, as in tests, may go below MIN_ROWS.)
+        (block_len / tile_len).max(MIN_ROWS.min(block_len))
     } else {
         n
     };
@@ -185,11 +202,12 @@ where
                     let rr = piece(n, row_blocks, rb);
                     fold_rows(kernel, &tile, rr)
                 },
-                &|l: Vec<K::Acc>, r: Vec<K::Acc>| {
-                    l.into_iter()
-                        .zip(r)
-                        .map(|(x, y)| kernel.merge(x, y))
-                        .collect()
+                &|mut l: Vec<K::Acc>, r: Vec<K::Acc>| {
+                    // In place, a plain loop: this runs once per row block.
+                    for (x, y) in l.iter_mut().zip(&r) {
+                        *x = kernel.merge(x.clone(), y.clone());
+                    }
+                    l
                 },
             );
             for acc in accs {
