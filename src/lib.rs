@@ -74,7 +74,7 @@ pub mod reduce;
 pub mod threads;
 mod uninit;
 
-pub use axis::ParAxis;
+pub use axis::{ParAxis, ParAxisMut};
 pub use error::{Error, Result};
 pub use map::{ParMap, ParMapInto, ParMapMut};
 pub use params::Params;

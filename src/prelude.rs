@@ -11,7 +11,7 @@
 //! assert_eq!(with_threads(2, || a.par_mapv(|x| x * 2.0).par_sum()).unwrap(), 10_100.0);
 //! ```
 
-pub use crate::axis::ParAxis;
+pub use crate::axis::{ParAxis, ParAxisMut};
 pub use crate::map::{ParMap, ParMapInto, ParMapMut};
 pub use crate::reduce::ParReduce;
 pub use crate::threads::with_threads;

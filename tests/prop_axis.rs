@@ -196,3 +196,94 @@ proptest! {
         close(&sum, &want, &tol).map_err(TestCaseError::fail)?;
     }
 }
+
+/// An order-sensitive digest of a lane.
+fn digest<'a>(lane: impl IntoIterator<Item = &'a i64>) -> i64 {
+    lane.into_iter()
+        .fold(17i64, |h, &x| h.wrapping_mul(1_000_003).wrapping_add(x))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn map_axis_equals_sequential((c, ax) in case_and_axis(i64_any()), p in params()) {
+        let v = c.view();
+        let axis = Axis(ax);
+        let want = v.map_axis(axis, |lane| (digest(lane.iter()), lane.len()));
+        let got = same_on_all_threads(p, || v.par_map_axis(axis, |lane| (digest(lane.iter()), lane.len())));
+        prop_assert_eq!(got, want);
+    }
+
+    #[test]
+    fn map_axis_mut_equals_sequential(
+        (c, ax) in shape().prop_flat_map(|s| {
+            let nd = s.len();
+            (case_with(s, writable_kind(), i64_any()), 0..nd)
+        }),
+        p in params(),
+    ) {
+        let axis = Axis(ax);
+        // Each lane becomes its running sums (order matters), and reports
+        // its old digest.
+        let lane_fn = |mut lane: ndarray::ArrayViewMut1<'_, i64>| {
+            let d = digest(lane.iter());
+            let mut acc = 0i64;
+            for x in lane.iter_mut() {
+                acc = acc.wrapping_add(*x);
+                *x = acc;
+            }
+            d
+        };
+        let mut want = c.clone();
+        let want_out = want.view_mut().map_axis_mut(axis, lane_fn);
+        for t in AXIS_THREADS {
+            let mut got = c.clone();
+            let out = on(t, p, || got.view_mut().par_map_axis_mut(axis, lane_fn));
+            prop_assert_eq!(&out, &want_out);
+            prop_assert_eq!(&got.base, &want.base);
+            let mut again = c.clone();
+            on(t, p, || again.view_mut().par_for_each_lane_mut(axis, |l| { lane_fn(l); }));
+            prop_assert_eq!(&again.base, &want.base);
+        }
+    }
+}
+
+#[test]
+fn axis_out_of_bounds_panics_with_a_clear_message() {
+    let a = ndarray::Array2::<f64>::zeros((3, 4));
+    let msg = std::panic::catch_unwind(|| a.par_sum_axis(Axis(2)))
+        .unwrap_err()
+        .downcast::<String>()
+        .unwrap();
+    assert!(
+        msg.contains("axis 2") && msg.contains("2 dimensions"),
+        "{msg}"
+    );
+    assert!(std::panic::catch_unwind(|| a.par_map_axis(Axis(5), |l| l.len())).is_err());
+    let r = std::panic::catch_unwind(|| a.par_var_axis(Axis(0), -1.0));
+    assert!(r.is_err());
+}
+
+#[test]
+fn empty_axis_gives_documented_values() {
+    let a = ndarray::Array2::<f64>::zeros((0, 3));
+    assert_eq!(a.par_sum_axis(Axis(0)), ndarray::Array1::zeros(3));
+    assert_eq!(a.par_nansum_axis(Axis(0)), ndarray::Array1::zeros(3));
+    assert!(a.par_mean_axis(Axis(0)).is_none());
+    assert!(a.par_var_axis(Axis(0), 0.0).is_none());
+    assert!(a.par_min_axis(Axis(0)).is_none());
+    assert!(a.par_argmax_axis(Axis(0)).is_none());
+    assert!(a.par_nanmin_axis(Axis(0)).is_none());
+    assert_eq!(
+        a.par_fold_axis(Axis(0), 5, |&n, _| n + 1),
+        ndarray::Array1::from_elem(3, 5)
+    );
+    assert_eq!(
+        a.par_map_axis(Axis(0), |l| l.len()),
+        ndarray::Array1::from_elem(3, 0)
+    );
+    // Reducing the other axis: an empty result.
+    assert_eq!(a.par_sum_axis(Axis(1)).len(), 0);
+    assert_eq!(a.par_mean_axis(Axis(1)).unwrap().len(), 0);
+}

@@ -24,7 +24,7 @@
 
 use std::ops::Range;
 
-use ndarray::{ArrayD, ArrayView2, ArrayViewD, Axis, Ix2, IxDyn, Slice};
+use ndarray::{ArrayBase, ArrayD, ArrayView2, ArrayViewD, Axis, Ix2, IxDyn, RawData, Slice};
 
 use crate::params::Params;
 use crate::plan::{Blocks, Layout, Schedule, contiguous, piece, piece_count, tree_reduce};
@@ -80,18 +80,12 @@ where
     A: Clone + Sync,
     K: AxisKernel<A>,
 {
-    let n = a.len_of(axis);
-    debug_assert!(n > 0, "callers handle an empty axis");
-    let mut order: Vec<usize> = vec![axis.index()];
-    order.extend((0..a.ndim()).filter(|&ax| ax != axis.index()));
-    let front = a.permuted_axes(IxDyn(&order));
-    let rest_shape = front.shape()[1..].to_vec();
-    let layout = Layout::new(&rest_shape, &front.strides()[1..], &[]);
-    let m = layout.len();
-    if m == 0 {
+    debug_assert!(a.len_of(axis) > 0, "callers handle an empty axis");
+    let (layout, t) = axis_in_front(a, axis);
+    let Some(t) = t else {
         return layout.array_from_traversal(Vec::new());
-    }
-    let t = layout.apply_after(front, 1);
+    };
+    let m = layout.len();
     let params = Params::current();
     let block_len = params.block_len(size_of::<A>().max(size_of::<K::Acc>()));
 
@@ -105,6 +99,25 @@ where
         by_rows(&t, kernel, block_len)
     };
     layout.array_from_traversal(data)
+}
+
+/// `a` with `axis` moved in front and the other axes normalised by their
+/// [`Layout`] (the layout of the output positions): the traversal view
+/// `[n_k, m_0, …, m_g]`, or `None` when there are no output positions.
+/// Axis `k` keeps its logical direction.
+pub(crate) fn axis_in_front<S: RawData>(
+    a: ArrayBase<S, IxDyn>,
+    axis: Axis,
+) -> (Layout, Option<ArrayBase<S, IxDyn>>) {
+    let mut order: Vec<usize> = vec![axis.index()];
+    order.extend((0..a.ndim()).filter(|&ax| ax != axis.index()));
+    let front = a.permuted_axes(IxDyn(&order));
+    let layout = Layout::new(&front.shape()[1..], &front.strides()[1..], &[]);
+    if layout.len() == 0 {
+        return (layout, None);
+    }
+    let t = layout.apply_after(front, 1);
+    (layout, Some(t))
 }
 
 /// The lanes strategy (see the module docs).

@@ -19,8 +19,9 @@
 
 mod engine;
 mod kernels;
+mod lanes;
 
-use ndarray::{Array, ArrayBase, Axis, Data, RemoveAxis};
+use ndarray::{Array, ArrayBase, ArrayView1, ArrayViewMut1, Axis, Data, DataMut, RemoveAxis};
 
 use crate::element::{Float, Scalar};
 use engine::{AxisKernel, reduce_axis};
@@ -236,6 +237,27 @@ pub trait ParAxis<A, D: RemoveAxis> {
     where
         A: Float;
 
+    /// Parallel version of `map_axis` (numpy's `apply_along_axis`): `f` of
+    /// every lane along `axis`, each lane a 1-D view in logical order (it
+    /// may be strided). An empty axis hands `f` empty lanes.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let a = array![[3.0f64, 4.0], [6.0, 8.0]];
+    /// let norms = a.par_map_axis(Axis(1), |row| row.dot(&row).sqrt());
+    /// assert_eq!(norms, array![5.0, 10.0]);
+    /// let firsts = a.par_map_axis(Axis(0), |col| col[0]);
+    /// assert_eq!(firsts, array![3.0, 4.0]);
+    /// ```
+    #[track_caller]
+    fn par_map_axis<B, F>(&self, axis: Axis, f: F) -> Array<B, D::Smaller>
+    where
+        A: Sync,
+        B: Send,
+        F: Fn(ArrayView1<'_, A>) -> B + Sync;
+
     /// Parallel version of `fold_axis`: folds each lane along `axis` front
     /// to back, starting from a clone of `init`. Lanes run in parallel;
     /// each lane is folded in order on one thread, so `fold` needs no
@@ -438,6 +460,18 @@ where
         run("par_nanmax_axis", self, axis, NanExtreme { op: A::max })
     }
 
+    fn par_map_axis<B, F>(&self, axis: Axis, f: F) -> Array<B, D::Smaller>
+    where
+        A: Sync,
+        B: Send,
+        F: Fn(ArrayView1<'_, A>) -> B + Sync,
+    {
+        check_axis("par_map_axis", axis, self.ndim());
+        lanes::map_lanes(self.view().into_dyn(), axis, f)
+            .into_dimensionality::<D::Smaller>()
+            .expect("one axis fewer")
+    }
+
     fn par_fold_axis<B, F>(&self, axis: Axis, init: B, fold: F) -> Array<B, D::Smaller>
     where
         A: Clone + Sync,
@@ -447,5 +481,82 @@ where
         let empty_init = init.clone();
         run("par_fold_axis", self, axis, Fold { init, fold })
             .unwrap_or_else(|| Array::from_elem(self.raw_dim().remove_axis(axis), empty_init))
+    }
+}
+
+/// Parallel lane kernels that modify the array: a function on every mutable
+/// lane along an axis (to normalise rows, sort columns, …).
+///
+/// # Panics
+///
+/// If `axis` is out of bounds.
+pub trait ParAxisMut<A, D: RemoveAxis> {
+    /// Parallel version of `map_axis_mut`: `f` of every mutable lane along
+    /// `axis`, collected into an array of one dimension less.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let mut a = array![[3.0f64, 4.0], [6.0, 8.0]];
+    /// // Normalise each row to unit length; return the old norms.
+    /// let norms = a.par_map_axis_mut(Axis(1), |mut row| {
+    ///     let norm = row.dot(&row).sqrt();
+    ///     row /= norm;
+    ///     norm
+    /// });
+    /// assert_eq!(norms, array![5.0, 10.0]);
+    /// assert_eq!(a, array![[0.6, 0.8], [0.6, 0.8]]);
+    /// ```
+    #[track_caller]
+    fn par_map_axis_mut<B, F>(&mut self, axis: Axis, f: F) -> Array<B, D::Smaller>
+    where
+        A: Send,
+        B: Send,
+        F: Fn(ArrayViewMut1<'_, A>) -> B + Sync;
+
+    /// Calls `f` on every mutable lane along `axis`, in parallel.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let mut a = array![[3, 1, 2], [9, 7, 8]];
+    /// a.par_for_each_lane_mut(Axis(1), |mut row| {
+    ///     row.as_slice_mut().unwrap().sort_unstable()
+    /// });
+    /// assert_eq!(a, array![[1, 2, 3], [7, 8, 9]]);
+    /// ```
+    #[track_caller]
+    fn par_for_each_lane_mut<F>(&mut self, axis: Axis, f: F)
+    where
+        A: Send,
+        F: Fn(ArrayViewMut1<'_, A>) + Sync;
+}
+
+impl<A, S, D> ParAxisMut<A, D> for ArrayBase<S, D>
+where
+    S: DataMut<Elem = A>,
+    D: RemoveAxis,
+{
+    fn par_map_axis_mut<B, F>(&mut self, axis: Axis, f: F) -> Array<B, D::Smaller>
+    where
+        A: Send,
+        B: Send,
+        F: Fn(ArrayViewMut1<'_, A>) -> B + Sync,
+    {
+        check_axis("par_map_axis_mut", axis, self.ndim());
+        lanes::map_lanes_mut(self.view_mut().into_dyn(), axis, f)
+            .into_dimensionality::<D::Smaller>()
+            .expect("one axis fewer")
+    }
+
+    fn par_for_each_lane_mut<F>(&mut self, axis: Axis, f: F)
+    where
+        A: Send,
+        F: Fn(ArrayViewMut1<'_, A>) + Sync,
+    {
+        check_axis("par_for_each_lane_mut", axis, self.ndim());
+        lanes::map_lanes_mut(self.view_mut().into_dyn(), axis, f);
     }
 }

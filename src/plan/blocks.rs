@@ -147,9 +147,19 @@ impl Blocks {
 
     /// Cuts a mutable traversal view into its blocks, in block order.
     pub(crate) fn carve_mut<'a, A>(&self, v: ArrayViewMutD<'a, A>) -> Vec<ArrayViewMutD<'a, A>> {
+        self.carve_mut_after(v, 0)
+    }
+
+    /// Like [`carve_mut`](Blocks::carve_mut) for a view whose first `lead`
+    /// axes stay whole in front (as [`view_after`](Blocks::view_after)).
+    pub(crate) fn carve_mut_after<'a, A>(
+        &self,
+        v: ArrayViewMutD<'a, A>,
+        lead: usize,
+    ) -> Vec<ArrayViewMutD<'a, A>> {
         let mut out = Vec::with_capacity(self.count);
         if self.count > 0 {
-            self.carve_into(v, 0, &mut out);
+            self.carve_into(v, lead, 0, &mut out);
         }
         out
     }
@@ -157,21 +167,23 @@ impl Blocks {
     fn carve_into<'a, A>(
         &self,
         mut v: ArrayViewMutD<'a, A>,
+        lead: usize,
         depth: usize,
         out: &mut Vec<ArrayViewMutD<'a, A>>,
     ) {
+        let ax = Axis(lead);
         if depth == self.split {
             let d = self.dims[self.split];
             for c in 0..self.chunks {
-                let (head, rest) = v.split_at(Axis(0), piece(d, self.chunks, c).len());
+                let (head, rest) = v.split_at(ax, piece(d, self.chunks, c).len());
                 out.push(head);
                 v = rest;
             }
             return;
         }
         for _ in 0..self.dims[depth] {
-            let (head, rest) = v.split_at(Axis(0), 1);
-            self.carve_into(head.index_axis_move(Axis(0), 0), depth + 1, out);
+            let (head, rest) = v.split_at(ax, 1);
+            self.carve_into(head.index_axis_move(ax, 0), lead, depth + 1, out);
             v = rest;
         }
     }

@@ -159,7 +159,7 @@ where
 /// or smaller for short arrays so that an expensive closure still gets
 /// about eight blocks per thread. Maps may split anywhere (their results do
 /// not depend on it); reductions never use this.
-fn map_block_len(len: usize, params: &Params, elem_size: usize) -> usize {
+pub(crate) fn map_block_len(len: usize, params: &Params, elem_size: usize) -> usize {
     let usual = params.block_len(elem_size);
     if len < params.min_parallel_len {
         return usual;
