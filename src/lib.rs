@@ -47,6 +47,7 @@
 //! | `plan` (private) | the block planner every kernel uses: `layout.rs` (traversal order from strides), `blocks.rs` (block boundaries), `mod.rs` (`Plan`: the fixed reduction tree and the map driver) |
 //! | [`map`] | [`ParMap`], [`ParMapMut`], [`ParMapInto`]: elementwise maps, zips, in place and consuming |
 //! | [`axis`] | [`ParAxis`]: reductions along one axis (`par_sum_axis`, `par_var_axis`, `par_argmin_axis`, `par_fold_axis`, …); `axis/engine.rs` picks lanes or streamed rows from the strides, `axis/kernels.rs` holds what each reduction folds |
+//! | [`blocks`] | [`ParBlocks`], [`ParBlocksMut`]: `par_map_blocks`, `par_map_overlap` (halos, [`Boundary`]), `par_for_each_block_mut`; [`BlockPlan`]; the stencils [`par_correlate_2d`] and [`par_convolve_1d`] (`blocks/stencil.rs`) |
 //! | [`reduce`] | [`ParReduce`]: `par_fold`, sums, means, variances, min/max/arg*, NaN-skipping variants, norms, dot; `reduce/seq.rs` holds the vectorised per-block loops |
 //! | [`element`] | [`Scalar`](element::Scalar) and [`Float`](element::Float): the element types the named kernels accept |
 //! | [`threads`] | [`with_threads`], [`cpu_count`], [`effective_n_jobs`] |
@@ -64,6 +65,7 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 pub mod axis;
+pub mod blocks;
 pub mod element;
 pub mod error;
 pub mod map;
@@ -75,6 +77,7 @@ pub mod threads;
 mod uninit;
 
 pub use axis::{ParAxis, ParAxisMut};
+pub use blocks::{BlockPlan, Boundary, ParBlocks, ParBlocksMut, par_convolve_1d, par_correlate_2d};
 pub use error::{Error, Result};
 pub use map::{ParMap, ParMapInto, ParMapMut};
 pub use params::Params;

@@ -155,6 +155,27 @@ where
     }
 }
 
+/// `f(i)` for `i` in `0..count`, in order: the first on the calling thread,
+/// the rest as the schedule decides. For independent per-block results.
+pub(crate) fn map_collect<T, F>(count: usize, schedule: Schedule, f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(usize) -> T + Sync,
+{
+    if count == 0 {
+        return Vec::new();
+    }
+    let (first, parallel) = schedule.probe(count, || f(0));
+    let mut out = Vec::with_capacity(count);
+    out.push(first);
+    if parallel {
+        out.par_extend((1..count).into_par_iter().map(&f));
+    } else {
+        out.extend((1..count).map(&f));
+    }
+    out
+}
+
 /// Elements per block for a map over `len` elements: the usual block size,
 /// or smaller for short arrays so that an expensive closure still gets
 /// about eight blocks per thread. Maps may split anywhere (their results do

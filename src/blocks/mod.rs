@@ -1,0 +1,423 @@
+//! Chunked block kernels, dask.array's niche: a function on every block of
+//! an array cut along one axis ([`ParBlocks::par_map_blocks`]), the same
+//! with a halo of neighbouring elements and a [`Boundary`] rule at the
+//! array's edges ([`ParBlocks::par_map_overlap`]), in-place block work
+//! ([`ParBlocksMut::par_for_each_block_mut`]), and two stencils built on
+//! them ([`par_correlate_2d`], [`par_convolve_1d`]). [`BlockPlan`] tells how
+//! an array is or would be cut.
+//!
+//! ```
+//! use ndpar::prelude::*;
+//! use ndpar::blocks::Boundary;
+//! use ndarray::{array, Axis};
+//!
+//! // A 3-point moving average along a signal, 4 elements per block.
+//! let x = array![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
+//! let avg = x.par_map_overlap(Axis(0), 4, 1, Boundary::Nearest, |b| {
+//!     let n = b.len() - 2;
+//!     ndarray::Array1::from_shape_fn(n, |i| (b[i] + b[i + 1] + b[i + 2]) / 3.0)
+//! });
+//! assert_eq!(avg[0], (1.0 + 1.0 + 2.0) / 3.0);
+//! assert_eq!(avg[3], 4.0);
+//! ```
+
+mod plan;
+mod stencil;
+
+pub use plan::BlockPlan;
+pub use stencil::{par_convolve_1d, par_correlate_2d};
+
+use ndarray::{
+    Array, ArrayBase, ArrayD, ArrayView, ArrayViewD, ArrayViewMut, Axis, Data, DataMut, Dimension,
+    IxDyn, Slice,
+};
+
+use crate::plan::{Schedule, for_each, map_collect};
+use crate::uninit::build_vec;
+
+/// How a halo is filled beyond the array's edges along the blocked axis
+/// (the names and meanings of scipy.ndimage's modes). For an axis
+/// `a b c d`, a halo of 2 on each side sees:
+///
+/// | mode | left halo | right halo |
+/// |---|---|---|
+/// | `Reflect` (half-sample symmetric; numpy `pad(mode="symmetric")`) | `b a` | `d c` |
+/// | `Constant(v)` | `v v` | `v v` |
+/// | `Nearest` (edge value repeated) | `a a` | `d d` |
+/// | `Periodic` (wrap around) | `c d` | `a b` |
+///
+/// `Reflect` and `Periodic` need the halo to be at most the axis length.
+///
+/// ```
+/// use ndpar::blocks::Boundary;
+/// assert_eq!(Boundary::<f64>::Reflect.source(-1, 4), Some(0));
+/// assert_eq!(Boundary::<f64>::Periodic.source(5, 4), Some(1));
+/// assert_eq!(Boundary::Constant(0.0).source(-1, 4), None);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Boundary<A> {
+    /// Mirror at the edge, repeating the edge element.
+    Reflect,
+    /// A constant value.
+    Constant(A),
+    /// The nearest edge element.
+    Nearest,
+    /// Wrap around to the other end.
+    Periodic,
+}
+
+impl<A> Boundary<A> {
+    /// The in-bounds index whose value position `i` takes on an axis of
+    /// length `n`, or `None` for a constant. In-range `i` map to
+    /// themselves.
+    ///
+    /// # Panics
+    ///
+    /// For `Reflect` and `Periodic` when `i` lies more than `n` outside the
+    /// axis, and for any mode other than `Constant` when `n = 0`.
+    ///
+    /// ```
+    /// use ndpar::blocks::Boundary;
+    /// assert_eq!(Boundary::<u8>::Nearest.source(-3, 4), Some(0));
+    /// assert_eq!(Boundary::<u8>::Reflect.source(5, 4), Some(2));
+    /// assert_eq!(Boundary::<u8>::Nearest.source(2, 4), Some(2));
+    /// ```
+    #[track_caller]
+    pub fn source(&self, i: isize, n: usize) -> Option<usize> {
+        let n_i = n as isize;
+        if (0..n_i).contains(&i) {
+            return Some(i as usize);
+        }
+        assert!(
+            matches!(self, Boundary::Constant(_)) || n > 0,
+            "a halo needs a non-empty axis"
+        );
+        match self {
+            Boundary::Constant(_) => None,
+            Boundary::Nearest => Some(i.clamp(0, n_i - 1) as usize),
+            Boundary::Periodic => {
+                assert!(
+                    i >= -n_i && i < 2 * n_i,
+                    "Periodic halo longer than the axis ({n})"
+                );
+                Some(i.rem_euclid(n_i) as usize)
+            }
+            Boundary::Reflect => {
+                assert!(
+                    i >= -n_i && i < 2 * n_i,
+                    "Reflect halo longer than the axis ({n})"
+                );
+                Some(if i < 0 { -i - 1 } else { 2 * n_i - i - 1 } as usize)
+            }
+        }
+    }
+}
+
+/// Parallel block kernels over an array cut along one axis.
+///
+/// Blocks are `[0, block_len)`, `[block_len, 2·block_len)`, … along `axis`
+/// (the last may be shorter; see [`BlockPlan::along`]); every other axis is
+/// whole. Blocks run in parallel and their outputs are joined along `axis`
+/// in block order, so the result does not depend on the thread count.
+pub trait ParBlocks<A, D: Dimension> {
+    /// `f` of every block along `axis`, joined along `axis` (dask's
+    /// `map_blocks`). Each output must have the block's length on every
+    /// other axis; along `axis` it may have any length (a block of 100 rows
+    /// may become 10 rows, say).
+    ///
+    /// # Panics
+    ///
+    /// If `axis` is out of bounds, `block_len` is 0, or an output has the
+    /// wrong shape (the message names the block and both shapes).
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{Array1, Axis};
+    ///
+    /// // Sum every 4 samples (decimate by 4).
+    /// let x = Array1::from_iter(0..16);
+    /// let sums = x.par_map_blocks(Axis(0), 4, |b| Array1::from_elem(1, b.sum()));
+    /// assert_eq!(sums, Array1::from(vec![6, 22, 38, 54]));
+    /// ```
+    #[track_caller]
+    fn par_map_blocks<B, F>(&self, axis: Axis, block_len: usize, f: F) -> Array<B, D>
+    where
+        A: Sync,
+        B: Send,
+        F: Fn(ArrayView<'_, A, D>) -> Array<B, D> + Sync;
+
+    /// Like [`par_map_blocks`](ParBlocks::par_map_blocks), but each block
+    /// is handed with `halo` extra elements on each side along `axis`
+    /// (filled by `boundary` beyond the array's edges), and `f` returns the
+    /// output for the block without its halo: exactly the block's shape
+    /// (dask's `map_overlap`, with `trim=True`). Blocks away from the edges
+    /// see a view of the array itself; edge blocks see a padded copy.
+    ///
+    /// # Panics
+    ///
+    /// If `axis` is out of bounds, `block_len` is 0, the halo is longer
+    /// than the axis for `Reflect` or `Periodic`, or an output does not
+    /// have its block's shape (the message names the block).
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndpar::blocks::Boundary;
+    /// use ndarray::{array, Array1, Axis};
+    ///
+    /// // Discrete second derivative with periodic ends.
+    /// let x = array![0.0, 1.0, 4.0, 9.0, 16.0];
+    /// let d2 = x.par_map_overlap(Axis(0), 2, 1, Boundary::Periodic, |b| {
+    ///     Array1::from_shape_fn(b.len() - 2, |i| b[i] - 2.0 * b[i + 1] + b[i + 2])
+    /// });
+    /// assert_eq!(d2, array![17.0, 2.0, 2.0, 2.0, -23.0]);
+    /// ```
+    #[track_caller]
+    fn par_map_overlap<B, F>(
+        &self,
+        axis: Axis,
+        block_len: usize,
+        halo: usize,
+        boundary: Boundary<A>,
+        f: F,
+    ) -> Array<B, D>
+    where
+        A: Clone + Sync,
+        B: Send,
+        F: Fn(ArrayView<'_, A, D>) -> Array<B, D> + Sync;
+}
+
+/// Parallel in-place block work.
+pub trait ParBlocksMut<A, D: Dimension> {
+    /// Calls `f(index, block)` on every block along `axis` (see
+    /// [`BlockPlan::along`]) in parallel, with mutable access.
+    ///
+    /// # Panics
+    ///
+    /// If `axis` is out of bounds or `block_len` is 0.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{Array2, Axis};
+    ///
+    /// let mut a = Array2::<usize>::zeros((10, 3));
+    /// a.par_for_each_block_mut(Axis(0), 4, |i, mut b| b.fill(i));
+    /// assert_eq!(a.column(0).to_vec(), vec![0, 0, 0, 0, 1, 1, 1, 1, 2, 2]);
+    /// ```
+    #[track_caller]
+    fn par_for_each_block_mut<F>(&mut self, axis: Axis, block_len: usize, f: F)
+    where
+        A: Send,
+        F: Fn(usize, ArrayViewMut<'_, A, D>) + Sync;
+}
+
+#[track_caller]
+fn check(what: &str, axis: Axis, ndim: usize, block_len: usize) {
+    assert!(
+        axis.index() < ndim,
+        "{what}: axis {} is out of bounds for an array of {ndim} dimensions",
+        axis.index()
+    );
+    assert!(block_len > 0, "{what}: block_len must be at least 1");
+}
+
+/// Joins block outputs along `axis` in order, moving their elements.
+/// `expected(i)` gives block `i`'s required shape, with `usize::MAX` along
+/// `axis` meaning any length there.
+#[track_caller]
+fn join<B: Send, D: Dimension>(
+    what: &str,
+    axis: Axis,
+    outputs: Vec<Array<B, D>>,
+    input_shape: &[usize],
+    expected: impl Fn(usize) -> Vec<usize>,
+) -> Array<B, D> {
+    let ax = axis.index();
+    for (i, out) in outputs.iter().enumerate() {
+        let want = expected(i);
+        let ok = out.ndim() == want.len()
+            && out
+                .shape()
+                .iter()
+                .zip(&want)
+                .all(|(&g, &w)| w == usize::MAX || g == w);
+        assert!(
+            ok,
+            "{what}: block {i} returned an array of shape {:?}, expected {:?}",
+            out.shape(),
+            want.iter()
+                .map(|&w| if w == usize::MAX {
+                    "any".to_string()
+                } else {
+                    w.to_string()
+                })
+                .collect::<Vec<_>>()
+        );
+    }
+    let total_axis: usize = outputs.iter().map(|o| o.len_of(axis)).sum();
+    let mut shape = input_shape.to_vec();
+    shape[ax] = total_axis;
+    // Axis-first order makes every block's output one contiguous run.
+    let mut order = vec![ax];
+    order.extend((0..shape.len()).filter(|&a| a != ax));
+    let front_shape: Vec<usize> = order.iter().map(|&a| shape[a]).collect();
+    let parts: Vec<_> = outputs
+        .into_iter()
+        .map(|o| {
+            let len = o.len();
+            (o, len)
+        })
+        .collect();
+    let total = parts.iter().map(|p| p.1).sum();
+    let schedule = Schedule::for_len(total, parts.len());
+    let data = build_vec(total, parts, schedule, |o: Array<B, D>, w| {
+        for x in o.into_dyn().permuted_axes(IxDyn(&order)) {
+            w.push(x);
+        }
+    });
+    let mut inverse = vec![0; order.len()];
+    for (t, &a) in order.iter().enumerate() {
+        inverse[a] = t;
+    }
+    ArrayD::from_shape_vec(IxDyn(&front_shape), data)
+        .expect("lengths add up")
+        .permuted_axes(IxDyn(&inverse))
+        .into_dimensionality::<D>()
+        .expect("same number of axes")
+}
+
+/// Block `i`'s input for an overlap kernel: the block with `halo` elements
+/// on each side along `axis`, a view when it lies inside the array, else a
+/// copy padded by `boundary`.
+fn extended<'a, A: Clone>(
+    v: &ArrayViewD<'a, A>,
+    axis: Axis,
+    range: std::ops::Range<usize>,
+    halo: usize,
+    boundary: &Boundary<A>,
+) -> Result<ArrayViewD<'a, A>, ArrayD<A>> {
+    let n = v.len_of(axis);
+    let (lo, hi) = (
+        range.start as isize - halo as isize,
+        (range.end + halo) as isize,
+    );
+    if lo >= 0 && hi <= n as isize {
+        let mut inside = v.clone();
+        inside.slice_axis_inplace(axis, Slice::from(lo as usize..hi as usize));
+        return Ok(inside);
+    }
+    // Halo planes one by one, the in-range part as one slice.
+    let constant = match boundary {
+        Boundary::Constant(c) => {
+            let mut plane = v.shape().to_vec();
+            plane[axis.index()] = 1;
+            Some(ArrayD::from_elem(IxDyn(&plane), c.clone()))
+        }
+        _ => None,
+    };
+    let plane = |i: isize| match boundary.source(i, n) {
+        Some(src) => v.slice_axis(axis, Slice::from(src..src + 1)),
+        None => constant.as_ref().expect("constant boundary").view(),
+    };
+    let mut pieces: Vec<ArrayViewD<'_, A>> = (lo..hi.min(0)).map(plane).collect();
+    let (inner_lo, inner_hi) = (lo.max(0) as usize, (hi.min(n as isize)).max(0) as usize);
+    if inner_lo < inner_hi {
+        pieces.push(v.slice_axis(axis, Slice::from(inner_lo..inner_hi)));
+    }
+    pieces.extend((lo.max(n as isize)..hi).map(plane));
+    Err(ndarray::concatenate(axis, &pieces).expect("pieces share every other axis"))
+}
+
+impl<A, S, D> ParBlocks<A, D> for ArrayBase<S, D>
+where
+    S: Data<Elem = A>,
+    D: Dimension,
+{
+    fn par_map_blocks<B, F>(&self, axis: Axis, block_len: usize, f: F) -> Array<B, D>
+    where
+        A: Sync,
+        B: Send,
+        F: Fn(ArrayView<'_, A, D>) -> Array<B, D> + Sync,
+    {
+        check("par_map_blocks", axis, self.ndim(), block_len);
+        let plan = BlockPlan::along(self.len_of(axis), block_len);
+        let schedule = Schedule::for_len(self.len(), plan.len());
+        let v = self.view();
+        let outputs = map_collect(plan.len(), schedule, |i| {
+            f(v.slice_axis(axis, Slice::from(plan.block(i))))
+        });
+        let shape = self.shape().to_vec();
+        let mut any_length = shape.clone();
+        any_length[axis.index()] = usize::MAX;
+        join("par_map_blocks", axis, outputs, &shape, |_| {
+            any_length.clone()
+        })
+    }
+
+    fn par_map_overlap<B, F>(
+        &self,
+        axis: Axis,
+        block_len: usize,
+        halo: usize,
+        boundary: Boundary<A>,
+        f: F,
+    ) -> Array<B, D>
+    where
+        A: Clone + Sync,
+        B: Send,
+        F: Fn(ArrayView<'_, A, D>) -> Array<B, D> + Sync,
+    {
+        check("par_map_overlap", axis, self.ndim(), block_len);
+        let n = self.len_of(axis);
+        if matches!(boundary, Boundary::Reflect | Boundary::Periodic) {
+            assert!(
+                halo <= n,
+                "par_map_overlap: a halo of {halo} is longer than the axis ({n}); \
+                 Reflect and Periodic allow at most the axis length"
+            );
+        }
+        let plan = BlockPlan::along(n, block_len);
+        let v = self.view().into_dyn();
+        let schedule = Schedule::for_len(self.len(), plan.len());
+        let outputs = map_collect(plan.len(), schedule, |i| {
+            let ext = extended(&v, axis, plan.block(i), halo, &boundary);
+            let block = match &ext {
+                Ok(view) => view.view(),
+                Err(owned) => owned.view(),
+            };
+            f(block
+                .into_dimensionality::<D>()
+                .expect("same number of axes"))
+        });
+        let shape = self.shape().to_vec();
+        join("par_map_overlap", axis, outputs, &shape, |i| {
+            let mut s = shape.clone();
+            s[axis.index()] = plan.block(i).len();
+            s
+        })
+    }
+}
+
+impl<A, S, D> ParBlocksMut<A, D> for ArrayBase<S, D>
+where
+    S: DataMut<Elem = A>,
+    D: Dimension,
+{
+    fn par_for_each_block_mut<F>(&mut self, axis: Axis, block_len: usize, f: F)
+    where
+        A: Send,
+        F: Fn(usize, ArrayViewMut<'_, A, D>) + Sync,
+    {
+        check("par_for_each_block_mut", axis, self.ndim(), block_len);
+        let plan = BlockPlan::along(self.len_of(axis), block_len);
+        let len = self.len();
+        let mut rest = self.view_mut();
+        let mut blocks = Vec::with_capacity(plan.len());
+        for i in 0..plan.len() {
+            let (head, tail) = rest.split_at(axis, plan.block(i).len());
+            blocks.push((i, head));
+            rest = tail;
+        }
+        for_each(blocks, Schedule::for_len(len, plan.len()), |(i, b)| f(i, b));
+    }
+}
