@@ -302,6 +302,99 @@ fn case_axis(threads: &[usize], rounds: usize) -> Report {
     report
 }
 
+/// One output row of the 5-point Jacobi step (hand-written baseline);
+/// `up`/`down` are zero rows at the grid's edges.
+fn jacobi_row(up: &[f64], mid: &[f64], down: &[f64], out: &mut [f64]) {
+    let m = mid.len();
+    out[0] = 0.25 * (up[0] + down[0] + mid[1]);
+    for j in 1..m - 1 {
+        out[j] = 0.25 * (up[j] + down[j] + mid[j - 1] + mid[j + 1]);
+    }
+    out[m - 1] = 0.25 * (up[m - 1] + down[m - 1] + mid[m - 2]);
+}
+
+fn jacobi_hand(u: &ndarray::Array2<f64>, out: &mut ndarray::Array2<f64>, parallel: bool) {
+    let (n, m) = u.dim();
+    let (us, zero) = (u.as_slice().unwrap(), vec![0.0; m]);
+    let row = |(i, o): (usize, &mut [f64])| {
+        let up = if i > 0 {
+            &us[(i - 1) * m..i * m]
+        } else {
+            &zero[..]
+        };
+        let down = if i + 1 < n {
+            &us[(i + 1) * m..(i + 2) * m]
+        } else {
+            &zero[..]
+        };
+        jacobi_row(up, &us[i * m..(i + 1) * m], down, o);
+    };
+    let o = out.as_slice_mut().unwrap();
+    if parallel {
+        o.par_chunks_mut(m).enumerate().for_each(row);
+    } else {
+        o.chunks_mut(m).enumerate().for_each(row);
+    }
+}
+
+fn case_stencil(threads: &[usize], rounds: usize) -> Report {
+    use ndarray::{Array2, array};
+    use ndpar::blocks::{Boundary, par_correlate_2d_into};
+    let n = 4096;
+    let all = *threads.last().unwrap();
+    let u = Array2::from_shape_fn((n, n), |(i, j)| {
+        ((i * n + j) as f64 * 0.618_033_988_75).fract()
+    });
+    let w = array![[0.0, 0.25, 0.0], [0.25, 0.0, 0.25], [0.0, 0.25, 0.0]];
+    let mut outs: Vec<Array2<f64>> = (0..threads.len() + 2)
+        .map(|_| Array2::zeros((n, n)))
+        .collect();
+    let (hand, ours) = outs.split_at_mut(2);
+    let (seq_out, par_out) = hand.split_at_mut(1);
+    let mut vs = vec![
+        variant("hand-written sequential stencil", 1, || {
+            jacobi_hand(&u, &mut seq_out[0], false)
+        }),
+        variant("hand-written rayon row-parallel stencil", all, || {
+            jacobi_hand(&u, &mut par_out[0], true)
+        }),
+    ];
+    for (&t, out) in threads.iter().zip(ours.iter_mut()) {
+        let (u, w) = (&u, &w);
+        vs.push(variant("ndpar par_correlate_2d_into", t, move || {
+            par_correlate_2d_into(u, w, Boundary::Constant(0.0), out)
+        }));
+    }
+    let times = measure(&mut vs, rounds);
+    let report = Report {
+        title: format!(
+            "5-point Jacobi step, 4096 × 4096 f64, into a preallocated grid, {rounds} interleaved rounds"
+        ),
+        unit_bytes: (2 * n * n * 8) as f64,
+        rows: vs
+            .iter()
+            .zip(times)
+            .map(|(v, t)| (v.name.clone(), v.threads, t))
+            .collect(),
+    };
+    report.print();
+    println!();
+    report.ratio(
+        "ndpar vs hand-written rayon row-parallel stencil, all threads (target: within 1.2×, i.e. ≥ 0.83)",
+        ("ndpar par_correlate_2d_into", all),
+        ("hand-written rayon row-parallel stencil", all),
+        Some(0.83),
+    );
+    let target = if all >= 16 { Some(12.0) } else { None };
+    report.ratio(
+        &format!("ndpar speedup, {all} threads vs 1"),
+        ("ndpar par_correlate_2d_into", all),
+        ("ndpar par_correlate_2d_into", 1),
+        target,
+    );
+    report
+}
+
 fn expsin(x: f64) -> f64 {
     x.exp() * x.sin()
 }
@@ -502,5 +595,8 @@ fn main() {
     }
     if wants("axis") {
         case_axis(&threads, rounds);
+    }
+    if wants("stencil") {
+        case_stencil(&threads, rounds);
     }
 }

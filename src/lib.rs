@@ -77,7 +77,10 @@ pub mod threads;
 mod uninit;
 
 pub use axis::{ParAxis, ParAxisMut};
-pub use blocks::{BlockPlan, Boundary, ParBlocks, ParBlocksMut, par_convolve_1d, par_correlate_2d};
+pub use blocks::{
+    BlockPlan, Boundary, ParBlocks, ParBlocksMut, par_convolve_1d, par_correlate_2d,
+    par_correlate_2d_into,
+};
 pub use error::{Error, Result};
 pub use map::{ParMap, ParMapInto, ParMapMut};
 pub use params::Params;

@@ -7,8 +7,9 @@
 mod common;
 
 use common::*;
+use ndarray::ShapeBuilder;
 use ndarray::{Array1, Array2, ArrayD, ArrayViewD, Axis, Dimension, IxDyn, concatenate};
-use ndpar::blocks::{Boundary, par_convolve_1d, par_correlate_2d};
+use ndpar::blocks::{Boundary, par_convolve_1d, par_correlate_2d, par_correlate_2d_into};
 use ndpar::prelude::*;
 use ndpar::{BlockPlan, Params};
 use proptest::prelude::*;
@@ -208,6 +209,11 @@ proptest! {
             return Ok(());
         }
         let got = runs_everywhere(p, || par_correlate_2d(&v, &w, b));
+        // The same into a preallocated output full of garbage, in F order
+        // (rows of the output are then strided).
+        let mut into = Array2::from_elem((rows, cols).f(), 99i64);
+        on(3, p, || par_correlate_2d_into(&v, &w, b, &mut into));
+        prop_assert_eq!(&into, &got);
         let vd = v.view().into_dyn();
         let want = Array2::from_shape_fn((rows, cols), |(i, j)| {
             let mut s = 0i64;

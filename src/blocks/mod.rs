@@ -25,7 +25,7 @@ mod plan;
 mod stencil;
 
 pub use plan::BlockPlan;
-pub use stencil::{par_convolve_1d, par_correlate_2d};
+pub use stencil::{par_convolve_1d, par_correlate_2d, par_correlate_2d_into};
 
 use ndarray::{
     Array, ArrayBase, ArrayD, ArrayView, ArrayViewD, ArrayViewMut, Axis, Data, DataMut, Dimension,
@@ -271,8 +271,17 @@ fn join<B: Send, D: Dimension>(
     let total = parts.iter().map(|p| p.1).sum();
     let schedule = Schedule::for_len(total, parts.len());
     let data = build_vec(total, parts, schedule, |o: Array<B, D>, w| {
-        for x in o.into_dyn().permuted_axes(IxDyn(&order)) {
-            w.push(x);
+        let o = o.into_dyn().permuted_axes(IxDyn(&order));
+        if o.is_standard_layout() {
+            // Already in the order we need: move the buffer's elements.
+            let len = o.len();
+            let (vec, offset) = o.into_raw_vec_and_offset();
+            vec.into_iter()
+                .skip(offset.unwrap_or(0))
+                .take(len)
+                .for_each(|x| w.push(x));
+        } else {
+            o.into_iter().for_each(|x| w.push(x));
         }
     });
     let mut inverse = vec![0; order.len()];
