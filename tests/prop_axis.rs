@@ -14,12 +14,7 @@ use proptest::prelude::*;
 const AXIS_THREADS: [isize; 5] = [1, 2, 3, 7, 16];
 
 fn same_on_all_threads<R: Send + std::fmt::Debug>(params: Params, f: impl Fn() -> R + Sync) -> R {
-    let results: Vec<R> = AXIS_THREADS.iter().map(|&t| on(t, params, &f)).collect();
-    let first = format!("{:?}", results[0]);
-    for (t, r) in AXIS_THREADS.iter().zip(&results) {
-        assert_eq!(format!("{r:?}"), first, "result differs on {t} threads");
-    }
-    results.into_iter().next().unwrap()
+    same_on_threads(&AXIS_THREADS, params, f)
 }
 
 /// `f` of every lane along `axis`, in the row-major order of the other axes.

@@ -11,16 +11,8 @@ use ndpar::Params;
 use ndpar::prelude::*;
 use proptest::prelude::*;
 
-/// Runs `f` on every thread count; asserts all results print identically
-/// (`Debug` of floats round-trips, so this is a bitwise comparison up to
-/// NaN payloads) and returns the one-thread result.
 fn same_on_all_threads<R: Send + std::fmt::Debug>(params: Params, f: impl Fn() -> R + Sync) -> R {
-    let results: Vec<R> = THREADS.iter().map(|&t| on(t, params, &f)).collect();
-    let first = format!("{:?}", results[0]);
-    for (t, r) in THREADS.iter().zip(&results) {
-        assert_eq!(format!("{r:?}"), first, "result differs on {t} threads");
-    }
-    results.into_iter().next().unwrap()
+    same_on_threads(&THREADS, params, f)
 }
 
 fn abs_sum(xs: &[f64]) -> f64 {

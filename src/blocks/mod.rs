@@ -68,6 +68,30 @@ pub enum Boundary<A> {
 }
 
 impl<A> Boundary<A> {
+    /// The mode's name, for messages (needs no `A: Debug`).
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Boundary::Reflect => "Reflect",
+            Boundary::Constant(_) => "Constant",
+            Boundary::Nearest => "Nearest",
+            Boundary::Periodic => "Periodic",
+        }
+    }
+
+    /// Panics (naming `what`) if this mode cannot make a halo of `halo`
+    /// along an axis of length `n`: `Reflect` and `Periodic` reach at most
+    /// one axis length beyond each end.
+    #[track_caller]
+    pub(crate) fn check_halo(&self, what: &str, halo: usize, n: usize) {
+        if matches!(self, Boundary::Reflect | Boundary::Periodic) {
+            assert!(
+                halo <= n,
+                "{what}: a halo of {halo} is longer than the axis ({n}); {} allows at most the axis length",
+                self.name()
+            );
+        }
+    }
+
     /// The in-bounds index whose value position `i` takes on an axis of
     /// length `n`, or `None` for a constant. In-range `i` map to
     /// themselves.
@@ -378,13 +402,7 @@ where
     {
         check("par_map_overlap", axis, self.ndim(), block_len);
         let n = self.len_of(axis);
-        if matches!(boundary, Boundary::Reflect | Boundary::Periodic) {
-            assert!(
-                halo <= n,
-                "par_map_overlap: a halo of {halo} is longer than the axis ({n}); \
-                 Reflect and Periodic allow at most the axis length"
-            );
-        }
+        boundary.check_halo("par_map_overlap", halo, n);
         let plan = BlockPlan::along(n, block_len);
         let v = self.view().into_dyn();
         let schedule = Schedule::for_len(self.len(), plan.len());

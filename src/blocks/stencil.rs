@@ -127,13 +127,8 @@ fn correlate_2d_into<A, S1, S2>(
         return;
     }
     let (hh, hw) = (kh / 2, kw / 2);
-    if matches!(boundary, Boundary::Reflect | Boundary::Periodic) {
-        assert!(
-            hh <= rows && hw <= cols,
-            "par_correlate_2d: a {kh}x{kw} kernel needs an input of at least {hh}x{hw} for {}",
-            DebugMode(&boundary)
-        );
-    }
+    boundary.check_halo("par_correlate_2d (rows)", hh, rows);
+    boundary.check_halo("par_correlate_2d (columns)", hw, cols);
     // Non-zero weights in row-major order: the fixed order of every sum.
     let taps: Vec<(usize, usize, A)> = weights
         .indexed_iter()
@@ -260,20 +255,6 @@ fn correlate_row<A: Scalar>(
     }
 }
 
-/// Prints a boundary mode without needing `A: Debug` for the value.
-struct DebugMode<'a, A>(&'a Boundary<A>);
-
-impl<A> std::fmt::Display for DebugMode<'_, A> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self.0 {
-            Boundary::Reflect => "Reflect",
-            Boundary::Constant(_) => "Constant",
-            Boundary::Nearest => "Nearest",
-            Boundary::Periodic => "Periodic",
-        })
-    }
-}
-
 /// The 1-D convolution of `signal` with an odd-length `kernel`, same length
 /// as the signal (numpy's `convolve(…, mode="same")` when the boundary is
 /// `Constant(0)`): `out[i] = Σ_j kernel[j] · signal[i + h - j]`, `h` the
@@ -314,13 +295,7 @@ where
         return Array1::from_elem(0, A::scalar_zero());
     }
     let h = k / 2;
-    if matches!(boundary, Boundary::Reflect | Boundary::Periodic) {
-        assert!(
-            h <= n,
-            "par_convolve_1d: a kernel of length {k} needs a signal of at least {h} for {}",
-            DebugMode(&boundary)
-        );
-    }
+    boundary.check_halo("par_convolve_1d", h, n);
     let taps: Vec<A> = kernel.iter().copied().collect();
     let block = Params::current().block_len(size_of::<A>());
     signal.par_map_overlap(Axis(0), block, h, boundary, |ext: ArrayView<'_, A, Ix1>| {

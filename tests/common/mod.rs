@@ -217,6 +217,22 @@ pub fn params() -> impl Strategy<Value = Params> {
         .prop_map(|b| Params::always_parallel().with_block_bytes(b))
 }
 
+/// Runs `f` under `params` on each of `threads`; asserts that all results
+/// print identically (`Debug` of floats round-trips, so this compares bits,
+/// up to NaN payloads) and returns the first.
+pub fn same_on_threads<R: Send + std::fmt::Debug>(
+    threads: &[isize],
+    params: Params,
+    f: impl Fn() -> R + Sync,
+) -> R {
+    let results: Vec<R> = threads.iter().map(|&t| on(t, params, &f)).collect();
+    let first = format!("{:?}", results[0]);
+    for (t, r) in threads.iter().zip(&results) {
+        assert_eq!(format!("{r:?}"), first, "result differs on {t} threads");
+    }
+    results.into_iter().next().unwrap()
+}
+
 /// Runs `f` under `params` on `threads` threads.
 pub fn on<R: Send>(threads: isize, params: Params, f: impl FnOnce() -> R + Send) -> R {
     params.install(|| ndpar::with_threads(threads, f).unwrap())
