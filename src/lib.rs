@@ -48,6 +48,7 @@
 //! | [`map`] | [`ParMap`], [`ParMapMut`], [`ParMapInto`]: elementwise maps, zips, in place and consuming |
 //! | [`axis`] | [`ParAxis`]: reductions along one axis (`par_sum_axis`, `par_var_axis`, `par_argmin_axis`, `par_fold_axis`, …); `axis/engine.rs` picks lanes or streamed rows from the strides, `axis/kernels.rs` holds what each reduction folds |
 //! | [`blocks`] | [`ParBlocks`], [`ParBlocksMut`]: `par_map_blocks`, `par_map_overlap` (halos, [`Boundary`]), `par_for_each_block_mut`; [`BlockPlan`]; the stencils [`par_correlate_2d`] and [`par_convolve_1d`] (`blocks/stencil.rs`) |
+//! | [`scan`] | [`ParScan`]: `par_cumsum`, `par_cumprod` along any axis (block totals, carries, block scans) |
 //! | [`reduce`] | [`ParReduce`]: `par_fold`, sums, means, variances, min/max/arg*, NaN-skipping variants, norms, dot; `reduce/seq.rs` holds the vectorised per-block loops |
 //! | [`element`] | [`Scalar`](element::Scalar) and [`Float`](element::Float): the element types the named kernels accept |
 //! | [`threads`] | [`with_threads`], [`cpu_count`], [`effective_n_jobs`] |
@@ -73,6 +74,7 @@ pub mod params;
 mod plan;
 pub mod prelude;
 pub mod reduce;
+pub mod scan;
 pub mod threads;
 mod uninit;
 
@@ -85,6 +87,7 @@ pub use error::{Error, Result};
 pub use map::{ParMap, ParMapInto, ParMapMut};
 pub use params::Params;
 pub use reduce::ParReduce;
+pub use scan::ParScan;
 pub use threads::{cpu_count, effective_n_jobs, with_threads};
 
 /// The README's examples, compiled and run as doc tests so it cannot rot.

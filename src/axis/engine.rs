@@ -33,7 +33,7 @@ use crate::uninit::{Writer, build_vec};
 /// Widest column tile (in output elements) of the rows strategy: 32 KiB of
 /// f64 accumulators, which stay in L1/L2, while the rows of a C-order
 /// matrix up to this width are read as one contiguous stream.
-const TILE: usize = 4096;
+pub(crate) const TILE: usize = 4096;
 
 /// Fewest rows a row block folds before its partial result is merged:
 /// enough that merging accumulator vectors costs little next to reading
@@ -41,7 +41,7 @@ const TILE: usize = 4096;
 /// Each column then adds at most `max(64, block_len / tile width)` values
 /// in order before the pairwise merges; numpy, for comparison, adds all
 /// rows in order.
-const MIN_ROWS: usize = 64;
+pub(crate) const MIN_ROWS: usize = 64;
 
 /// Parts of the lanes strategy hold about this many blocks of lanes, so
 /// that per-part overhead (a sub-view, a lane iterator) stays negligible.
@@ -109,15 +109,36 @@ pub(crate) fn axis_in_front<S: RawData>(
     a: ArrayBase<S, IxDyn>,
     axis: Axis,
 ) -> (Layout, Option<ArrayBase<S, IxDyn>>) {
-    let mut order: Vec<usize> = vec![axis.index()];
-    order.extend((0..a.ndim()).filter(|&ax| ax != axis.index()));
-    let front = a.permuted_axes(IxDyn(&order));
+    let front = to_front(a, axis);
     let layout = Layout::new(&front.shape()[1..], &front.strides()[1..], &[]);
     if layout.len() == 0 {
         return (layout, None);
     }
     let t = layout.apply_after(front, 1);
     (layout, Some(t))
+}
+
+/// Like [`axis_in_front`] for an input and an output of the same shape,
+/// normalised together (the input leads), so that their traversal views
+/// have the same shape.
+pub(crate) fn axis_in_front_pair<S: RawData, T: RawData>(
+    a: ArrayBase<S, IxDyn>,
+    out: ArrayBase<T, IxDyn>,
+    axis: Axis,
+) -> Option<(ArrayBase<S, IxDyn>, ArrayBase<T, IxDyn>)> {
+    let (a, out) = (to_front(a, axis), to_front(out, axis));
+    let layout = Layout::new(&a.shape()[1..], &a.strides()[1..], &[&out.strides()[1..]]);
+    if layout.len() == 0 || a.len_of(Axis(0)) == 0 {
+        return None;
+    }
+    Some((layout.apply_after(a, 1), layout.apply_after(out, 1)))
+}
+
+/// `a` with `axis` moved to the front, the other axes in order.
+fn to_front<S: RawData>(a: ArrayBase<S, IxDyn>, axis: Axis) -> ArrayBase<S, IxDyn> {
+    let mut order: Vec<usize> = vec![axis.index()];
+    order.extend((0..a.ndim()).filter(|&ax| ax != axis.index()));
+    a.permuted_axes(IxDyn(&order))
 }
 
 /// The lanes strategy (see the module docs).
@@ -232,7 +253,7 @@ where
 
 /// Batch `b` (row-major over the axes between the first and the last) of
 /// traversal view `t`, as a 2-D view `[n, cols]`.
-fn batch_2d<'a, A>(t: &ArrayViewD<'a, A>, b: usize) -> ArrayView2<'a, A> {
+pub(crate) fn batch_2d<'a, A>(t: &ArrayViewD<'a, A>, b: usize) -> ArrayView2<'a, A> {
     let mut v = t.clone();
     let mut rest = b;
     let mut index = vec![0; t.ndim() - 2];

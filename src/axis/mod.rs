@@ -17,7 +17,7 @@
 //! assert_eq!(a.par_argmax_axis(Axis(1)).unwrap()[7], 299);
 //! ```
 
-mod engine;
+pub(crate) mod engine;
 mod kernels;
 mod lanes;
 
