@@ -201,7 +201,7 @@ fn scan_long_lane<A: Scalar>(
             .reduce(op)
             .expect("pieces are non-empty")
     });
-    let carries = carries_of(totals, |c, t| op(c, t));
+    let carries = carries_of(totals, op);
     let mut rest = lout;
     let mut outs = Vec::with_capacity(pieces);
     for p in 0..pieces {
