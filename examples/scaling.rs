@@ -395,6 +395,58 @@ fn case_stencil(threads: &[usize], rounds: usize) -> Report {
     report
 }
 
+fn case_scan(threads: &[usize], rounds: usize) -> Report {
+    let n = 1 << 25;
+    let a = data(n);
+    let all = *threads.last().unwrap();
+    let mut vs = vec![variant(
+        "sequential running-sum loop into a new Vec",
+        1,
+        || {
+            let mut acc = 0.0;
+            let out: Vec<f64> = a
+                .iter()
+                .map(|&x| {
+                    acc += x;
+                    acc
+                })
+                .collect();
+            black_box(out);
+        },
+    )];
+    for &t in threads {
+        vs.push(variant("ndpar par_cumsum", t, || {
+            black_box(a.par_cumsum(ndarray::Axis(0)));
+        }));
+    }
+    let times = measure(&mut vs, rounds);
+    let report = Report {
+        title: format!("par_cumsum, 2^25 f64 (new array), {rounds} interleaved rounds"),
+        unit_bytes: (2 * n * 8) as f64,
+        rows: vs
+            .iter()
+            .zip(times)
+            .map(|(v, t)| (v.name.clone(), v.threads, t))
+            .collect(),
+    };
+    report.print();
+    println!();
+    let target = if all >= 16 { Some(6.0) } else { None };
+    report.ratio(
+        &format!("ndpar par_cumsum speedup, {all} threads vs 1"),
+        ("ndpar par_cumsum", all),
+        ("ndpar par_cumsum", 1),
+        target,
+    );
+    report.ratio(
+        "ndpar par_cumsum on 1 thread vs the sequential loop",
+        ("ndpar par_cumsum", 1),
+        ("sequential running-sum loop into a new Vec", 1),
+        None,
+    );
+    report
+}
+
 fn expsin(x: f64) -> f64 {
     x.exp() * x.sin()
 }
@@ -598,5 +650,8 @@ fn main() {
     }
     if wants("stencil") {
         case_stencil(&threads, rounds);
+    }
+    if wants("scan") {
+        case_scan(&threads, rounds);
     }
 }

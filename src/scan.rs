@@ -11,14 +11,16 @@
 //! running row of accumulators (row blocks take the place of lane pieces).
 
 use ndarray::{
-    Array, ArrayBase, ArrayView1, ArrayView2, ArrayViewD, ArrayViewMut1, ArrayViewMut2,
-    ArrayViewMutD, Axis, Data, Dimension, Ix2, Slice,
+    Array, Array1, ArrayBase, ArrayView1, ArrayView2, ArrayViewD, ArrayViewMut1, ArrayViewMut2,
+    ArrayViewMutD, Axis, Data, Dimension, Ix2, Slice, aview_mut1, aview1,
 };
 
 use crate::axis::engine::{MIN_ROWS, TILE, axis_in_front_pair, batch_2d};
 use crate::element::Scalar;
 use crate::params::Params;
-use crate::plan::{Blocks, Layout, Schedule, for_each, map_collect, piece, piece_count};
+use rayon::prelude::*;
+
+use crate::plan::{Blocks, Layout, Schedule, for_each, piece, piece_count};
 
 /// Parallel cumulative sums and products along an axis (numpy's `cumsum`
 /// and `cumprod` with `axis=`), for arrays of any dimension and layout.
@@ -101,13 +103,22 @@ where
         axis.index(),
         a.ndim()
     );
+    let block_len = Params::current().block_len(size_of::<A>());
+    if let (1, Some(xs)) = (a.ndim(), a.as_slice()) {
+        // A contiguous vector (the common case): straight to the lane scan,
+        // exactly as the general path would run it.
+        let mut out = vec![A::scalar_zero(); xs.len()];
+        scan_lane(aview1(xs), aview_mut1(&mut out), block_len, op);
+        return Array1::from(out)
+            .into_dimensionality::<D>()
+            .expect("one axis");
+    }
     let v = a.view().into_dyn();
     // The output walks memory in the input's order, like a map's.
     let mut out =
         Layout::new(v.shape(), v.strides(), &[])
             .array_from_traversal(vec![A::scalar_zero(); v.len()]);
     if let Some((t_in, t_out)) = axis_in_front_pair(v, out.view_mut(), axis) {
-        let block_len = Params::current().block_len(size_of::<A>());
         let (s_k, s_col) = (
             t_in.strides()[0].unsigned_abs(),
             t_in.strides()[t_in.ndim() - 1].unsigned_abs(),
@@ -123,29 +134,69 @@ where
 }
 
 /// Scans `xs` into `out` front to back, starting from `carry` (or from the
-/// first element when there is none).
+/// first element when there is none). Returns the last value written.
 fn scan_run<A: Scalar>(
     xs: ArrayView1<'_, A>,
     mut out: ArrayViewMut1<'_, A>,
     carry: Option<A>,
     op: impl Fn(A, A) -> A,
-) {
-    let mut acc = carry;
-    let mut step = |x: A| {
-        let v = match acc {
-            None => x,
-            Some(c) => op(c, x),
-        };
-        acc = Some(v);
-        v
+) -> Option<A> {
+    let first = xs.first().copied()?;
+    let mut acc = match carry {
+        None => first,
+        Some(c) => op(c, first),
     };
     match (xs.as_slice(), out.as_slice_mut()) {
-        (Some(xs), Some(o)) => o.iter_mut().zip(xs).for_each(|(o, &x)| *o = step(x)),
-        _ => out
-            .iter_mut()
-            .zip(xs.iter())
-            .for_each(|(o, &x)| *o = step(x)),
+        (Some(xs), Some(o)) => {
+            o[0] = acc;
+            for (o, &x) in o[1..].iter_mut().zip(&xs[1..]) {
+                acc = op(acc, x);
+                *o = acc;
+            }
+        }
+        _ => {
+            let mut outs = out.iter_mut();
+            *outs.next().expect("same length") = acc;
+            for (o, &x) in outs.zip(xs.iter().skip(1)) {
+                acc = op(acc, x);
+                *o = acc;
+            }
+        }
     }
+    Some(acc)
+}
+
+/// Like [`scan_run`] from a `carry`, also returning the run's own total
+/// (its fold from its first element), computed in the same pass: the two
+/// running folds are independent, so this costs about one pass.
+fn scan_run_with_total<A: Scalar>(
+    xs: ArrayView1<'_, A>,
+    mut out: ArrayViewMut1<'_, A>,
+    carry: A,
+    op: impl Fn(A, A) -> A,
+) -> A {
+    let first = *xs.first().expect("pieces are non-empty");
+    let (mut acc, mut total) = (op(carry, first), first);
+    match (xs.as_slice(), out.as_slice_mut()) {
+        (Some(xs), Some(o)) => {
+            o[0] = acc;
+            for (o, &x) in o[1..].iter_mut().zip(&xs[1..]) {
+                acc = op(acc, x);
+                total = op(total, x);
+                *o = acc;
+            }
+        }
+        _ => {
+            let mut outs = out.iter_mut();
+            *outs.next().expect("same length") = acc;
+            for (o, &x) in outs.zip(xs.iter().skip(1)) {
+                acc = op(acc, x);
+                total = op(total, x);
+                *o = acc;
+            }
+        }
+    }
+    total
 }
 
 /// The lanes strategy: groups of whole lanes; a lane longer than a block
@@ -174,17 +225,31 @@ fn scan_lanes<A: Scalar>(
         |(b, mut o)| {
             let sub = parts.view_after(t_in, &parts.block(b), 1);
             for (lin, lout) in sub.lanes(Axis(0)).into_iter().zip(o.lanes_mut(Axis(0))) {
-                if long {
-                    scan_long_lane(lin, lout, block_len, op);
-                } else {
-                    scan_run(lin, lout, None, op);
-                }
+                scan_lane(lin, lout, block_len, op);
             }
         },
     );
 }
 
-/// Two-pass scan of one long lane over fixed pieces.
+/// Scans one lane: in one run if it fits a block, else in fixed pieces.
+fn scan_lane<A: Scalar>(
+    lin: ArrayView1<'_, A>,
+    lout: ArrayViewMut1<'_, A>,
+    block_len: usize,
+    op: impl Fn(A, A) -> A + Sync + Copy,
+) {
+    if lin.len() > block_len {
+        scan_long_lane(lin, lout, block_len, op);
+    } else {
+        scan_run(lin, lout, None, op);
+    }
+}
+
+/// Scan of one long lane over fixed pieces. The first piece is scanned on
+/// the calling thread (its scan ends in its total) and timed. Then either
+/// the rest runs on this thread in one pass, carrying `op(carry, total)`
+/// from piece to piece; or it runs in parallel in two passes (totals, then
+/// scans from the carries). Both give the same bits.
 fn scan_long_lane<A: Scalar>(
     lin: ArrayView1<'_, A>,
     lout: ArrayViewMut1<'_, A>,
@@ -194,14 +259,6 @@ fn scan_long_lane<A: Scalar>(
     let n = lin.len();
     let pieces = piece_count(n, block_len);
     let run = |p: usize| lin.slice_axis(Axis(0), Slice::from(piece(n, pieces, p)));
-    let totals = map_collect(pieces, Schedule::for_len(n, pieces), |p| {
-        run(p)
-            .iter()
-            .copied()
-            .reduce(op)
-            .expect("pieces are non-empty")
-    });
-    let carries = carries_of(totals, op);
     let mut rest = lout;
     let mut outs = Vec::with_capacity(pieces);
     for p in 0..pieces {
@@ -209,24 +266,33 @@ fn scan_long_lane<A: Scalar>(
         outs.push((p, head));
         rest = tail;
     }
-    for_each(outs, Schedule::for_len(n, pieces), |(p, o)| {
-        scan_run(run(p), o, carries[p], op)
+    let mut outs = outs.into_iter();
+    let (_, first) = outs.next().expect("at least one piece");
+    let schedule = Schedule::for_len(n, pieces);
+    let (total0, parallel) = schedule.probe(pieces, || {
+        scan_run(run(0), first, None, op).expect("non-empty")
     });
-}
-
-/// The carry into each block: none for the first, then the running fold of
-/// the totals of the blocks before it.
-fn carries_of<T: Clone>(totals: Vec<T>, op: impl Fn(T, T) -> T) -> Vec<Option<T>> {
-    let mut carries = Vec::with_capacity(totals.len());
-    let mut c: Option<T> = None;
-    for t in totals {
-        carries.push(c.clone());
-        c = Some(match c {
-            None => t,
-            Some(c) => op(c, t),
-        });
+    if !parallel {
+        let mut carry = total0;
+        for (p, o) in outs {
+            let total = scan_run_with_total(run(p), o, carry, op);
+            carry = op(carry, total);
+        }
+        return;
     }
-    carries
+    // Totals of the middle pieces (the last piece's total carries nothing).
+    let totals: Vec<A> = (1..pieces - 1)
+        .into_par_iter()
+        .map(|p| run(p).iter().copied().reduce(op).expect("non-empty"))
+        .collect();
+    let mut carries = vec![total0];
+    for t in totals {
+        let c = *carries.last().expect("non-empty");
+        carries.push(op(c, t));
+    }
+    outs.collect::<Vec<_>>().into_par_iter().for_each(|(p, o)| {
+        scan_run(run(p), o, Some(carries[p - 1]), op);
+    });
 }
 
 /// The rows strategy: per batch and column tile, row blocks are totalled in
@@ -259,7 +325,10 @@ fn scan_rows<A: Scalar>(
     });
 }
 
-/// One column tile: row blocks totalled, carried, then scanned.
+/// One column tile, like [`scan_long_lane`] with rows for elements: the
+/// first row block is scanned and timed; the rest is scanned either on this
+/// thread in one pass (a running carry row and a running total row) or in
+/// parallel in two passes (block totals, then scans from the carries).
 fn scan_tile<A: Scalar>(
     x: ArrayView2<'_, A>,
     out: ArrayViewMut2<'_, A>,
@@ -269,23 +338,6 @@ fn scan_tile<A: Scalar>(
     let n = x.nrows();
     let blocks = piece_count(n, rows_per_block);
     let rows_of = |rb: usize| x.slice_axis(Axis(0), Slice::from(piece(n, blocks, rb)));
-    let schedule = Schedule::for_len(x.len(), blocks);
-    // A row as a contiguous slice (gathered when strided).
-    let row_vec = |r: ArrayView1<'_, A>| -> Vec<A> { r.iter().copied().collect() };
-    let totals = map_collect(blocks, schedule, |rb| {
-        let rows = rows_of(rb);
-        let mut acc = row_vec(rows.row(0));
-        for r in rows.rows().into_iter().skip(1) {
-            acc.iter_mut()
-                .zip(r.iter())
-                .for_each(|(a, &x)| *a = op(*a, x));
-        }
-        acc
-    });
-    let carries = carries_of(totals, |mut c: Vec<A>, t: Vec<A>| {
-        c.iter_mut().zip(t).for_each(|(a, x)| *a = op(*a, x));
-        c
-    });
     let mut rest = out;
     let mut outs = Vec::with_capacity(blocks);
     for rb in 0..blocks {
@@ -293,11 +345,17 @@ fn scan_tile<A: Scalar>(
         outs.push((rb, head));
         rest = tail;
     }
-    for_each(outs, schedule, |(rb, mut o)| {
-        let mut acc: Option<Vec<A>> = carries[rb].clone();
-        for (r, mut orow) in rows_of(rb).rows().into_iter().zip(o.rows_mut()) {
+    // Scans the rows of block `rb` into `o` from `carry`; with `total`,
+    // also folds the block's own total row.
+    let scan_block = |rb: usize,
+                      mut o: ArrayViewMut2<'_, A>,
+                      carry: Option<Vec<A>>,
+                      mut total: Option<&mut Vec<A>>|
+     -> Vec<A> {
+        let mut acc = carry;
+        for (i, (r, mut orow)) in rows_of(rb).rows().into_iter().zip(o.rows_mut()).enumerate() {
             let next = match acc.take() {
-                None => row_vec(r),
+                None => r.to_vec(),
                 Some(mut a) => {
                     a.iter_mut()
                         .zip(r.iter())
@@ -305,10 +363,61 @@ fn scan_tile<A: Scalar>(
                     a
                 }
             };
+            if let Some(t) = total.as_deref_mut() {
+                if i == 0 {
+                    t.clear();
+                    t.extend(r.iter().copied());
+                } else {
+                    t.iter_mut()
+                        .zip(r.iter())
+                        .for_each(|(t, &x)| *t = op(*t, x));
+                }
+            }
             orow.iter_mut().zip(&next).for_each(|(o, &v)| *o = v);
             acc = Some(next);
         }
-    });
+        acc.expect("row blocks are non-empty")
+    };
+    let mut outs = outs.into_iter();
+    let (_, first) = outs.next().expect("at least one row block");
+    let schedule = Schedule::for_len(x.len(), blocks);
+    let (total0, parallel) = schedule.probe(blocks, || scan_block(0, first, None, None));
+    if !parallel {
+        let mut carry = total0;
+        let mut total = Vec::new();
+        for (rb, o) in outs {
+            scan_block(rb, o, Some(carry.clone()), Some(&mut total));
+            carry
+                .iter_mut()
+                .zip(&total)
+                .for_each(|(c, &t)| *c = op(*c, t));
+        }
+        return;
+    }
+    let totals: Vec<Vec<A>> = (1..blocks - 1)
+        .into_par_iter()
+        .map(|rb| {
+            let rows = rows_of(rb);
+            let mut acc = rows.row(0).to_vec();
+            for r in rows.rows().into_iter().skip(1) {
+                acc.iter_mut()
+                    .zip(r.iter())
+                    .for_each(|(a, &x)| *a = op(*a, x));
+            }
+            acc
+        })
+        .collect();
+    let mut carries = vec![total0];
+    for t in totals {
+        let mut c = carries.last().expect("non-empty").clone();
+        c.iter_mut().zip(t).for_each(|(c, t)| *c = op(*c, t));
+        carries.push(c);
+    }
+    outs.collect::<Vec<_>>()
+        .into_par_iter()
+        .for_each(|(rb, o)| {
+            scan_block(rb, o, Some(carries[rb - 1].clone()), None);
+        });
 }
 
 /// Cuts a traversal view `[n, b_1, …, b_j, cols]` into its 2-D batches

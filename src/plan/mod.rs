@@ -74,7 +74,7 @@ impl Schedule {
 
     /// Runs `first` (the first of `count` blocks) on the calling thread and
     /// says whether the remaining blocks should run on the pool.
-    fn probe<T>(&self, count: usize, first: impl FnOnce() -> T) -> (T, bool) {
+    pub(crate) fn probe<T>(&self, count: usize, first: impl FnOnce() -> T) -> (T, bool) {
         if !self.eligible {
             return (first(), false);
         }
