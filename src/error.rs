@@ -27,6 +27,24 @@ pub enum Error {
          -2 for all cores but one (-k: all but k-1)"
     )]
     InvalidNJobs(isize),
+    /// A histogram was asked for with no bins.
+    #[error("a histogram needs at least one bin, got bins = {bins}")]
+    InvalidBins {
+        /// The number of bins asked for.
+        bins: usize,
+    },
+    /// A histogram range that is empty, inverted or not finite (also an
+    /// automatic range from data holding infinities).
+    #[error("invalid histogram range [{low}, {high}]: it must be finite with low < high")]
+    InvalidRange {
+        /// The lower end (as f64).
+        low: f64,
+        /// The upper end (as f64).
+        high: f64,
+    },
+    /// Histogram bin edges that are too few, not finite, or decreasing.
+    #[error("invalid histogram edges: {0}")]
+    InvalidEdges(String),
     /// rayon could not build a thread pool (for example, the OS refused to
     /// spawn threads).
     #[error("could not build a thread pool with {threads} threads: {message}")]

@@ -49,6 +49,7 @@
 //! | [`axis`] | [`ParAxis`]: reductions along one axis (`par_sum_axis`, `par_var_axis`, `par_argmin_axis`, `par_fold_axis`, …); `axis/engine.rs` picks lanes or streamed rows from the strides, `axis/kernels.rs` holds what each reduction folds |
 //! | [`blocks`] | [`ParBlocks`], [`ParBlocksMut`]: `par_map_blocks`, `par_map_overlap` (halos, [`Boundary`]), `par_for_each_block_mut`; [`BlockPlan`]; the stencils [`par_correlate_2d`] and [`par_convolve_1d`] (`blocks/stencil.rs`) |
 //! | [`scan`] | [`ParScan`]: `par_cumsum`, `par_cumprod` along any axis (block totals, carries, block scans) |
+//! | [`histogram`] | [`par_histogram`], [`par_histogram_edges`], [`par_histogram_2d`] (numpy's conventions; private counts per split) |
 //! | [`reduce`] | [`ParReduce`]: `par_fold`, sums, means, variances, min/max/arg*, NaN-skipping variants, norms, dot; `reduce/seq.rs` holds the vectorised per-block loops |
 //! | [`element`] | [`Scalar`](element::Scalar) and [`Float`](element::Float): the element types the named kernels accept |
 //! | [`threads`] | [`with_threads`], [`cpu_count`], [`effective_n_jobs`] |
@@ -69,6 +70,7 @@ pub mod axis;
 pub mod blocks;
 pub mod element;
 pub mod error;
+pub mod histogram;
 pub mod map;
 pub mod params;
 mod plan;
@@ -84,6 +86,7 @@ pub use blocks::{
     par_correlate_2d_into,
 };
 pub use error::{Error, Result};
+pub use histogram::{Histogram, Histogram2d, par_histogram, par_histogram_2d, par_histogram_edges};
 pub use map::{ParMap, ParMapInto, ParMapMut};
 pub use params::Params;
 pub use reduce::ParReduce;

@@ -1,0 +1,414 @@
+//! Parallel histograms with numpy's conventions: [`par_histogram`] (uniform
+//! bins), [`par_histogram_edges`] (explicit edges) and
+//! [`par_histogram_2d`].
+//!
+//! Every block counts into its own private vector of counts and the vectors
+//! are added at the end, so no atomics and no contention. Counts are
+//! integers, so the result is exact and identical for any split and any
+//! thread count.
+//!
+//! ```
+//! use ndpar::histogram::par_histogram;
+//! use ndarray::array;
+//!
+//! let h = par_histogram(&array![0.5, 1.5, 1.5, 2.0, f64::NAN, 7.0], 2, Some((0.0, 2.0))).unwrap();
+//! assert_eq!(h.counts, array![1, 3]);          // 2.0 falls in the last bin
+//! assert_eq!(h.edges, array![0.0, 1.0, 2.0]);  // NaN and 7.0 are ignored
+//! ```
+
+use ndarray::{Array1, Array2, ArrayBase, ArrayView1, Data, Dimension, Ix1};
+use rayon::prelude::*;
+
+use crate::element::Float;
+use crate::error::{Error, Result};
+use crate::plan::{Flat, Plan, Schedule, contiguous};
+
+/// Counts and bin edges of a 1-D histogram.
+///
+/// ```
+/// let h = ndpar::par_histogram(&ndarray::array![1.0, 2.0, 3.0], 3, None).unwrap();
+/// assert_eq!(h.counts.sum(), 3);
+/// assert_eq!(h.edges.len(), 4);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Histogram<A> {
+    /// Number of values in each bin.
+    pub counts: Array1<u64>,
+    /// The `bins + 1` bin edges, increasing.
+    pub edges: Array1<A>,
+}
+
+/// Counts and bin edges of a 2-D histogram.
+///
+/// ```
+/// use ndarray::array;
+/// let h = ndpar::par_histogram_2d(&array![0.1, 0.9], &array![0.9, 0.9], (2, 2), None).unwrap();
+/// assert_eq!(h.counts, array![[0, 1], [0, 1]]);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Histogram2d<A> {
+    /// `counts[[i, j]]`: values with `x` in x-bin `i` and `y` in y-bin `j`.
+    pub counts: Array2<u64>,
+    /// Edges of the x bins.
+    pub x_edges: Array1<A>,
+    /// Edges of the y bins.
+    pub y_edges: Array1<A>,
+}
+
+/// `bins` equal bins over `[low, high]`, placed exactly as numpy does.
+struct Uniform<A> {
+    low: A,
+    high: A,
+    bins: usize,
+    edges: Array1<A>,
+}
+
+impl<A: Float> Uniform<A> {
+    fn new(bins: usize, (low, high): (A, A)) -> Uniform<A> {
+        // numpy's linspace: low + i·step, the last edge exactly `high`.
+        let step = (high - low) / A::from_count(bins);
+        let mut edges = Array1::from_shape_fn(bins + 1, |i| low + A::from_count(i) * step);
+        edges[bins] = high;
+        Uniform {
+            low,
+            high,
+            bins,
+            edges,
+        }
+    }
+
+    /// The bin of `x`, or `None` outside `[low, high]` (and for NaN).
+    #[inline]
+    fn bin(&self, x: A) -> Option<usize> {
+        if !(x >= self.low && x <= self.high) {
+            return None;
+        }
+        // numpy's rule: scale, then correct by comparing with the edges
+        // (the scaled index can be off by one within an ulp of an edge).
+        let scaled = (x - self.low) / (self.high - self.low) * A::from_count(self.bins);
+        let mut i = scaled.to_usize().unwrap_or(0).min(self.bins - 1);
+        if x < self.edges[i] {
+            i -= 1;
+        } else if i + 1 < self.bins && x >= self.edges[i + 1] {
+            i += 1;
+        }
+        Some(i)
+    }
+}
+
+#[track_caller]
+fn check_range<A: Float>(low: A, high: A) -> Result<()> {
+    if low.is_finite() && high.is_finite() && low < high {
+        Ok(())
+    } else {
+        Err(Error::InvalidRange {
+            low: low.to_f64().unwrap_or(f64::NAN),
+            high: high.to_f64().unwrap_or(f64::NAN),
+        })
+    }
+}
+
+/// The range numpy would pick: the data's finite min and max (NaN
+/// ignored), widened by 0.5 on each side when they are equal, `[0, 1]` for
+/// data with no number at all.
+fn auto_range<A: Float, S: Data<Elem = A>, D: Dimension>(data: &ArrayBase<S, D>) -> Result<(A, A)> {
+    use crate::reduce::ParReduce;
+    let (Some(low), Some(high)) = (data.par_nanmin(), data.par_nanmax()) else {
+        return Ok((A::zero(), A::one()));
+    };
+    let half = A::from_count(1) / A::from_count(2);
+    let (low, high) = if low == high {
+        (low - half, high + half)
+    } else {
+        (low, high)
+    };
+    check_range(low, high)?;
+    Ok((low, high))
+}
+
+/// Adds `bin(x)` counts of every element of `data` into a fresh vector of
+/// `bins` counts, block by block in parallel (private counts per split,
+/// added at the end).
+fn count<A, S, D>(
+    data: &ArrayBase<S, D>,
+    bins: usize,
+    bin: impl Fn(A) -> Option<usize> + Sync,
+) -> Vec<u64>
+where
+    A: Float,
+    S: Data<Elem = A>,
+    D: Dimension,
+{
+    let count_run = |counts: &mut Vec<u64>, xs: &[A]| {
+        for &x in xs {
+            if let Some(i) = bin(x) {
+                counts[i] += 1;
+            }
+        }
+    };
+    let add = |mut a: Vec<u64>, b: Vec<u64>| {
+        a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+        a
+    };
+    if let Some(xs) = data.as_slice_memory_order() {
+        let flat = Flat::new(xs.len(), size_of::<A>());
+        return run_blocks(
+            flat.count(),
+            flat.schedule,
+            bins,
+            |counts, b| count_run(counts, &xs[flat.range(b)]),
+            add,
+        );
+    }
+    let v = data.view().into_dyn();
+    if v.is_empty() {
+        return vec![0; bins];
+    }
+    let plan = Plan::new(v.shape(), v.strides(), &[], size_of::<A>());
+    let tv = plan.traversal(v);
+    run_blocks(
+        plan.blocks.count(),
+        plan.schedule,
+        bins,
+        |counts, b| {
+            let mut buf = Vec::new();
+            count_run(
+                counts,
+                contiguous(&plan.blocks.view(&tv, &plan.blocks.block(b)), &mut buf),
+            );
+        },
+        add,
+    )
+}
+
+/// Runs `block(counts, b)` for every block: the first on this thread
+/// (timed), the rest sequentially into the same counts, or in parallel with
+/// one private count vector per rayon split, added at the end.
+fn run_blocks(
+    count: usize,
+    schedule: Schedule,
+    bins: usize,
+    block: impl Fn(&mut Vec<u64>, usize) + Sync,
+    add: impl Fn(Vec<u64>, Vec<u64>) -> Vec<u64> + Sync,
+) -> Vec<u64> {
+    let mut counts = vec![0u64; bins];
+    if count == 0 {
+        return counts;
+    }
+    let ((), parallel) = schedule.probe(count, || block(&mut counts, 0));
+    if parallel {
+        let rest = (1..count)
+            .into_par_iter()
+            .fold(
+                || vec![0u64; bins],
+                |mut c, b| {
+                    block(&mut c, b);
+                    c
+                },
+            )
+            .reduce(|| vec![0u64; bins], &add);
+        counts = add(counts, rest);
+    } else {
+        (1..count).for_each(|b| block(&mut counts, b));
+    }
+    counts
+}
+
+/// numpy's `histogram(data, bins, range)`: `bins` equal bins over `range`
+/// (default: the data's min and max, NaN ignored; widened by 0.5 when they
+/// are equal). Bins are half-open `[e_i, e_i+1)` except the last, which
+/// includes its right edge. Values outside the range and NaNs are ignored.
+/// Data may have any shape and layout.
+///
+/// # Errors
+///
+/// [`Error::InvalidBins`] for `bins = 0`; [`Error::InvalidRange`] for an
+/// explicit range that is empty, inverted or not finite, and for an
+/// automatic range from data holding infinities.
+///
+/// ```
+/// use ndpar::histogram::par_histogram;
+/// use ndarray::Array1;
+///
+/// let data = Array1::from_iter((0..1000).map(|i| i as f64 / 1000.0));
+/// let h = par_histogram(&data, 4, None).unwrap();
+/// assert_eq!(h.counts.to_vec(), vec![250, 250, 250, 250]);
+/// assert!(par_histogram(&data, 0, None).is_err());
+/// assert!(par_histogram(&data, 4, Some((1.0, 0.0))).is_err());
+/// ```
+pub fn par_histogram<A, S, D>(
+    data: &ArrayBase<S, D>,
+    bins: usize,
+    range: Option<(A, A)>,
+) -> Result<Histogram<A>>
+where
+    A: Float,
+    S: Data<Elem = A>,
+    D: Dimension,
+{
+    if bins == 0 {
+        return Err(Error::InvalidBins { bins });
+    }
+    let (low, high) = match range {
+        Some((low, high)) => {
+            check_range(low, high)?;
+            (low, high)
+        }
+        None => auto_range(data)?,
+    };
+    let u = Uniform::new(bins, (low, high));
+    let counts = count(data, bins, |x| u.bin(x));
+    Ok(Histogram {
+        counts: Array1::from(counts),
+        edges: u.edges,
+    })
+}
+
+/// numpy's `histogram(data, bins=edges)`: counts per bin for explicit,
+/// non-decreasing edges (`edges.len() - 1` bins; equal neighbours make an
+/// empty bin). Bins are half-open except the last; values outside
+/// `[edges[0], edges[last]]` and NaNs are ignored. Each value finds its bin
+/// by binary search.
+///
+/// # Errors
+///
+/// [`Error::InvalidEdges`] for fewer than two edges, a non-finite edge, or
+/// decreasing edges.
+///
+/// ```
+/// use ndpar::histogram::par_histogram_edges;
+/// use ndarray::array;
+///
+/// let counts = par_histogram_edges(&array![0.5, 1.0, 2.5, 10.0, 99.0], &array![0.0, 1.0, 10.0]).unwrap();
+/// assert_eq!(counts, array![1, 3]); // 10.0 is in the last (closed) bin
+/// assert!(par_histogram_edges(&array![1.0], &array![1.0, 0.0]).is_err());
+/// ```
+pub fn par_histogram_edges<A, S, D, S2>(
+    data: &ArrayBase<S, D>,
+    edges: &ArrayBase<S2, Ix1>,
+) -> Result<Array1<u64>>
+where
+    A: Float,
+    S: Data<Elem = A>,
+    D: Dimension,
+    S2: Data<Elem = A>,
+{
+    let edges: Vec<A> = edges.iter().copied().collect();
+    check_edges(&edges)?;
+    let bins = edges.len() - 1;
+    let (first, last) = (edges[0], edges[bins]);
+    let counts = count(data, bins, |x| {
+        if !(x >= first && x <= last) {
+            return None;
+        }
+        // The last edge `<= x` starts x's bin; x == last goes to the last bin.
+        let i = edges.partition_point(|&e| e <= x);
+        Some((i - 1).min(bins - 1))
+    });
+    Ok(Array1::from(counts))
+}
+
+fn check_edges<A: Float>(edges: &[A]) -> Result<()> {
+    if edges.len() < 2 {
+        return Err(Error::InvalidEdges(format!(
+            "need at least 2 edges, got {}",
+            edges.len()
+        )));
+    }
+    if let Some(i) = edges.iter().position(|e| !e.is_finite()) {
+        return Err(Error::InvalidEdges(format!("edge {i} is not finite")));
+    }
+    if let Some(i) = edges.windows(2).position(|w| w[1] < w[0]) {
+        return Err(Error::InvalidEdges(format!(
+            "edges decrease between positions {i} and {}",
+            i + 1
+        )));
+    }
+    Ok(())
+}
+
+/// numpy's `histogram2d(x, y, bins, range)`: a 2-D histogram of the pairs
+/// `(x[i], y[i])` of two 1-D arrays of equal length, with `bins.0` equal
+/// bins in x and `bins.1` in y (ranges default to each array's min and
+/// max). A pair counts only if both coordinates are in range (NaN never
+/// is).
+///
+/// # Errors
+///
+/// As [`par_histogram`], for either axis.
+///
+/// # Panics
+///
+/// If `x` and `y` differ in length (the message names both).
+///
+/// ```
+/// use ndpar::histogram::par_histogram_2d;
+/// use ndarray::array;
+///
+/// let x = array![0.0, 0.0, 1.0, 1.0];
+/// let y = array![0.0, 1.0, 1.0, 1.0];
+/// let h = par_histogram_2d(&x, &y, (2, 2), None).unwrap();
+/// assert_eq!(h.counts, array![[1, 1], [0, 2]]);
+/// ```
+#[track_caller]
+pub fn par_histogram_2d<A, S1, S2>(
+    x: &ArrayBase<S1, Ix1>,
+    y: &ArrayBase<S2, Ix1>,
+    bins: (usize, usize),
+    range: Option<((A, A), (A, A))>,
+) -> Result<Histogram2d<A>>
+where
+    A: Float,
+    S1: Data<Elem = A>,
+    S2: Data<Elem = A>,
+{
+    assert!(
+        x.len() == y.len(),
+        "par_histogram_2d: x has length {}, y has length {}",
+        x.len(),
+        y.len()
+    );
+    if bins.0 == 0 || bins.1 == 0 {
+        return Err(Error::InvalidBins {
+            bins: bins.0.min(bins.1),
+        });
+    }
+    let (rx, ry) = match range {
+        Some((rx, ry)) => {
+            check_range(rx.0, rx.1)?;
+            check_range(ry.0, ry.1)?;
+            (rx, ry)
+        }
+        None => (auto_range(x)?, auto_range(y)?),
+    };
+    let (ux, uy) = (Uniform::new(bins.0, rx), Uniform::new(bins.1, ry));
+    let (nx, ny) = bins;
+    // Count over pairs: a zipped pass over blocks of the two vectors.
+    let (xv, yv): (ArrayView1<'_, A>, ArrayView1<'_, A>) = (x.view(), y.view());
+    let flat = Flat::new(xv.len(), size_of::<A>());
+    let counts = run_blocks(
+        flat.count(),
+        flat.schedule,
+        nx * ny,
+        |counts, b| {
+            let r = flat.range(b);
+            let (xs, ys) = (xv.slice(ndarray::s![r.clone()]), yv.slice(ndarray::s![r]));
+            for (&a, &b) in xs.iter().zip(ys.iter()) {
+                if let (Some(i), Some(j)) = (ux.bin(a), uy.bin(b)) {
+                    counts[i * ny + j] += 1;
+                }
+            }
+        },
+        |mut a, b| {
+            a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+            a
+        },
+    );
+    Ok(Histogram2d {
+        counts: Array2::from_shape_vec((nx, ny), counts).expect("nx·ny counts"),
+        x_edges: ux.edges,
+        y_edges: uy.edges,
+    })
+}

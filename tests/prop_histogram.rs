@@ -1,0 +1,192 @@
+//! Property tests: histograms equal a plain counting oracle (edges computed
+//! independently with numpy's linspace rule, each value placed by comparing
+//! with the edges), on every layout, block sizes that force many blocks and
+//! thread counts 1, 2, 3, 7, 16; and bad input gives the documented errors.
+
+mod common;
+
+use common::*;
+use ndarray::{Array1, array};
+use ndpar::Error;
+use ndpar::histogram::{par_histogram, par_histogram_2d, par_histogram_edges};
+use proptest::prelude::*;
+
+const HIST_THREADS: [isize; 5] = [1, 2, 3, 7, 16];
+
+/// numpy's `linspace(low, high, bins + 1)`.
+fn linspace(low: f64, high: f64, bins: usize) -> Vec<f64> {
+    let step = (high - low) / bins as f64;
+    let mut e: Vec<f64> = (0..=bins).map(|i| low + i as f64 * step).collect();
+    e[bins] = high;
+    e
+}
+
+/// The bin of `x` among `edges` by plain comparison (last bin closed).
+fn bin_of(x: f64, edges: &[f64]) -> Option<usize> {
+    let bins = edges.len() - 1;
+    if !(x >= edges[0] && x <= edges[bins]) {
+        return None;
+    }
+    // The last bin whose left edge is at most x, among bins that hold x.
+    (0..bins)
+        .rev()
+        .find(|&i| edges[i] <= x && (x < edges[i + 1] || i == bins - 1))
+}
+
+fn oracle(xs: &[f64], edges: &[f64]) -> Vec<u64> {
+    let mut c = vec![0u64; edges.len() - 1];
+    for &x in xs {
+        if let Some(i) = bin_of(x, edges) {
+            c[i] += 1;
+        }
+    }
+    c
+}
+
+fn values() -> impl Strategy<Value = f64> + Clone {
+    prop_oneof![6 => f64_finite(), 1 => Just(f64::NAN), 1 => (0i32..8).prop_map(|i| i as f64 * 0.25)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 80, ..ProptestConfig::default() })]
+
+    #[test]
+    fn uniform_bins_match_the_oracle(
+        c in case(values()),
+        bins in 1usize..40,
+        range in prop_oneof![Just(None), (-20.0f64..20.0, 0.5f64..50.0).prop_map(|(lo, w)| Some((lo, lo + w)))],
+        p in params(),
+    ) {
+        let v = c.view();
+        let xs = c.logical();
+        let h = same_on_threads(&HIST_THREADS, p, || par_histogram(&v, bins, range).unwrap());
+        let (lo, hi) = range.unwrap_or_else(|| {
+            let finite: Vec<f64> = xs.iter().copied().filter(|x| !x.is_nan()).collect();
+            if finite.is_empty() {
+                return (0.0, 1.0);
+            }
+            let (lo, hi) = (finite.iter().copied().fold(f64::INFINITY, f64::min), finite.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+            if lo == hi { (lo - 0.5, hi + 0.5) } else { (lo, hi) }
+        });
+        let edges = linspace(lo, hi, bins);
+        prop_assert_eq!(h.edges.to_vec(), edges.clone());
+        prop_assert_eq!(h.counts.to_vec(), oracle(&xs, &edges));
+    }
+
+    #[test]
+    fn explicit_edges_match_the_oracle(
+        c in case(values()),
+        mut edges in prop::collection::vec(prop_oneof![-10.0f64..10.0, (0i32..8).prop_map(|i| i as f64 * 0.25)], 2..12),
+        p in params(),
+    ) {
+        edges.sort_by(f64::total_cmp);
+        let v = c.view();
+        let counts = same_on_threads(&HIST_THREADS, p, || par_histogram_edges(&v, &Array1::from(edges.clone())).unwrap());
+        prop_assert_eq!(counts.to_vec(), oracle(&c.logical(), &edges));
+    }
+
+    #[test]
+    fn two_d_matches_the_oracle(
+        pts in prop::collection::vec((values(), values()), 0..200),
+        bx in 1usize..8,
+        by in 1usize..8,
+        p in params(),
+    ) {
+        let x = Array1::from_iter(pts.iter().map(|p| p.0));
+        let y = Array1::from_iter(pts.iter().map(|p| p.1));
+        let range = ((-100.0, 100.0), (-50.0, 60.0));
+        let h = same_on_threads(&HIST_THREADS, p, || par_histogram_2d(&x, &y, (bx, by), Some(range)).unwrap());
+        let (ex, ey) = (linspace(-100.0, 100.0, bx), linspace(-50.0, 60.0, by));
+        let mut want = ndarray::Array2::<u64>::zeros((bx, by));
+        for &(a, b) in &pts {
+            if let (Some(i), Some(j)) = (bin_of(a, &ex), bin_of(b, &ey)) {
+                want[[i, j]] += 1;
+            }
+        }
+        prop_assert_eq!(h.counts, want);
+    }
+}
+
+#[test]
+fn bad_input_gives_the_documented_errors() {
+    let a = array![1.0, 2.0, 3.0];
+    assert!(matches!(
+        par_histogram(&a, 0, None),
+        Err(Error::InvalidBins { bins: 0 })
+    ));
+    for r in [
+        (1.0, 1.0),
+        (2.0, 1.0),
+        (0.0, f64::INFINITY),
+        (f64::NAN, 1.0),
+    ] {
+        assert!(
+            matches!(
+                par_histogram(&a, 3, Some(r)),
+                Err(Error::InvalidRange { .. })
+            ),
+            "{r:?}"
+        );
+    }
+    let with_inf = array![1.0, f64::INFINITY];
+    assert!(matches!(
+        par_histogram(&with_inf, 3, None),
+        Err(Error::InvalidRange { .. })
+    ));
+    assert!(
+        par_histogram(&with_inf, 3, Some((0.0, 2.0))).is_ok(),
+        "an explicit range skips the infinity"
+    );
+    for e in [array![1.0], array![0.0, f64::NAN], array![2.0, 1.0]] {
+        assert!(
+            matches!(par_histogram_edges(&a, &e), Err(Error::InvalidEdges(_))),
+            "{e:?}"
+        );
+    }
+    assert!(par_histogram_2d(&a, &a, (0, 2), None).is_err());
+    let err = par_histogram(&a, 3, Some((2.0, 1.0)))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("[2, 1]"), "{err}");
+    // Empty and all-NaN data: numpy's default range [0, 1], no counts.
+    let h = par_histogram(&Array1::<f64>::zeros(0), 2, None).unwrap();
+    assert_eq!((h.counts.sum(), h.edges.to_vec()), (0, vec![0.0, 0.5, 1.0]));
+    assert_eq!(
+        par_histogram(&array![f64::NAN], 2, None)
+            .unwrap()
+            .counts
+            .sum(),
+        0
+    );
+}
+
+#[test]
+fn large_histograms_count_every_value() {
+    let n = 1_000_003;
+    let data = Array1::from_iter((0..n).map(|i| ((i as f64) * 0.618_033_988_75).fract()));
+    let h = ndpar::with_threads(4, || par_histogram(&data, 256, Some((0.0, 1.0))))
+        .unwrap()
+        .unwrap();
+    assert_eq!(h.counts.sum(), n as u64);
+    let xs = data.to_vec();
+    assert_eq!(h.counts.to_vec(), oracle(&xs, &h.edges.to_vec()));
+}
+
+#[test]
+fn values_within_an_ulp_of_an_edge_land_where_the_edges_say() {
+    // k / (8·bins) is often within an ulp of the linspace edge it should
+    // equal (0.3 vs 0.30000000000000004 for bins = 10): the scaled index
+    // alone gets these wrong, so the edge correction must run.
+    for bins in [3usize, 7, 10, 13, 100] {
+        for (lo, hi) in [(0.0, 1.0), (-1.0, 2.3), (0.1, 0.7)] {
+            let m = 8 * bins;
+            let data = Array1::from_iter((0..=m).map(|k| lo + (hi - lo) * (k as f64 / m as f64)));
+            let h = par_histogram(&data, bins, Some((lo, hi))).unwrap();
+            assert_eq!(
+                h.counts.to_vec(),
+                oracle(&data.to_vec(), &h.edges.to_vec()),
+                "bins {bins}, range {lo}..{hi}"
+            );
+        }
+    }
+}
