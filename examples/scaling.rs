@@ -447,6 +447,67 @@ fn case_scan(threads: &[usize], rounds: usize) -> Report {
     report
 }
 
+/// A good sequential histogram loop: one multiply per value and the edge
+/// correction, into one counts vector.
+fn histogram_seq(xs: &[f64], bins: usize) -> Vec<u64> {
+    let step = 1.0 / bins as f64;
+    let mut edges: Vec<f64> = (0..=bins).map(|i| i as f64 * step).collect();
+    edges[bins] = 1.0;
+    let mut counts = vec![0u64; bins];
+    for &x in xs {
+        if (0.0..=1.0).contains(&x) {
+            let mut i = ((x * bins as f64) as usize).min(bins - 1);
+            if x < edges[i] {
+                i -= 1;
+            } else if i + 1 < bins && x >= edges[i + 1] {
+                i += 1;
+            }
+            counts[i] += 1;
+        }
+    }
+    counts
+}
+
+fn case_histogram(threads: &[usize], rounds: usize) -> Report {
+    let n = 1 << 25;
+    let a = data(n);
+    let all = *threads.last().unwrap();
+    let mut vs = vec![variant("sequential loop", 1, || {
+        black_box(histogram_seq(a.as_slice().unwrap(), 256));
+    })];
+    for &t in threads {
+        vs.push(variant("ndpar par_histogram", t, || {
+            black_box(ndpar::par_histogram(&a, 256, Some((0.0, 1.0))).unwrap());
+        }));
+    }
+    let times = measure(&mut vs, rounds);
+    let report = Report {
+        title: format!("par_histogram, 2^25 f64 into 256 bins, {rounds} interleaved rounds"),
+        unit_bytes: (n * 8) as f64,
+        rows: vs
+            .iter()
+            .zip(times)
+            .map(|(v, t)| (v.name.clone(), v.threads, t))
+            .collect(),
+    };
+    report.print();
+    println!();
+    let target = if all >= 16 { Some(12.0) } else { None };
+    report.ratio(
+        &format!("ndpar par_histogram speedup, {all} threads vs 1"),
+        ("ndpar par_histogram", all),
+        ("ndpar par_histogram", 1),
+        target,
+    );
+    report.ratio(
+        "ndpar par_histogram on 1 thread vs the sequential loop",
+        ("ndpar par_histogram", 1),
+        ("sequential loop", 1),
+        None,
+    );
+    report
+}
+
 fn expsin(x: f64) -> f64 {
     x.exp() * x.sin()
 }
@@ -653,5 +714,8 @@ fn main() {
     }
     if wants("scan") {
         case_scan(&threads, rounds);
+    }
+    if wants("histogram") {
+        case_histogram(&threads, rounds);
     }
 }

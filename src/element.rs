@@ -88,6 +88,9 @@ pub trait Float: Scalar + num_traits::Float + sealed::Sealed {
     /// `n` converted to this type (rounded for huge `n`).
     #[doc(hidden)]
     fn from_count(n: usize) -> Self;
+    /// Truncated to an index: Rust's saturating `as usize` (NaN gives 0).
+    #[doc(hidden)]
+    fn to_index(self) -> usize;
 }
 
 macro_rules! impl_int {
@@ -128,6 +131,8 @@ macro_rules! impl_float {
         impl Float for $t {
             #[inline(always)]
             fn from_count(n: usize) -> Self { n as $t }
+            #[inline(always)]
+            fn to_index(self) -> usize { self as usize }
         }
     )*};
 }

@@ -61,19 +61,23 @@ pub struct Histogram2d<A> {
 struct Uniform<A> {
     low: A,
     high: A,
+    /// `bins / (high - low)`.
+    scale: A,
     bins: usize,
-    edges: Array1<A>,
+    /// The edges, as a plain vector for the hot loop.
+    edges: Vec<A>,
 }
 
 impl<A: Float> Uniform<A> {
     fn new(bins: usize, (low, high): (A, A)) -> Uniform<A> {
         // numpy's linspace: low + i·step, the last edge exactly `high`.
         let step = (high - low) / A::from_count(bins);
-        let mut edges = Array1::from_shape_fn(bins + 1, |i| low + A::from_count(i) * step);
+        let mut edges: Vec<A> = (0..=bins).map(|i| low + A::from_count(i) * step).collect();
         edges[bins] = high;
         Uniform {
             low,
             high,
+            scale: A::from_count(bins) / (high - low),
             bins,
             edges,
         }
@@ -85,16 +89,31 @@ impl<A: Float> Uniform<A> {
         if !(x >= self.low && x <= self.high) {
             return None;
         }
-        // numpy's rule: scale, then correct by comparing with the edges
-        // (the scaled index can be off by one within an ulp of an edge).
-        let scaled = (x - self.low) / (self.high - self.low) * A::from_count(self.bins);
-        let mut i = scaled.to_usize().unwrap_or(0).min(self.bins - 1);
+        // Scale, then correct by comparing with the edges, as numpy does:
+        // the estimate is within one bin, and the edges decide. (numpy
+        // divides where we multiply by the reciprocal; after the correction
+        // both give the bin the edges define.)
+        let mut i = ((x - self.low) * self.scale).to_index().min(self.bins - 1);
         if x < self.edges[i] {
             i -= 1;
         } else if i + 1 < self.bins && x >= self.edges[i + 1] {
             i += 1;
         }
         Some(i)
+    }
+
+    /// Counts the values of `xs` that fall in a bin into `counts`.
+    #[inline]
+    fn count_into(&self, counts: &mut [u64], xs: &[A]) {
+        for &x in xs {
+            if let Some(i) = self.bin(x) {
+                counts[i] += 1;
+            }
+        }
+    }
+
+    fn edges(&self) -> Array1<A> {
+        Array1::from(self.edges.clone())
     }
 }
 
@@ -128,26 +147,19 @@ fn auto_range<A: Float, S: Data<Elem = A>, D: Dimension>(data: &ArrayBase<S, D>)
     Ok((low, high))
 }
 
-/// Adds `bin(x)` counts of every element of `data` into a fresh vector of
-/// `bins` counts, block by block in parallel (private counts per split,
-/// added at the end).
+/// Counts every element of `data` into a fresh vector of `bins` counts with
+/// `count_run(counts, run)`, block by block in parallel (private counts per
+/// split, added at the end).
 fn count<A, S, D>(
     data: &ArrayBase<S, D>,
     bins: usize,
-    bin: impl Fn(A) -> Option<usize> + Sync,
+    count_run: impl Fn(&mut [u64], &[A]) + Sync,
 ) -> Vec<u64>
 where
     A: Float,
     S: Data<Elem = A>,
     D: Dimension,
 {
-    let count_run = |counts: &mut Vec<u64>, xs: &[A]| {
-        for &x in xs {
-            if let Some(i) = bin(x) {
-                counts[i] += 1;
-            }
-        }
-    };
     let add = |mut a: Vec<u64>, b: Vec<u64>| {
         a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
         a
@@ -190,7 +202,7 @@ fn run_blocks(
     count: usize,
     schedule: Schedule,
     bins: usize,
-    block: impl Fn(&mut Vec<u64>, usize) + Sync,
+    block: impl Fn(&mut [u64], usize) + Sync,
     add: impl Fn(Vec<u64>, Vec<u64>) -> Vec<u64> + Sync,
 ) -> Vec<u64> {
     let mut counts = vec![0u64; bins];
@@ -259,10 +271,10 @@ where
         None => auto_range(data)?,
     };
     let u = Uniform::new(bins, (low, high));
-    let counts = count(data, bins, |x| u.bin(x));
+    let counts = count(data, bins, |counts, xs| u.count_into(counts, xs));
     Ok(Histogram {
         counts: Array1::from(counts),
-        edges: u.edges,
+        edges: u.edges(),
     })
 }
 
@@ -299,13 +311,15 @@ where
     check_edges(&edges)?;
     let bins = edges.len() - 1;
     let (first, last) = (edges[0], edges[bins]);
-    let counts = count(data, bins, |x| {
-        if !(x >= first && x <= last) {
-            return None;
+    let counts = count(data, bins, |counts, xs| {
+        for &x in xs {
+            if x >= first && x <= last {
+                // The last edge `<= x` starts x's bin; x == last goes to
+                // the last bin.
+                let i = edges.partition_point(|&e| e <= x);
+                counts[(i - 1).min(bins - 1)] += 1;
+            }
         }
-        // The last edge `<= x` starts x's bin; x == last goes to the last bin.
-        let i = edges.partition_point(|&e| e <= x);
-        Some((i - 1).min(bins - 1))
     });
     Ok(Array1::from(counts))
 }
@@ -408,7 +422,7 @@ where
     );
     Ok(Histogram2d {
         counts: Array2::from_shape_vec((nx, ny), counts).expect("nx·ny counts"),
-        x_edges: ux.edges,
-        y_edges: uy.edges,
+        x_edges: ux.edges(),
+        y_edges: uy.edges(),
     })
 }
