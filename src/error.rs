@@ -45,6 +45,14 @@ pub enum Error {
     /// Histogram bin edges that are too few, not finite, or decreasing.
     #[error("invalid histogram edges: {0}")]
     InvalidEdges(String),
+    /// More nearest neighbours were asked for than there are candidates.
+    #[error("asked for the {k} nearest neighbours among only {available} rows")]
+    InvalidK {
+        /// Neighbours asked for.
+        k: usize,
+        /// Rows available.
+        available: usize,
+    },
     /// rayon could not build a thread pool (for example, the OS refused to
     /// spawn threads).
     #[error("could not build a thread pool with {threads} threads: {message}")]

@@ -50,6 +50,7 @@
 //! | [`blocks`] | [`ParBlocks`], [`ParBlocksMut`]: `par_map_blocks`, `par_map_overlap` (halos, [`Boundary`]), `par_for_each_block_mut`; [`BlockPlan`]; the stencils [`par_correlate_2d`] and [`par_convolve_1d`] (`blocks/stencil.rs`) |
 //! | [`scan`] | [`ParScan`]: `par_cumsum`, `par_cumprod` along any axis (block totals, carries, block scans) |
 //! | [`histogram`] | [`par_histogram`], [`par_histogram_edges`], [`par_histogram_2d`] (numpy's conventions; private counts per split) |
+//! | [`linalg`] | [`par_pairwise_distances`] ([`Metric`]), [`par_knn`], [`par_matmul`]: tiled over fixed output blocks |
 //! | [`reduce`] | [`ParReduce`]: `par_fold`, sums, means, variances, min/max/arg*, NaN-skipping variants, norms, dot; `reduce/seq.rs` holds the vectorised per-block loops |
 //! | [`element`] | [`Scalar`](element::Scalar) and [`Float`](element::Float): the element types the named kernels accept |
 //! | [`threads`] | [`with_threads`], [`cpu_count`], [`effective_n_jobs`] |
@@ -71,6 +72,7 @@ pub mod blocks;
 pub mod element;
 pub mod error;
 pub mod histogram;
+pub mod linalg;
 pub mod map;
 pub mod params;
 mod plan;
@@ -87,6 +89,7 @@ pub use blocks::{
 };
 pub use error::{Error, Result};
 pub use histogram::{Histogram, Histogram2d, par_histogram, par_histogram_2d, par_histogram_edges};
+pub use linalg::{Knn, Metric, par_knn, par_matmul, par_pairwise_distances};
 pub use map::{ParMap, ParMapInto, ParMapMut};
 pub use params::Params;
 pub use reduce::ParReduce;

@@ -1,0 +1,409 @@
+//! Pairwise distances, nearest neighbours and matrix products in parallel:
+//! [`par_pairwise_distances`], [`par_knn`], [`par_matmul`].
+//!
+//! All three cut the output into fixed rectangular tiles (independent of the
+//! thread count) and compute each tile with a sequential kernel: results are
+//! identical on any number of threads.
+//!
+//! ```
+//! use ndpar::linalg::{par_pairwise_distances, Metric};
+//! use ndarray::array;
+//!
+//! let x = array![[0.0, 0.0], [3.0, 4.0]];
+//! let d = par_pairwise_distances(&x, &x, Metric::Euclidean);
+//! assert_eq!(d, array![[0.0, 5.0], [5.0, 0.0]]);
+//! ```
+
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array2, ArrayBase, ArrayView2, ArrayViewMut2, Axis, Data, Ix2, LinalgScalar, Slice};
+
+use crate::element::Float;
+use crate::error::{Error, Result};
+use crate::params::Params;
+use crate::plan::{Schedule, for_each, piece, piece_count};
+
+/// A distance between two rows (samples) of equal length.
+///
+/// ```
+/// use ndpar::linalg::{par_pairwise_distances, Metric};
+/// use ndarray::array;
+///
+/// let (x, y) = (array![[1.0, 2.0]], array![[4.0, 6.0]]);
+/// assert_eq!(par_pairwise_distances(&x, &y, Metric::Manhattan)[[0, 0]], 7.0);
+/// assert_eq!(par_pairwise_distances(&x, &y, Metric::SqEuclidean)[[0, 0]], 25.0);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Metric {
+    /// `sqrt(Σ (a_k - b_k)²)`.
+    Euclidean,
+    /// `Σ (a_k - b_k)²`.
+    SqEuclidean,
+    /// `Σ |a_k - b_k|`.
+    Manhattan,
+    /// `1 - a·b / (|a| |b|)` (scipy's `cdist(metric="cosine")`); NaN when
+    /// either row is all zeros.
+    Cosine,
+}
+
+/// Bytes of `y` rows one tile keeps in cache.
+const TILE_BYTES: usize = 256 * 1024;
+
+/// The rows of `x` as one row-major buffer (a view of `x` when it already
+/// is one).
+fn rows_of<A: Float, S: Data<Elem = A>>(x: &ArrayBase<S, Ix2>) -> std::borrow::Cow<'_, [A]> {
+    match x.as_slice() {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(x.iter().copied().collect()),
+    }
+}
+
+/// `f` folded over pairs of equal-length slices with 8 accumulators (so it
+/// vectorises), combined pairwise.
+#[inline(always)]
+fn fold8<A: Float>(a: &[A], b: &[A], f: impl Fn(A, A) -> A) -> A {
+    let mut acc = [A::zero(); 8];
+    let (mut ca, mut cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for i in 0..8 {
+            acc[i] = acc[i] + f(x[i], y[i]);
+        }
+    }
+    let mut r = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (&x, &y) in ca.remainder().iter().zip(cb.remainder()) {
+        r = r + f(x, y);
+    }
+    r
+}
+
+/// One distance; `norms` are the two rows' Euclidean norms (cosine only).
+#[inline]
+fn distance<A: Float>(metric: Metric, a: &[A], b: &[A], norms: (A, A)) -> A {
+    match metric {
+        Metric::SqEuclidean => fold8(a, b, |x, y| (x - y) * (x - y)),
+        Metric::Euclidean => fold8(a, b, |x, y| (x - y) * (x - y)).sqrt(),
+        Metric::Manhattan => fold8(a, b, |x, y| (x - y).abs()),
+        Metric::Cosine => A::one() - fold8(a, b, |x, y| x * y) / (norms.0 * norms.1),
+    }
+}
+
+/// Rows per tile of `y`: about [`TILE_BYTES`] of them.
+fn tile_rows<A>(d: usize) -> usize {
+    (TILE_BYTES / (d.max(1) * size_of::<A>())).max(1)
+}
+
+/// Rows of `x` per output block: enough work per block, several blocks
+/// per thread on big inputs; fixed by the shapes only.
+fn block_rows(n: usize, m: usize, d: usize) -> usize {
+    // About one block's worth (Params) of multiply-adds per tile pair…
+    let per_row = m.max(1) * d.max(1);
+    let target = 64 * Params::current().block_bytes;
+    (target / per_row).clamp(1, n.max(1))
+}
+
+/// Checks two sample matrices for a pairwise kernel.
+#[track_caller]
+fn check_samples(what: &str, x: &[usize], y: &[usize]) {
+    assert!(
+        x[1] == y[1],
+        "{what}: x has shape {x:?} and y has shape {y:?}; rows must have the same length"
+    );
+}
+
+/// All pairwise distances between the rows of `x` (n × d) and the rows of
+/// `y` (m × d): an n × m matrix (scipy's `cdist`). Each distance is computed
+/// directly (no `|x|² + |y|² - 2x·y` shortcut, which cancels badly for
+/// nearby points) with a vectorised 8-accumulator loop. The output is cut
+/// into blocks of `x` rows × tiles of `y` rows that stay in cache.
+///
+/// # Panics
+///
+/// If the rows of `x` and `y` differ in length (the message names both
+/// shapes).
+///
+/// ```
+/// use ndpar::linalg::{par_pairwise_distances, Metric};
+/// use ndarray::array;
+///
+/// let x = array![[1.0, 0.0], [0.0, 2.0]];
+/// let y = array![[0.0, 3.0]];
+/// let cos = par_pairwise_distances(&x, &y, Metric::Cosine);
+/// assert_eq!(cos, array![[1.0], [0.0]]);
+/// ```
+#[track_caller]
+pub fn par_pairwise_distances<A, S1, S2>(
+    x: &ArrayBase<S1, Ix2>,
+    y: &ArrayBase<S2, Ix2>,
+    metric: Metric,
+) -> Array2<A>
+where
+    A: Float,
+    S1: Data<Elem = A>,
+    S2: Data<Elem = A>,
+{
+    check_samples("par_pairwise_distances", x.shape(), y.shape());
+    let ((n, d), m) = (x.dim(), y.nrows());
+    let mut out = Array2::from_elem((n, m), A::zero());
+    if n == 0 || m == 0 {
+        return out;
+    }
+    let (xs, ys) = (rows_of(x), rows_of(y));
+    let norms = |rows: &[A], count: usize| -> Vec<A> {
+        if metric == Metric::Cosine {
+            (0..count)
+                .map(|i| {
+                    fold8(
+                        &rows[i * d..(i + 1) * d],
+                        &rows[i * d..(i + 1) * d],
+                        |a, b| a * b,
+                    )
+                    .sqrt()
+                })
+                .collect()
+        } else {
+            Vec::new()
+        }
+    };
+    let (nx, ny) = (norms(&xs, n), norms(&ys, m));
+    let rb = block_rows(n, m, d);
+    let tb = tile_rows::<A>(d).min(m);
+    for_each_tile(out.view_mut(), rb, tb, n * m * d, |i0, j0, mut tile| {
+        for (r, mut orow) in tile.rows_mut().into_iter().enumerate() {
+            let i = i0 + r;
+            let xi = &xs[i * d..(i + 1) * d];
+            for (c, o) in orow.iter_mut().enumerate() {
+                let j = j0 + c;
+                let pair_norms = if metric == Metric::Cosine {
+                    (nx[i], ny[j])
+                } else {
+                    (A::one(), A::one())
+                };
+                *o = distance(metric, xi, &ys[j * d..(j + 1) * d], pair_norms);
+            }
+        }
+    });
+    out
+}
+
+/// Cuts `out` into tiles of `rb` rows × `tb` columns (fixed by the shapes)
+/// and runs `f(first row, first column, tile)` on each, in parallel when
+/// the work (`work` multiply-adds) is worth it.
+fn for_each_tile<A: Send>(
+    out: ArrayViewMut2<'_, A>,
+    rb: usize,
+    tb: usize,
+    work: usize,
+    f: impl Fn(usize, usize, ArrayViewMut2<'_, A>) + Sync,
+) {
+    let (n, m) = out.dim();
+    let (row_blocks, col_tiles) = (piece_count(n, rb), piece_count(m, tb));
+    let mut tiles = Vec::with_capacity(row_blocks * col_tiles);
+    let mut rows_rest = out;
+    for r in 0..row_blocks {
+        let rr = piece(n, row_blocks, r);
+        let (block, tail) = rows_rest.split_at(Axis(0), rr.len());
+        rows_rest = tail;
+        let mut cols_rest = block;
+        for c in 0..col_tiles {
+            let cr = piece(m, col_tiles, c);
+            let (tile, tail) = cols_rest.split_at(Axis(1), cr.len());
+            cols_rest = tail;
+            tiles.push((rr.start, cr.start, tile));
+        }
+    }
+    let count = tiles.len();
+    for_each(tiles, Schedule::for_len(work, count), |(i0, j0, tile)| {
+        f(i0, j0, tile)
+    });
+}
+
+/// The `k` nearest rows of `y` to each row of `x`, by Euclidean distance.
+///
+/// ```
+/// use ndpar::linalg::par_knn;
+/// use ndarray::array;
+///
+/// let y = array![[0.0f64], [10.0], [1.0], [-1.0]];
+/// let nn = par_knn(&array![[0.2]], &y, 3).unwrap();
+/// assert_eq!(nn.indices, array![[0, 2, 3]]); // distances 0.2, 0.8, 1.2
+/// assert!((nn.distances[[0, 1]] - 0.8).abs() < 1e-12);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Knn<A> {
+    /// `indices[[i, r]]`: the row of `y` that is the `r`-th nearest to row
+    /// `i` of `x` (ties go to the lower index).
+    pub indices: Array2<usize>,
+    /// The matching Euclidean distances, ascending along each row.
+    pub distances: Array2<A>,
+}
+
+/// For each row of `x` (n × d), the `k` nearest rows of `y` (m × d) by
+/// Euclidean distance: their indices and distances, nearest first. Ties
+/// (equal distances) go to the lower index, so the answer is fully
+/// determined. Each row keeps a sorted list of its best `k` candidates while
+/// it walks the tiles of `y`; NaN distances (from NaN coordinates) count as
+/// farther than any number.
+///
+/// # Errors
+///
+/// [`Error::InvalidK`] if `k` is larger than the number of rows of `y`.
+///
+/// # Panics
+///
+/// If the rows of `x` and `y` differ in length.
+///
+/// ```
+/// use ndpar::linalg::par_knn;
+/// use ndarray::array;
+///
+/// let y = array![[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]];
+/// let nn = par_knn(&array![[0.9, 0.1]], &y, 2).unwrap();
+/// assert_eq!(nn.indices, array![[1, 0]]);
+/// assert!(par_knn(&array![[0.0, 0.0]], &y, 4).is_err());
+/// ```
+#[track_caller]
+pub fn par_knn<A, S1, S2>(
+    x: &ArrayBase<S1, Ix2>,
+    y: &ArrayBase<S2, Ix2>,
+    k: usize,
+) -> Result<Knn<A>>
+where
+    A: Float,
+    S1: Data<Elem = A>,
+    S2: Data<Elem = A>,
+{
+    check_samples("par_knn", x.shape(), y.shape());
+    let ((n, d), m) = (x.dim(), y.nrows());
+    if k > m {
+        return Err(Error::InvalidK { k, available: m });
+    }
+    let mut indices = Array2::<usize>::zeros((n, k));
+    let mut distances = Array2::from_elem((n, k), A::zero());
+    if n == 0 || k == 0 {
+        return Ok(Knn { indices, distances });
+    }
+    let (xs, ys) = (rows_of(x), rows_of(y));
+    let rb = block_rows(n, m, d);
+    let blocks = piece_count(n, rb);
+    let mut items = Vec::with_capacity(blocks);
+    let (mut irest, mut drest) = (indices.view_mut(), distances.view_mut());
+    for b in 0..blocks {
+        let r = piece(n, blocks, b);
+        let (ih, it) = irest.split_at(Axis(0), r.len());
+        let (dh, dt) = drest.split_at(Axis(0), r.len());
+        items.push((r.start, ih, dh));
+        irest = it;
+        drest = dt;
+    }
+    let tb = tile_rows::<A>(d).min(m);
+    for_each(
+        items,
+        Schedule::for_len(n * m * d, blocks),
+        |(i0, mut idx, mut dist)| {
+            let rows = idx.nrows();
+            // Best candidates per row, sorted by (distance, index).
+            let mut best: Vec<Vec<(A, usize)>> = vec![Vec::with_capacity(k + 1); rows];
+            let mut j0 = 0;
+            while j0 < m {
+                let j1 = (j0 + tb).min(m);
+                for (r, cands) in best.iter_mut().enumerate() {
+                    let xi = &xs[(i0 + r) * d..(i0 + r + 1) * d];
+                    for j in j0..j1 {
+                        let dd = fold8(xi, &ys[j * d..(j + 1) * d], |a, b| (a - b) * (a - b));
+                        offer(cands, k, (dd, j));
+                    }
+                }
+                j0 = j1;
+            }
+            for (r, cands) in best.into_iter().enumerate() {
+                for (c, (dd, j)) in cands.into_iter().enumerate() {
+                    idx[[r, c]] = j;
+                    dist[[r, c]] = dd.sqrt();
+                }
+            }
+        },
+    );
+    Ok(Knn { indices, distances })
+}
+
+/// Orders candidates by distance (NaN last), then index.
+fn closer<A: Float>(a: (A, usize), b: (A, usize)) -> bool {
+    match (a.0.is_nan(), b.0.is_nan()) {
+        (false, true) => true,
+        (true, false) => false,
+        (true, true) => a.1 < b.1,
+        (false, false) => a.0 < b.0 || (a.0 == b.0 && a.1 < b.1),
+    }
+}
+
+/// Keeps `cands` as the best `k` (sorted) after offering `c`.
+#[inline]
+fn offer<A: Float>(cands: &mut Vec<(A, usize)>, k: usize, c: (A, usize)) {
+    if cands.len() == k && !closer(c, *cands.last().expect("k > 0")) {
+        return;
+    }
+    let pos = cands.partition_point(|&e| closer(e, c));
+    cands.insert(pos, c);
+    cands.truncate(k);
+}
+
+/// Elements of C per output tile of a matrix product (rows × columns).
+const MATMUL_TILE_ROWS: usize = 256;
+const MATMUL_TILE_COLS: usize = 1024;
+
+/// The matrix product `a · b` of 2-D f32 or f64 matrices, in parallel: the
+/// output is cut into fixed tiles of 256 rows × 1024 columns and each tile
+/// is one call of ndarray's single-threaded `general_mat_mul`
+/// (matrixmultiply). The inner dimension is never split, so every element is
+/// summed in the same order as in `a.dot(&b)`; the result equals `a.dot(&b)`
+/// up to that kernel's rounding (in practice bit for bit) and is the same on
+/// any thread count.
+///
+/// # Panics
+///
+/// If `a.ncols() != b.nrows()` (the message names both shapes).
+///
+/// ```
+/// use ndpar::linalg::par_matmul;
+/// use ndarray::array;
+///
+/// let a = array![[1.0, 2.0], [3.0, 4.0]];
+/// let b = array![[5.0, 6.0], [7.0, 8.0]];
+/// assert_eq!(par_matmul(&a, &b), a.dot(&b));
+/// ```
+#[track_caller]
+pub fn par_matmul<A, S1, S2>(a: &ArrayBase<S1, Ix2>, b: &ArrayBase<S2, Ix2>) -> Array2<A>
+where
+    A: LinalgScalar + Send + Sync,
+    S1: Data<Elem = A>,
+    S2: Data<Elem = A>,
+{
+    assert!(
+        a.ncols() == b.nrows(),
+        "par_matmul: shapes {:?} and {:?} do not multiply (inner lengths {} and {})",
+        a.shape(),
+        b.shape(),
+        a.ncols(),
+        b.nrows()
+    );
+    let (n, k, m) = (a.nrows(), a.ncols(), b.ncols());
+    let mut c = Array2::from_elem((n, m), A::zero());
+    if n == 0 || m == 0 {
+        return c;
+    }
+    let (av, bv): (ArrayView2<'_, A>, ArrayView2<'_, A>) = (a.view(), b.view());
+    for_each_tile(
+        c.view_mut(),
+        MATMUL_TILE_ROWS,
+        MATMUL_TILE_COLS,
+        n * m * k.max(1),
+        |i0, j0, mut tile| {
+            let (rows, cols) = tile.dim();
+            let ablock = av.slice_axis(Axis(0), Slice::from(i0..i0 + rows));
+            let bblock = bv.slice_axis(Axis(1), Slice::from(j0..j0 + cols));
+            general_mat_mul(A::one(), &ablock, &bblock, A::zero(), &mut tile);
+        },
+    );
+    c
+}

@@ -1,0 +1,142 @@
+//! Property tests: pairwise distances and k nearest neighbours against naive
+//! oracles (with small-integer coordinates, so arithmetic is exact and ties
+//! are common), matrix products against `a.dot(&b)` bit for bit, on C, F
+//! and transposed layouts and thread counts 1, 2, 3, 7, 16.
+
+mod common;
+
+use common::*;
+use ndarray::{Array2, ShapeBuilder};
+use ndpar::Error;
+use ndpar::linalg::{Metric, par_knn, par_matmul, par_pairwise_distances};
+use proptest::prelude::*;
+
+const LINALG_THREADS: [isize; 5] = [1, 2, 3, 7, 16];
+
+/// An n × d matrix of small integers in one of three layouts.
+fn matrix(n: usize, d: usize) -> impl Strategy<Value = Array2<f64>> {
+    (prop::collection::vec(-4i32..5, n * d), 0usize..3).prop_map(move |(v, layout)| {
+        let vals: Vec<f64> = v.into_iter().map(f64::from).collect();
+        match layout {
+            0 => Array2::from_shape_vec((n, d), vals).unwrap(),
+            1 => Array2::from_shape_vec((n, d).f(), vals).unwrap(),
+            _ => Array2::from_shape_vec((d, n), vals)
+                .unwrap()
+                .reversed_axes(),
+        }
+    })
+}
+
+fn pair() -> impl Strategy<Value = (Array2<f64>, Array2<f64>)> {
+    (0usize..20, 0usize..20, 0usize..17).prop_flat_map(|(n, m, d)| (matrix(n, d), matrix(m, d)))
+}
+
+fn naive(metric: Metric, a: &[f64], b: &[f64]) -> f64 {
+    let sq: f64 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum();
+    match metric {
+        Metric::SqEuclidean => sq,
+        Metric::Euclidean => sq.sqrt(),
+        Metric::Manhattan => a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum(),
+        Metric::Cosine => {
+            let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+            let na: f64 = a.iter().map(|x| x * x).sum::<f64>().sqrt();
+            let nb: f64 = b.iter().map(|x| x * x).sum::<f64>().sqrt();
+            1.0 - dot / (na * nb)
+        }
+        _ => unreachable!(),
+    }
+}
+
+fn metric() -> impl Strategy<Value = Metric> {
+    prop::sample::select(vec![
+        Metric::Euclidean,
+        Metric::SqEuclidean,
+        Metric::Manhattan,
+        Metric::Cosine,
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn pairwise_distances_equal_naive((x, y) in pair(), m in metric(), p in params()) {
+        let got = same_on_threads(&LINALG_THREADS, p, || par_pairwise_distances(&x, &y, m));
+        let want = Array2::from_shape_fn((x.nrows(), y.nrows()), |(i, j)| {
+            naive(m, &x.row(i).to_vec(), &y.row(j).to_vec())
+        });
+        prop_assert_eq!(got.shape(), want.shape());
+        for (g, w) in got.iter().zip(&want) {
+            prop_assert!(g == w || (g.is_nan() && w.is_nan()), "{} vs {}", g, w);
+        }
+    }
+
+    #[test]
+    fn knn_equals_brute_force((x, y) in pair(), k_frac in 0.0f64..=1.0, p in params()) {
+        let k = (k_frac * y.nrows() as f64).round() as usize;
+        let got = same_on_threads(&LINALG_THREADS, p, || par_knn(&x, &y, k).unwrap());
+        for i in 0..x.nrows() {
+            let mut all: Vec<(f64, usize)> = (0..y.nrows())
+                .map(|j| (naive(Metric::SqEuclidean, &x.row(i).to_vec(), &y.row(j).to_vec()), j))
+                .collect();
+            all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let idx: Vec<usize> = all.iter().take(k).map(|c| c.1).collect();
+            let dist: Vec<f64> = all.iter().take(k).map(|c| c.0.sqrt()).collect();
+            prop_assert_eq!(got.indices.row(i).to_vec(), idx);
+            prop_assert_eq!(got.distances.row(i).to_vec(), dist);
+        }
+    }
+
+    #[test]
+    fn matmul_equals_dot_bit_for_bit(
+        (a, b) in (0usize..40, 0usize..40, 0usize..40).prop_flat_map(|(n, k, m)| (matrix(n, k), matrix(k, m))),
+        scale in prop_oneof![Just(1.0), Just(0.1), Just(1e-3)],
+        p in params(),
+    ) {
+        let (a, b) = (a.mapv(|v| v * scale + 0.01), b.mapv(|v| v * 0.7 - scale));
+        let got = same_on_threads(&LINALG_THREADS, p, || par_matmul(&a, &b));
+        prop_assert_eq!(got, a.dot(&b));
+    }
+}
+
+#[test]
+fn matmul_over_several_tiles_equals_dot() {
+    let a = Array2::from_shape_fn((300, 70), |(i, j)| {
+        ((i * 70 + j) as f64 * 0.618).fract() - 0.5
+    });
+    let b = Array2::from_shape_fn((70, 1100).f(), |(i, j)| {
+        ((i * 31 + j * 7) as f64 * 0.414).fract() - 0.5
+    });
+    let want = a.dot(&b);
+    for t in [1, 2, 3, 7] {
+        assert_eq!(
+            ndpar::with_threads(t, || par_matmul(&a, &b)).unwrap(),
+            want,
+            "{t} threads"
+        );
+    }
+    let f = a.mapv(|x| x as f32);
+    assert_eq!(par_matmul(&f, &f.t()), f.dot(&f.t()));
+}
+
+#[test]
+fn bad_shapes_and_k() {
+    let a = Array2::<f64>::zeros((3, 4));
+    let b = Array2::<f64>::zeros((3, 5));
+    let msg = std::panic::catch_unwind(|| par_matmul(&a, &b))
+        .unwrap_err()
+        .downcast::<String>()
+        .unwrap();
+    assert!(msg.contains("[3, 4]") && msg.contains("[3, 5]"), "{msg}");
+    let msg = std::panic::catch_unwind(|| par_pairwise_distances(&a, &b, Metric::Euclidean))
+        .unwrap_err()
+        .downcast::<String>()
+        .unwrap();
+    assert!(msg.contains("[3, 4]") && msg.contains("[3, 5]"), "{msg}");
+    assert!(matches!(
+        par_knn(&a, &a, 4),
+        Err(Error::InvalidK { k: 4, available: 3 })
+    ));
+    let empty = par_knn(&Array2::<f64>::zeros((0, 4)), &a, 2).unwrap();
+    assert_eq!(empty.indices.shape(), &[0, 2]);
+}
