@@ -7,6 +7,7 @@
 //! cargo run --release --example scaling                 # all cases
 //! cargo run --release --example scaling -- --rounds 21 --threads 1,2,4,8,16
 //! cargo run --release --example scaling -- --only sum
+//! cargo run --release --example scaling -- --big     # issue-sized pairwise/matmul
 //! ```
 //!
 //! Prints Markdown, ready for the README.
@@ -508,6 +509,94 @@ fn case_histogram(threads: &[usize], rounds: usize) -> Report {
     report
 }
 
+fn case_pairwise(threads: &[usize], rounds: usize, big: bool) -> Report {
+    use ndpar::linalg::{Metric, par_pairwise_distances};
+    let (n, d) = (if big { 8192 } else { 2048 }, 64);
+    let all = *threads.last().unwrap();
+    let sample = |seed: usize| {
+        ndarray::Array2::from_shape_fn((n, d), |(i, j)| {
+            (((i * d + j) * 7 + seed) as f64 * 0.618_033_988_75).fract()
+        })
+    };
+    let (x, y) = (sample(1), sample(2));
+    let mut vs = Vec::new();
+    for &t in threads {
+        vs.push(variant(
+            "ndpar par_pairwise_distances (Euclidean)",
+            t,
+            || {
+                black_box(par_pairwise_distances(&x, &y, Metric::Euclidean));
+            },
+        ));
+    }
+    let times = measure(&mut vs, rounds);
+    let report = Report {
+        title: format!(
+            "pairwise Euclidean distances, {n} × {n} × {d} f64, {rounds} interleaved rounds"
+        ),
+        unit_bytes: (n * n * 8) as f64,
+        rows: vs
+            .iter()
+            .zip(times)
+            .map(|(v, t)| (v.name.clone(), v.threads, t))
+            .collect(),
+    };
+    report.print();
+    println!();
+    let target = if all >= 16 && big { Some(12.0) } else { None };
+    report.ratio(
+        &format!("speedup, {all} threads vs 1"),
+        ("ndpar par_pairwise_distances (Euclidean)", all),
+        ("ndpar par_pairwise_distances (Euclidean)", 1),
+        target,
+    );
+    report
+}
+
+fn case_matmul(threads: &[usize], rounds: usize, big: bool) -> Report {
+    use ndpar::linalg::par_matmul;
+    let n = if big { 4096 } else { 1024 };
+    let all = *threads.last().unwrap();
+    let sample = |seed: usize| {
+        ndarray::Array2::from_shape_fn((n, n), |(i, j)| {
+            (((i * n + j) * 7 + seed) as f64 * 0.618_033_988_75).fract()
+        })
+    };
+    let (a, b) = (sample(1), sample(2));
+    let mut vs = vec![variant(
+        "ndarray dot (single-threaded matrixmultiply)",
+        1,
+        || {
+            black_box(a.dot(&b));
+        },
+    )];
+    vs.push(variant("ndpar par_matmul", all, || {
+        black_box(par_matmul(&a, &b));
+    }));
+    let times = measure(&mut vs, rounds);
+    let report = Report {
+        title: format!(
+            "matrix product, {n} × {n} f64, {rounds} interleaved rounds (throughput column: GB/s of C)"
+        ),
+        unit_bytes: (n * n * 8) as f64,
+        rows: vs
+            .iter()
+            .zip(times)
+            .map(|(v, t)| (v.name.clone(), v.threads, t))
+            .collect(),
+    };
+    report.print();
+    println!();
+    let target = if all >= 16 && big { Some(12.0) } else { None };
+    report.ratio(
+        &format!("par_matmul on {all} threads vs ndarray dot"),
+        ("ndpar par_matmul", all),
+        ("ndarray dot (single-threaded matrixmultiply)", 1),
+        target,
+    );
+    report
+}
+
 fn expsin(x: f64) -> f64 {
     x.exp() * x.sin()
 }
@@ -651,6 +740,9 @@ fn main() {
     let mut threads: Vec<usize> = Vec::new();
     let mut rounds = 11;
     let mut only: Option<String> = None;
+    // `--big`: the problem sizes the issue targets name (for a 16-core
+    // machine); the defaults are smaller so that 2 cores finish quickly.
+    let mut big = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -669,6 +761,7 @@ fn main() {
                     .expect("--rounds needs a number")
             }
             "--only" => only = args.next(),
+            "--big" => big = true,
             other => panic!(
                 "unknown argument {other}; see the doc comment at the top of examples/scaling.rs"
             ),
@@ -717,5 +810,11 @@ fn main() {
     }
     if wants("histogram") {
         case_histogram(&threads, rounds);
+    }
+    if wants("pairwise") {
+        case_pairwise(&threads, rounds, big);
+    }
+    if wants("matmul") {
+        case_matmul(&threads, rounds, big);
     }
 }

@@ -20,6 +20,8 @@ use ndarray::{Array2, ArrayBase, ArrayView2, ArrayViewMut2, Axis, Data, Ix2, Lin
 use crate::element::Float;
 use crate::error::{Error, Result};
 use crate::params::Params;
+use std::time::Duration;
+
 use crate::plan::{Schedule, for_each, piece, piece_count};
 
 /// A distance between two rows (samples) of equal length.
@@ -212,9 +214,12 @@ fn for_each_tile<A: Send>(
         }
     }
     let count = tiles.len();
-    for_each(tiles, Schedule::for_len(work, count), |(i0, j0, tile)| {
-        f(i0, j0, tile)
-    });
+    let estimate = Duration::from_nanos((work / 10) as u64);
+    for_each(
+        tiles,
+        Schedule::for_work(work, count, estimate),
+        |(i0, j0, tile)| f(i0, j0, tile),
+    );
 }
 
 /// The `k` nearest rows of `y` to each row of `x`, by Euclidean distance.
@@ -299,7 +304,11 @@ where
     let tb = tile_rows::<A>(d).min(m);
     for_each(
         items,
-        Schedule::for_len(n * m * d, blocks),
+        Schedule::for_work(
+            n * m * d,
+            blocks,
+            Duration::from_nanos((n * m * d / 10) as u64),
+        ),
         |(i0, mut idx, mut dist)| {
             let rows = idx.nrows();
             // Best candidates per row, sorted by (distance, index).

@@ -54,6 +54,10 @@ use crate::params::Params;
 pub(crate) struct Schedule {
     eligible: bool,
     min_time: Duration,
+    /// The kernel's own cost estimate already says the pool is worth it:
+    /// skip the timed first block (which would run alone) and go parallel
+    /// from the start.
+    known_large: bool,
 }
 
 impl Schedule {
@@ -69,7 +73,19 @@ impl Schedule {
                 && len >= params.min_parallel_len
                 && rayon::current_num_threads() > 1,
             min_time: params.min_parallel_time,
+            known_large: false,
         }
+    }
+
+    /// Like [`for_len`](Schedule::for_len) for a kernel that can estimate
+    /// its one-thread time (`estimate`): when that is at least ten times
+    /// the threshold, all blocks go to the pool at once. Coarse kernels
+    /// (matrix products, pairwise distances) would otherwise spend a whole
+    /// tile alone on the calling thread.
+    pub(crate) fn for_work(len: usize, count: usize, estimate: Duration) -> Schedule {
+        let mut s = Schedule::for_len(len, count);
+        s.known_large = s.eligible && estimate >= 10 * s.min_time.max(Duration::from_micros(1));
+        s
     }
 
     /// Runs `first` (the first of `count` blocks) on the calling thread and
@@ -129,6 +145,9 @@ where
         combine(left, right)
     }
     debug_assert!(count >= 1);
+    if schedule.known_large {
+        return node(0, count, None, true, leaf, combine);
+    }
     let (first, parallel) = schedule.probe(count, || leaf(0));
     node(0, count, Some(first), parallel, leaf, combine)
 }
@@ -142,6 +161,10 @@ where
     F: Fn(I) + Sync,
 {
     if items.is_empty() {
+        return;
+    }
+    if schedule.known_large {
+        items.into_par_iter().for_each(&f);
         return;
     }
     let rest = items.split_off(1);
