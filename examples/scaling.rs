@@ -597,6 +597,57 @@ fn case_matmul(threads: &[usize], rounds: usize, big: bool) -> Report {
     report
 }
 
+fn case_random(threads: &[usize], rounds: usize) -> Report {
+    use ndarray_rand::RandomExt;
+    use ndpar::random::rand::SeedableRng;
+    use ndpar::random::{ChaCha8Rng, StandardNormal, par_random};
+    let n = 1 << 25;
+    let all = *threads.last().unwrap();
+    let mut vs = vec![variant(
+        "ndarray-rand Array::random_using (ChaCha8)",
+        1,
+        || {
+            let mut rng = ChaCha8Rng::seed_from_u64(1);
+            black_box(Array1::<f64>::random_using(n, StandardNormal, &mut rng));
+        },
+    )];
+    for &t in threads {
+        vs.push(variant(
+            "ndpar par_random (ChaCha8 streams)",
+            t,
+            move || {
+                black_box(par_random::<f64, _, _>(n, &StandardNormal, 1));
+            },
+        ));
+    }
+    let times = measure(&mut vs, rounds);
+    let report = Report {
+        title: format!("StandardNormal f64, 2^25 values (new array), {rounds} interleaved rounds"),
+        unit_bytes: (n * 8) as f64,
+        rows: vs
+            .iter()
+            .zip(times)
+            .map(|(v, t)| (v.name.clone(), v.threads, t))
+            .collect(),
+    };
+    report.print();
+    println!();
+    let target = if all >= 16 { Some(12.0) } else { None };
+    report.ratio(
+        &format!("ndpar par_random on {all} threads vs ndarray-rand on one"),
+        ("ndpar par_random (ChaCha8 streams)", all),
+        ("ndarray-rand Array::random_using (ChaCha8)", 1),
+        target,
+    );
+    report.ratio(
+        "ndpar par_random on 1 thread vs ndarray-rand",
+        ("ndpar par_random (ChaCha8 streams)", 1),
+        ("ndarray-rand Array::random_using (ChaCha8)", 1),
+        None,
+    );
+    report
+}
+
 fn expsin(x: f64) -> f64 {
     x.exp() * x.sin()
 }
@@ -816,5 +867,8 @@ fn main() {
     }
     if wants("matmul") {
         case_matmul(&threads, rounds, big);
+    }
+    if wants("random") {
+        case_random(&threads, rounds);
     }
 }

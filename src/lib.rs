@@ -51,6 +51,7 @@
 //! | [`scan`] | [`ParScan`]: `par_cumsum`, `par_cumprod` along any axis (block totals, carries, block scans) |
 //! | [`histogram`] | [`par_histogram`], [`par_histogram_edges`], [`par_histogram_2d`] (numpy's conventions; private counts per split) |
 //! | [`linalg`] | [`par_pairwise_distances`] ([`Metric`]), [`par_knn`], [`par_matmul`]: tiled over fixed output blocks |
+//! | `random` (feature `random`, default) | `par_random`, `par_fill_random`, `par_monte_carlo`: one generator stream per fixed block of 65 536 elements |
 //! | [`reduce`] | [`ParReduce`]: `par_fold`, sums, means, variances, min/max/arg*, NaN-skipping variants, norms, dot; `reduce/seq.rs` holds the vectorised per-block loops |
 //! | [`element`] | [`Scalar`](element::Scalar) and [`Float`](element::Float): the element types the named kernels accept |
 //! | [`threads`] | [`with_threads`], [`cpu_count`], [`effective_n_jobs`] |
@@ -77,6 +78,8 @@ pub mod map;
 pub mod params;
 mod plan;
 pub mod prelude;
+#[cfg(feature = "random")]
+pub mod random;
 pub mod reduce;
 pub mod scan;
 pub mod threads;
