@@ -37,13 +37,13 @@ fn same_seed_same_array_on_every_thread_count() {
             par_random_using::<StdRng, f64, _, _>(300_000, &StandardNormal, 11)
         );
         let mc = ndpar::with_threads(t, || {
-            par_monte_carlo(200_000, 5, |r| ndpar::random::rand::Rng::random::<f64>(r))
+            par_monte_carlo(200_000, 5, ndpar::random::rand::Rng::random::<f64>)
         })
         .unwrap()
         .unwrap();
         assert_eq!(
             mc,
-            par_monte_carlo(200_000, 5, |r| ndpar::random::rand::Rng::random::<f64>(r)).unwrap()
+            par_monte_carlo(200_000, 5, ndpar::random::rand::Rng::random::<f64>).unwrap()
         );
     }
 }
