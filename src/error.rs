@@ -53,6 +53,24 @@ pub enum Error {
         /// Rows available.
         available: usize,
     },
+    /// A file could not be read or written (missing, no permission, disk
+    /// full…).
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// A file is not what was asked for: not an npy/npz file, truncated,
+    /// corrupt, or holding another element type or number of dimensions.
+    #[error("{}: {message}", path.display())]
+    Format {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
     /// rayon could not build a thread pool (for example, the OS refused to
     /// spawn threads).
     #[error("could not build a thread pool with {threads} threads: {message}")]

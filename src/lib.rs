@@ -52,6 +52,7 @@
 //! | [`histogram`] | [`par_histogram`], [`par_histogram_edges`], [`par_histogram_2d`] (numpy's conventions; private counts per split) |
 //! | [`linalg`] | [`par_pairwise_distances`] ([`Metric`]), [`par_knn`], [`par_matmul`]: tiled over fixed output blocks |
 //! | `random` (feature `random`, default) | `par_random`, `par_fill_random`, `par_monte_carlo`: one generator stream per fixed block of 65 536 elements |
+//! | `io` (feature `io`, default) | `save_npy`, `load_npy`, `save_npz`, `load_npz`, `npz_names`: numpy's formats, atomic saves, clear errors |
 //! | [`reduce`] | [`ParReduce`]: `par_fold`, sums, means, variances, min/max/arg*, NaN-skipping variants, norms, dot; `reduce/seq.rs` holds the vectorised per-block loops |
 //! | [`element`] | [`Scalar`](element::Scalar) and [`Float`](element::Float): the element types the named kernels accept |
 //! | [`threads`] | [`with_threads`], [`cpu_count`], [`effective_n_jobs`] |
@@ -73,6 +74,8 @@ pub mod blocks;
 pub mod element;
 pub mod error;
 pub mod histogram;
+#[cfg(feature = "io")]
+pub mod io;
 pub mod linalg;
 pub mod map;
 pub mod params;
