@@ -42,7 +42,7 @@ fn round_trips_every_layout_and_type() {
         let p = dir.path(&format!("v{n}.npy"));
         save_npy(&p, v).unwrap();
         assert_eq!(load_npy::<f64, Ix3, _>(&p).unwrap(), v);
-        assert_eq!(load_npy::<f64, IxDyn, _>(&p).unwrap(), v.clone().into_dyn());
+        assert_eq!(load_npy::<f64, IxDyn, _>(&p).unwrap(), (*v).into_dyn());
     }
     let f = Array2::from_shape_fn((3, 7).f(), |(i, j)| (i * 7 + j) as f32);
     save_npy(dir.path("f.npy"), &f).unwrap();
