@@ -71,6 +71,29 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// A task of a [`Parallel`](crate::Parallel) run panicked; no further
+    /// tasks were started.
+    #[error("task {index} panicked: {message}")]
+    TaskPanicked {
+        /// The task's index in the inputs.
+        index: usize,
+        /// The panic message.
+        message: String,
+    },
+    /// A [`Parallel`](crate::Parallel) run was cancelled through its
+    /// [`CancelToken`](crate::CancelToken) before every task had run.
+    #[error("cancelled: {} task(s) did not run", not_run.len())]
+    Cancelled {
+        /// Indices of the tasks that did not run, ascending.
+        not_run: Vec<usize>,
+    },
+    /// A [`Parallel`](crate::Parallel) run reached its timeout before every
+    /// task had run.
+    #[error("timed out: {} task(s) did not run", not_run.len())]
+    TimedOut {
+        /// Indices of the tasks that did not run, ascending.
+        not_run: Vec<usize>,
+    },
     /// rayon could not build a thread pool (for example, the OS refused to
     /// spawn threads).
     #[error("could not build a thread pool with {threads} threads: {message}")]

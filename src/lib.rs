@@ -55,6 +55,7 @@
 //! | `io` (feature `io`, default) | `save_npy`, `load_npy`, `save_npz`, `load_npz`, `npz_names`: numpy's formats, atomic saves, clear errors |
 //! | [`reduce`] | [`ParReduce`]: `par_fold`, sums, means, variances, min/max/arg*, NaN-skipping variants, norms, dot; `reduce/seq.rs` holds the vectorised per-block loops |
 //! | [`element`] | [`Scalar`](element::Scalar) and [`Float`](element::Float): the element types the named kernels accept |
+//! | [`tasks`] | [`Parallel`]: joblib's Parallel/delayed (adaptive batches, try_map, ordered/unordered streams with pre_dispatch, cancel, timeout, progress) |
 //! | [`threads`] | [`with_threads`], [`cpu_count`], [`effective_n_jobs`] |
 //! | [`params`] | [`Params`]: block size and sequential threshold |
 //! | [`error`] | [`Error`] and [`Result`] |
@@ -85,6 +86,7 @@ pub mod prelude;
 pub mod random;
 pub mod reduce;
 pub mod scan;
+pub mod tasks;
 pub mod threads;
 mod uninit;
 
@@ -100,6 +102,7 @@ pub use map::{ParMap, ParMapInto, ParMapMut};
 pub use params::Params;
 pub use reduce::ParReduce;
 pub use scan::ParScan;
+pub use tasks::{BatchSize, CancelToken, Parallel, TaskError, TaskStream};
 pub use threads::{cpu_count, effective_n_jobs, with_threads};
 
 /// The README's examples, compiled and run as doc tests so it cannot rot.

@@ -102,7 +102,7 @@ where
 }
 
 /// The process-wide pool of `threads` threads, built on first use.
-fn cached_pool(threads: usize) -> Result<Arc<ThreadPool>> {
+pub(crate) fn cached_pool(threads: usize) -> Result<Arc<ThreadPool>> {
     static POOLS: OnceLock<Mutex<HashMap<usize, Arc<ThreadPool>>>> = OnceLock::new();
     let pools = POOLS.get_or_init(Default::default);
     // A panic while holding the lock cannot leave the map half-updated, so a
