@@ -314,11 +314,13 @@ impl Parallel {
         R: Send,
         F: Fn(T) -> R + Sync,
     {
-        self.run(inputs.into_iter().collect(), |x| Ok::<R, std::convert::Infallible>(f(x)))
-            .map_err(|e| match e {
-                TaskError::Stopped(e) => e,
-                TaskError::Failed { error, .. } => match error {},
-            })
+        self.run(inputs.into_iter().collect(), |x| {
+            Ok::<R, std::convert::Infallible>(f(x))
+        })
+        .map_err(|e| match e {
+            TaskError::Stopped(e) => e,
+            TaskError::Failed { error, .. } => match error {},
+        })
     }
 
     /// Like [`map`](Parallel::map) for tasks that can fail: the first error
@@ -335,7 +337,11 @@ impl Parallel {
     /// let parsed = Parallel::new().try_map(["1", "2", "x"], |s: &str| s.parse::<i32>());
     /// assert!(matches!(parsed, Err(TaskError::Failed { index: 2, .. })));
     /// ```
-    pub fn try_map<T, R, E, F>(&self, inputs: impl IntoIterator<Item = T>, f: F) -> std::result::Result<Vec<R>, TaskError<E>>
+    pub fn try_map<T, R, E, F>(
+        &self,
+        inputs: impl IntoIterator<Item = T>,
+        f: F,
+    ) -> std::result::Result<Vec<R>, TaskError<E>>
     where
         T: Send,
         R: Send,
@@ -434,7 +440,12 @@ impl Parallel {
         R: Send + 'static,
         F: Fn(T) -> R + Send + Sync + 'static,
     {
-        stream::Unordered(TaskStream::new(self, Box::new(inputs.into_iter()), Arc::new(f), false))
+        stream::Unordered(TaskStream::new(
+            self,
+            Box::new(inputs.into_iter()),
+            Arc::new(f),
+            false,
+        ))
     }
 }
 
@@ -489,7 +500,11 @@ impl<T, R, E> Run<T, R, E> {
             // Never more than half of a worker's fair share of what is left.
             let remaining = n.saturating_sub(self.next.load(Ordering::Relaxed));
             let cap = remaining.div_ceil(2 * workers).max(1);
-            let take = if self.batch == BatchSize::Auto { size.min(cap) } else { size };
+            let take = if self.batch == BatchSize::Auto {
+                size.min(cap)
+            } else {
+                size
+            };
             let start = self.next.fetch_add(take, Ordering::Relaxed);
             if start >= n {
                 break;
@@ -502,7 +517,11 @@ impl<T, R, E> Run<T, R, E> {
                 if done > 0 && self.halted() {
                     break;
                 }
-                let input = self.inputs[i].lock().unwrap_or_else(|e| e.into_inner()).take().expect("each task is claimed once");
+                let input = self.inputs[i]
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .take()
+                    .expect("each task is claimed once");
                 match catch_unwind(AssertUnwindSafe(|| f(input))) {
                     Ok(Ok(r)) => out.push(r),
                     Ok(Err(e)) => {
@@ -518,7 +537,10 @@ impl<T, R, E> Run<T, R, E> {
             }
             self.bar.inc(done as u64);
             if !out.is_empty() {
-                self.results.lock().unwrap_or_else(|e| e.into_inner()).push((start, out));
+                self.results
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((start, out));
             }
             if self.batch == BatchSize::Auto {
                 let took = began.elapsed();
@@ -533,17 +555,25 @@ impl<T, R, E> Run<T, R, E> {
 
     fn fail(&self, index: usize, failure: Failure<E>) {
         self.stop.store(true, Ordering::Relaxed);
-        self.failures.lock().unwrap_or_else(|e| e.into_inner()).push((index, failure));
+        self.failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((index, failure));
     }
 
     /// The results in input order, or why the run stopped.
     fn finish(self, n: usize) -> std::result::Result<Vec<R>, TaskError<E>> {
-        let mut failures = self.failures.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut failures = self
+            .failures
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
         failures.sort_by_key(|(i, _)| *i);
         if let Some((index, failure)) = failures.into_iter().next() {
             return Err(match failure {
                 Failure::Error(error) => TaskError::Failed { index, error },
-                Failure::Panic(message) => TaskError::Stopped(Error::TaskPanicked { index, message }),
+                Failure::Panic(message) => {
+                    TaskError::Stopped(Error::TaskPanicked { index, message })
+                }
             });
         }
         let mut slots: Vec<Option<R>> = (0..n).map(|_| None).collect();
@@ -552,11 +582,23 @@ impl<T, R, E> Run<T, R, E> {
                 slots[start + k] = Some(r);
             }
         }
-        let not_run: Vec<usize> = slots.iter().enumerate().filter(|(_, s)| s.is_none()).map(|(i, _)| i).collect();
+        let not_run: Vec<usize> = slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.is_none())
+            .map(|(i, _)| i)
+            .collect();
         if !not_run.is_empty() {
             let cancelled = self.cancel.as_ref().is_some_and(CancelToken::is_cancelled);
-            return Err(TaskError::Stopped(if cancelled { Error::Cancelled { not_run } } else { Error::TimedOut { not_run } }));
+            return Err(TaskError::Stopped(if cancelled {
+                Error::Cancelled { not_run }
+            } else {
+                Error::TimedOut { not_run }
+            }));
         }
-        Ok(slots.into_iter().map(|s| s.expect("every task ran")).collect())
+        Ok(slots
+            .into_iter()
+            .map(|s| s.expect("every task ran"))
+            .collect())
     }
 }

@@ -117,17 +117,26 @@ impl<T: Send + 'static, R: Send + 'static> TaskStream<T, R> {
         if not_run.is_empty() {
             return None;
         }
-        Some(if cancelled { Error::Cancelled { not_run } } else { Error::TimedOut { not_run } })
+        Some(if cancelled {
+            Error::Cancelled { not_run }
+        } else {
+            Error::TimedOut { not_run }
+        })
     }
 
-    /// Dispatches inputs until `pre_dispatch` tasks are in flight.
+    /// Dispatches inputs until `pre_dispatch` tasks are ahead of the
+    /// consumer: running, or finished and buffered for in-order delivery.
+    /// (The next result to yield is always dispatched already, so waiting
+    /// for it cannot deadlock.)
     fn top_up(&mut self) {
-        while self.stopped.is_none() && self.in_flight < self.pre_dispatch {
+        while self.stopped.is_none() && self.in_flight + self.pending.len() < self.pre_dispatch {
             if let Some(e) = self.halted() {
                 self.stopped = Some(e);
                 return;
             }
-            let Some(input) = self.inputs.next() else { return };
+            let Some(input) = self.inputs.next() else {
+                return;
+            };
             let (index, f, tx) = (self.next_index, Arc::clone(&self.f), self.tx.clone());
             self.next_index += 1;
             let task = move || {
@@ -159,13 +168,16 @@ impl<T: Send + 'static, R: Send + 'static> TaskStream<T, R> {
         }
         let (index, r) = self.rx.recv().expect("the stream holds a sender");
         self.in_flight -= 1;
-        Some((index, r.map_err(|message| Error::TaskPanicked { index, message })))
+        Some((
+            index,
+            r.map_err(|message| Error::TaskPanicked { index, message }),
+        ))
     }
 
-    /// After a stop error, the stream ends; a panic also stops dispatch.
+    /// Yields `r`; an error (a panicked task) ends the stream: nothing more
+    /// is dispatched or yielded (tasks in flight finish when it is dropped).
     fn end_with(&mut self, r: Result<R>) -> Option<Result<R>> {
         if r.is_err() {
-            self.stopped.get_or_insert(Error::Cancelled { not_run: Vec::new() });
             self.finished_after_error();
         }
         Some(r)
@@ -173,6 +185,7 @@ impl<T: Send + 'static, R: Send + 'static> TaskStream<T, R> {
 
     fn finished_after_error(&mut self) {
         self.inputs = Box::new(std::iter::empty());
+        self.finished = true;
     }
 }
 
