@@ -55,6 +55,7 @@
 //! | `io` (feature `io`, default) | `save_npy`, `load_npy`, `save_npz`, `load_npz`, `npz_names`: numpy's formats, atomic saves, clear errors |
 //! | [`reduce`] | [`ParReduce`]: `par_fold`, sums, means, variances, min/max/arg*, NaN-skipping variants, norms, dot; `reduce/seq.rs` holds the vectorised per-block loops |
 //! | [`element`] | [`Scalar`](element::Scalar) and [`Float`](element::Float): the element types the named kernels accept |
+//! | `memory` (feature `cache`, default) | `Memory`: joblib.Memory (blake3 content keys, npy entries, atomic writes, LRU size cap) |
 //! | [`tasks`] | [`Parallel`]: joblib's Parallel/delayed (adaptive batches, try_map, ordered/unordered streams with pre_dispatch, cancel, timeout, progress) |
 //! | [`threads`] | [`with_threads`], [`cpu_count`], [`effective_n_jobs`] |
 //! | [`params`] | [`Params`]: block size and sequential threshold |
@@ -79,6 +80,8 @@ pub mod histogram;
 pub mod io;
 pub mod linalg;
 pub mod map;
+#[cfg(feature = "cache")]
+pub mod memory;
 pub mod params;
 mod plan;
 pub mod prelude;

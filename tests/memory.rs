@@ -1,0 +1,221 @@
+//! The Memory disk cache: hits and misses (layout-independent keys),
+//! versions, corrupt entries, concurrent callers, clearing, the size cap
+//! with LRU eviction, and a writer killed mid-write (a child process).
+#![cfg(feature = "cache")]
+
+use ndarray::{Array1, Array2, ShapeBuilder, array};
+use ndpar::memory::Memory;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+struct Scratch(PathBuf);
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let p = std::env::temp_dir().join(format!("ndpar-memory-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        Scratch(p)
+    }
+}
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// All files under `dir` with a given extension.
+fn files(dir: &std::path::Path, ext: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files(&p, ext));
+        } else if p.extension().is_some_and(|x| x == ext) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn hits_misses_and_layout_independent_keys() {
+    let dir = Scratch::new("hits");
+    let m = Memory::new(&dir.0).unwrap();
+    let calls = AtomicUsize::new(0);
+    let f = |x: &Array2<f64>| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        x.mapv(|v| v * 2.0)
+    };
+    let c = Array2::from_shape_fn((30, 40), |(i, j)| (i * 40 + j) as f64);
+    let mut fo = Array2::zeros((30, 40).f());
+    fo.assign(&c);
+    let a: Array2<f64> = m.cache("double", &c, || f(&c));
+    let b: Array2<f64> = m.cache("double", &fo, || f(&fo)); // same logical contents
+    let v: Array2<f64> = m.cache("double", &c.view(), || f(&c)); // a view too
+    assert_eq!((a.clone(), b.clone()), (v, c.mapv(|x| x * 2.0)));
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    let mut changed = c.clone();
+    changed[[29, 39]] += 1.0;
+    let _: Array2<f64> = m.cache("double", &changed, || f(&changed));
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "a changed element misses");
+    let _: Array2<f64> = m.cache("triple", &c, || f(&c));
+    assert_eq!(calls.load(Ordering::SeqCst), 3, "another name misses");
+    let _: Array2<f64> = m.cache_version("double", "2", &c, || f(&c));
+    assert_eq!(calls.load(Ordering::SeqCst), 4, "another version misses");
+    // Stored arrays are plain npy files (numpy can open them).
+    assert!(!files(&dir.0, "npy").is_empty());
+    // Scalars, strings, tuples and vectors round-trip.
+    let t: (f64, String, Vec<Array1<i64>>) = m.cache("mixed", &(1u8, "k"), || {
+        (0.5, "hello".to_string(), vec![array![1, 2], array![3]])
+    });
+    let again: (f64, String, Vec<Array1<i64>>) = m.cache("mixed", &(1u8, "k"), || unreachable!());
+    assert_eq!(t, again);
+}
+
+#[test]
+fn a_corrupt_entry_is_recomputed_and_replaced() {
+    let dir = Scratch::new("corrupt");
+    let m = Memory::new(&dir.0).unwrap();
+    let x = Array1::from_iter((0..1000).map(f64::from));
+    let _: Array1<f64> = m.cache("f", &x, || x.clone());
+    for npy in files(&dir.0, "npy") {
+        let bytes = std::fs::read(&npy).unwrap();
+        std::fs::write(&npy, &bytes[..bytes.len() / 2]).unwrap(); // truncate
+    }
+    let calls = AtomicUsize::new(0);
+    let y: Array1<f64> = m.cache("f", &x, || {
+        calls.fetch_add(1, Ordering::SeqCst);
+        x.clone()
+    });
+    assert_eq!(y, x);
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "the corrupt entry was recomputed"
+    );
+    let z: Array1<f64> = m.cache("f", &x, || unreachable!("the entry was replaced"));
+    assert_eq!(z, x);
+}
+
+#[test]
+fn concurrent_callers_with_the_same_key_agree() {
+    let dir = Scratch::new("concurrent");
+    let m = Memory::new(&dir.0).unwrap();
+    let results: Vec<Array1<f64>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let m = &m;
+                s.spawn(move || {
+                    m.cache("slow", &7u64, || {
+                        std::thread::sleep(Duration::from_millis(20));
+                        Array1::from_elem(100_000, 7.0)
+                    })
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(
+        results
+            .iter()
+            .all(|r| r == &Array1::from_elem(100_000, 7.0))
+    );
+    let stored: Array1<f64> = m.cache("slow", &7u64, || unreachable!());
+    assert_eq!(stored, Array1::from_elem(100_000, 7.0));
+}
+
+#[test]
+fn clear_and_clear_name() {
+    let dir = Scratch::new("clear");
+    let m = Memory::new(&dir.0).unwrap();
+    let _: u32 = m.cache("a", &1u8, || 1);
+    let _: u32 = m.cache("b", &1u8, || 2);
+    m.clear_name("a").unwrap();
+    let a: u32 = m.cache("a", &1u8, || 10);
+    let b: u32 = m.cache("b", &1u8, || unreachable!());
+    assert_eq!((a, b), (10, 2));
+    m.clear().unwrap();
+    assert_eq!(m.size_bytes().unwrap(), 0);
+    let b: u32 = m.cache("b", &1u8, || 20);
+    assert_eq!(b, 20);
+}
+
+#[test]
+fn the_size_cap_evicts_the_least_recently_used() {
+    let dir = Scratch::new("lru");
+    let one = 8 * 10_000 + 200; // an entry: ~80 kB of data plus headers
+    let m = Memory::new(&dir.0).unwrap().max_bytes(3 * one as u64);
+    let make = |i: u64| Array1::from_elem(10_000, i as f64);
+    for i in 0..3u64 {
+        let _: Array1<f64> = m.cache("e", &i, || make(i));
+        std::thread::sleep(Duration::from_millis(20)); // distinct use times
+    }
+    // Use entry 0 again, then add a fourth: entry 1 (least recent) goes.
+    let _: Array1<f64> = m.cache("e", &0u64, || unreachable!());
+    std::thread::sleep(Duration::from_millis(20));
+    let _: Array1<f64> = m.cache("e", &3u64, || make(3));
+    assert!(m.size_bytes().unwrap() <= 3 * one as u64);
+    let recomputed = AtomicUsize::new(0);
+    for i in [0u64, 2, 3] {
+        let _: Array1<f64> = m.cache("e", &i, || {
+            recomputed.fetch_add(1, Ordering::SeqCst);
+            make(i)
+        });
+    }
+    assert_eq!(
+        recomputed.load(Ordering::SeqCst),
+        0,
+        "0, 2 and 3 should still be cached"
+    );
+    let _: Array1<f64> = m.cache("e", &1u64, || {
+        recomputed.fetch_add(1, Ordering::SeqCst);
+        make(1)
+    });
+    assert_eq!(recomputed.load(Ordering::SeqCst), 1, "1 was evicted");
+}
+
+/// Run by `a_writer_killed_mid_write_leaves_no_invalid_entry` in a child
+/// process: writes big entries until it is killed.
+#[test]
+fn child_writer_mode() {
+    let Ok(dir) = std::env::var("NDPAR_MEMORY_CHILD") else {
+        return;
+    };
+    let m = Memory::new(&dir).unwrap();
+    for i in 0u64.. {
+        let _: Array1<f64> = m.cache("big", &i, || Array1::from_elem(2_000_000, i as f64));
+    }
+}
+
+#[test]
+fn a_writer_killed_mid_write_leaves_no_invalid_entry() {
+    let dir = Scratch::new("kill");
+    let exe = std::env::current_exe().unwrap();
+    for delay_ms in [150, 400, 700] {
+        let mut child = std::process::Command::new(&exe)
+            .args(["child_writer_mode", "--exact", "--nocapture"])
+            .env("NDPAR_MEMORY_CHILD", &dir.0)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    // Every entry that loads must be complete and right; the others are
+    // recomputed.
+    let m = Memory::new(&dir.0).unwrap();
+    let mut hits = 0;
+    for i in 0..40u64 {
+        let mut computed = false;
+        let v: Array1<f64> = m.cache("big", &i, || {
+            computed = true;
+            Array1::from_elem(2_000_000, i as f64)
+        });
+        assert_eq!(v.len(), 2_000_000);
+        assert!(v.iter().all(|&x| x == i as f64), "entry {i} is corrupt");
+        hits += usize::from(!computed);
+    }
+    println!("{hits} entries written before the kills were intact");
+}
