@@ -5,7 +5,7 @@
 //! block's total, in parallel; then the carries (the scan of the totals, a
 //! short sequential loop); then every block is scanned from its carry, in
 //! parallel. The blocks are fixed by shape, layout and
-//! [`Params`](crate::Params), so the result is bitwise the same on any
+//! [`Params`], so the result is bitwise the same on any
 //! number of threads. As for axis reductions, a scan along the fast axis
 //! walks whole lanes, and a scan along a slow axis streams rows into a
 //! running row of accumulators (row blocks take the place of lane pieces).

@@ -118,7 +118,7 @@ fn concurrent_callers_with_the_same_key_agree() {
     assert!(
         results
             .iter()
-            .all(|r| r == &Array1::from_elem(100_000, 7.0))
+            .all(|r| *r == Array1::from_elem(100_000, 7.0))
     );
     let stored: Array1<f64> = m.cache("slow", &7u64, || unreachable!());
     assert_eq!(stored, Array1::from_elem(100_000, 7.0));

@@ -88,7 +88,7 @@ impl KeyHasher {
 /// Implemented for primitive numbers, `bool`, `str`/`String`, ndarray
 /// arrays of primitive numbers or `bool` (any dimension, storage and
 /// layout), tuples of up to four keys, slices/`Vec`s and `Option`s of keys,
-/// references, and (feature `serde`) [`Json`](crate::memory::Json).
+/// references, and (feature `serde`) `memory::Json`.
 ///
 /// ```
 /// use ndpar::memory::KeyHasher;

@@ -15,7 +15,7 @@ use crate::io::{ReadableElement, WritableElement, load_npy, save_npy};
 /// Implemented for ndarray `Array`s of numpy element types (any dimension),
 /// for primitive numbers and `bool` (as 0-d `.npy` files), `String`, tuples
 /// of up to four cacheable values, `Vec`s of them, and (feature `serde`)
-/// [`Json`](crate::memory::Json).
+/// `memory::Json`.
 ///
 /// ```
 /// use ndpar::memory::Cacheable;

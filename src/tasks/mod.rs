@@ -27,7 +27,7 @@
 //!
 //! # Threads
 //!
-//! `n_jobs` has joblib's meaning (see [`effective_n_jobs`](crate::effective_n_jobs));
+//! `n_jobs` has joblib's meaning (see [`effective_n_jobs`]);
 //! `n_jobs(1)` runs every task on the calling thread with no pool at all.
 //! Without `n_jobs`, tasks run in the current rayon pool. Inside a task of a
 //! pool (a nested `Parallel`, or a `par_*` kernel), the current pool is
