@@ -107,7 +107,7 @@ fn stats(c: &mut Criterion) {
             b.iter(|| black_box(a).dot(a))
         });
         g.bench_with_input(BenchmarkId::new("dot/ndpar", n), &a, |b, a| {
-            b.iter(|| black_box(a).par_dot(a))
+            b.iter(|| black_box(a).par_vdot(a))
         });
         g.bench_with_input(BenchmarkId::new("norm_l2/ndarray", n), &a, |b, a| {
             b.iter(|| black_box(a).dot(a).sqrt())

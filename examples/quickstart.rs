@@ -86,7 +86,7 @@ fn main() -> Result<(), String> {
 
     // Dot: same story as the sum; ndpar is pairwise, ndarray's dot is an
     // 8-lane running sum.
-    let (d_seq, d_par) = (a.dot(&a), a.par_dot(&a));
+    let (d_seq, d_par) = (a.dot(&a), a.par_vdot(&a));
     let d_exact = kahan(a.iter().map(|x| x * x));
     check(
         ((d_par - d_exact) / d_exact).abs() < 1e-13,
@@ -95,7 +95,7 @@ fn main() -> Result<(), String> {
     row(
         "dot",
         time_ms(reps, || a.dot(&a)),
-        time_ms(reps, || a.par_dot(&a)),
+        time_ms(reps, || a.par_vdot(&a)),
         &format!(
             "rel. error ndpar {:.1e}, ndarray {:.1e}",
             ((d_par - d_exact) / d_exact).abs(),

@@ -71,27 +71,24 @@
 #![deny(unsafe_code)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
-pub mod axis;
-pub mod blocks;
+mod check;
 pub mod element;
+mod engine;
 pub mod error;
-pub mod histogram;
 #[cfg(feature = "io")]
 pub mod io;
-pub mod linalg;
-pub mod map;
+mod kernels;
 #[cfg(feature = "cache")]
 pub mod memory;
 pub mod params;
 mod plan;
 pub mod prelude;
-#[cfg(feature = "random")]
-pub mod random;
-pub mod reduce;
-pub mod scan;
 pub mod tasks;
 pub mod threads;
-mod uninit;
+
+#[cfg(feature = "random")]
+pub use kernels::random;
+pub use kernels::{axis, blocks, histogram, linalg, map, reduce, scan};
 
 pub use axis::{ParAxis, ParAxisMut};
 pub use blocks::{

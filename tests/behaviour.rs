@@ -46,7 +46,7 @@ fn mismatched_shapes_panic_naming_both_shapes() {
         Box::new(|| drop(a.par_zip_map(&b, |x, y| x + y))),
         Box::new(|| drop(a.par_zip3_map(&c, &b, |x, y, z| x + y + z))),
         Box::new(|| {
-            let _ = a.par_dot(&b);
+            let _ = a.par_vdot(&b);
         }),
     ];
     for case in cases {
@@ -114,8 +114,8 @@ fn empty_inputs_give_documented_values() {
         assert_eq!(a.par_argmax(), None);
         assert_eq!(a.par_norm_l1(), 0.0);
         assert_eq!(a.par_norm_l2(), 0.0);
-        assert_eq!(a.par_norm_max(), 0.0);
-        assert_eq!(a.par_dot(&a), 0.0);
+        assert_eq!(a.par_norm_max(), None);
+        assert_eq!(a.par_vdot(&a), 0.0);
         assert_eq!(a.par_fold(|| 7, |n, _| n + 1, |x, y| x + y), 7);
         let m = a.par_mapv(|x| x + 1.0);
         assert_eq!(m.shape(), a.shape());
@@ -353,7 +353,7 @@ fn large_arrays_give_identical_bits_on_every_thread_count() {
             (
                 a.par_sum().to_bits(),
                 a.par_var(1.0).unwrap().to_bits(),
-                a.par_dot(&b).to_bits(),
+                a.par_vdot(&b).to_bits(),
                 a.par_norm_l2().to_bits(),
                 a.par_product().to_bits(),
                 m.t().par_sum().to_bits(),

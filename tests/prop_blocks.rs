@@ -148,7 +148,8 @@ proptest! {
                 digest(&(0..=2 * halo).map(|d| { idx[ax] = base + d; e[IxDyn(&idx)] }).collect::<Vec<_>>())
             })
         };
-        let too_long = halo > n && matches!(b, Boundary::Reflect | Boundary::Periodic);
+        // An empty axis has no blocks, hence no halo to build: never a panic.
+        let too_long = n > 0 && halo > n && matches!(b, Boundary::Reflect | Boundary::Periodic);
         if too_long {
             let r = catch_unwind(AssertUnwindSafe(|| v.par_map_overlap(axis, bl, halo, b, kernel)));
             prop_assert!(r.is_err());

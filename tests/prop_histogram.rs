@@ -1,7 +1,9 @@
-//! Property tests: histograms equal a plain counting oracle (edges computed
-//! independently with numpy's linspace rule, each value placed by comparing
-//! with the edges), on every layout, block sizes that force many blocks and
-//! thread counts 1, 2, 3, 7, 16; and bad input gives the documented errors.
+//! Property tests: histograms equal a plain counting oracle (each value
+//! placed by comparing it with the edges, last bin closed), on every
+//! layout, block sizes that force many blocks and thread counts 1, 2, 3, 7,
+//! 16; the edges have the documented properties; bad input gives the
+//! documented errors. The edges' exact values are checked against numpy
+//! itself in `numpy_diff.rs`.
 
 mod common;
 
@@ -13,12 +15,22 @@ use proptest::prelude::*;
 
 const HIST_THREADS: [isize; 5] = [1, 2, 3, 7, 16];
 
-/// numpy's `linspace(low, high, bins + 1)`.
-fn linspace(low: f64, high: f64, bins: usize) -> Vec<f64> {
-    let step = (high - low) / bins as f64;
-    let mut e: Vec<f64> = (0..=bins).map(|i| low + i as f64 * step).collect();
-    e[bins] = high;
-    e
+/// Checks bin edges: `bins + 1` of them, the range's ends exactly, and in
+/// between increasing values each within a few ulps of the exact
+/// `low + (high - low) · i / bins` (computed here in a different order).
+fn check_edges(edges: &[f64], low: f64, high: f64, bins: usize) {
+    assert_eq!(edges.len(), bins + 1);
+    assert_eq!((edges[0], edges[bins]), (low, high));
+    for i in 1..bins {
+        let exact = low + (high - low) * (i as f64 / bins as f64);
+        let tol = 4.0 * f64::EPSILON * (low.abs() + high.abs());
+        assert!(
+            (edges[i] - exact).abs() <= tol,
+            "edge {i}: {} vs {exact}",
+            edges[i]
+        );
+        assert!(edges[i - 1] <= edges[i], "edges decrease at {i}");
+    }
 }
 
 /// The bin of `x` among `edges` by plain comparison (last bin closed).
@@ -59,17 +71,22 @@ proptest! {
     ) {
         let v = c.view();
         let xs = c.logical();
+        if range.is_none() && xs.iter().any(|x| x.is_nan()) {
+            // numpy: "autodetected range of [nan, nan] is not finite".
+            let auto_range_of_nan = matches!(par_histogram(&v, bins, range), Err(Error::InvalidRange { .. }));
+            prop_assert!(auto_range_of_nan);
+            return Ok(());
+        }
         let h = same_on_threads(&HIST_THREADS, p, || par_histogram(&v, bins, range).unwrap());
         let (lo, hi) = range.unwrap_or_else(|| {
-            let finite: Vec<f64> = xs.iter().copied().filter(|x| !x.is_nan()).collect();
-            if finite.is_empty() {
+            if xs.is_empty() {
                 return (0.0, 1.0);
             }
-            let (lo, hi) = (finite.iter().copied().fold(f64::INFINITY, f64::min), finite.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+            let (lo, hi) = (xs.iter().copied().fold(f64::INFINITY, f64::min), xs.iter().copied().fold(f64::NEG_INFINITY, f64::max));
             if lo == hi { (lo - 0.5, hi + 0.5) } else { (lo, hi) }
         });
-        let edges = linspace(lo, hi, bins);
-        prop_assert_eq!(h.edges.to_vec(), edges.clone());
+        let edges = h.edges.to_vec();
+        check_edges(&edges, lo, hi, bins);
         prop_assert_eq!(h.counts.to_vec(), oracle(&xs, &edges));
     }
 
@@ -81,8 +98,9 @@ proptest! {
     ) {
         edges.sort_by(f64::total_cmp);
         let v = c.view();
-        let counts = same_on_threads(&HIST_THREADS, p, || par_histogram_edges(&v, &Array1::from(edges.clone())).unwrap());
-        prop_assert_eq!(counts.to_vec(), oracle(&c.logical(), &edges));
+        let h = same_on_threads(&HIST_THREADS, p, || par_histogram_edges(&v, &Array1::from(edges.clone())).unwrap());
+        prop_assert_eq!(h.counts.to_vec(), oracle(&c.logical(), &edges));
+        prop_assert_eq!(h.edges.to_vec(), edges);
     }
 
     #[test]
@@ -96,7 +114,9 @@ proptest! {
         let y = Array1::from_iter(pts.iter().map(|p| p.1));
         let range = ((-100.0, 100.0), (-50.0, 60.0));
         let h = same_on_threads(&HIST_THREADS, p, || par_histogram_2d(&x, &y, (bx, by), Some(range)).unwrap());
-        let (ex, ey) = (linspace(-100.0, 100.0, bx), linspace(-50.0, 60.0, by));
+        let (ex, ey) = (h.x_edges.to_vec(), h.y_edges.to_vec());
+        check_edges(&ex, -100.0, 100.0, bx);
+        check_edges(&ey, -50.0, 60.0, by);
         let mut want = ndarray::Array2::<u64>::zeros((bx, by));
         for &(a, b) in &pts {
             if let (Some(i), Some(j)) = (bin_of(a, &ex), bin_of(b, &ey)) {
@@ -148,16 +168,17 @@ fn bad_input_gives_the_documented_errors() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("[2, 1]"), "{err}");
-    // Empty and all-NaN data: numpy's default range [0, 1], no counts.
+    // Empty data: numpy's default range [0, 1], no counts.
     let h = par_histogram(&Array1::<f64>::zeros(0), 2, None).unwrap();
     assert_eq!((h.counts.sum(), h.edges.to_vec()), (0, vec![0.0, 0.5, 1.0]));
-    assert_eq!(
-        par_histogram(&array![f64::NAN], 2, None)
-            .unwrap()
-            .counts
-            .sum(),
-        0
-    );
+    // NaN data has no automatic range (numpy raises), but an explicit
+    // range skips NaNs.
+    assert!(matches!(
+        par_histogram(&array![1.0, f64::NAN], 2, None),
+        Err(Error::InvalidRange { .. })
+    ));
+    let h = par_histogram(&array![1.0, f64::NAN], 2, Some((0.0, 2.0))).unwrap();
+    assert_eq!(h.counts.to_vec(), vec![0, 1]);
 }
 
 #[test]

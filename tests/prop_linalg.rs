@@ -31,6 +31,14 @@ fn pair() -> impl Strategy<Value = (Array2<f64>, Array2<f64>)> {
     (0usize..20, 0usize..20, 0usize..17).prop_flat_map(|(n, m, d)| (matrix(n, d), matrix(m, d)))
 }
 
+/// The product by the textbook triple loop, each element a compensated
+/// (Neumaier) sum of its products.
+fn naive_matmul(a: &Array2<f64>, b: &Array2<f64>) -> Array2<f64> {
+    Array2::from_shape_fn((a.nrows(), b.ncols()), |(i, j)| {
+        neumaier((0..a.ncols()).map(|k| a[[i, k]] * b[[k, j]]))
+    })
+}
+
 fn naive(metric: Metric, a: &[f64], b: &[f64]) -> f64 {
     let sq: f64 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum();
     match metric {
@@ -88,13 +96,32 @@ proptest! {
     }
 
     #[test]
-    fn matmul_equals_dot_bit_for_bit(
+    fn matmul_of_small_integers_is_exact(
+        (a, b) in (0usize..40, 0usize..40, 0usize..40).prop_flat_map(|(n, k, m)| (matrix(n, k), matrix(k, m))),
+        p in params(),
+    ) {
+        // Small integers: every partial sum is exact, so any summation
+        // order must give the naive triple loop's value exactly.
+        let got = same_on_threads(&LINALG_THREADS, p, || par_matmul(&a, &b));
+        prop_assert_eq!(got, naive_matmul(&a, &b));
+    }
+
+    #[test]
+    fn matmul_is_accurate_and_equals_ndarrays_dot(
         (a, b) in (0usize..40, 0usize..40, 0usize..40).prop_flat_map(|(n, k, m)| (matrix(n, k), matrix(k, m))),
         scale in prop_oneof![Just(1.0), Just(0.1), Just(1e-3)],
         p in params(),
     ) {
         let (a, b) = (a.mapv(|v| v * scale + 0.01), b.mapv(|v| v * 0.7 - scale));
         let got = same_on_threads(&LINALG_THREADS, p, || par_matmul(&a, &b));
+        // Against a compensated triple loop: within k·ε·Σ|a||b| per element.
+        let (exact, abs) = (naive_matmul(&a, &b), naive_matmul(&a.mapv(f64::abs), &b.mapv(f64::abs)));
+        let k = a.ncols() as f64;
+        for ((g, e), s) in got.iter().zip(&exact).zip(&abs) {
+            prop_assert!((g - e).abs() <= (k + 2.0) * f64::EPSILON * s + f64::MIN_POSITIVE, "{g} vs {e}");
+        }
+        // And, as documented, the inner dimension is never split: the
+        // result is ndarray's own product bit for bit.
         prop_assert_eq!(got, a.dot(&b));
     }
 }
@@ -107,6 +134,9 @@ fn matmul_over_several_tiles_equals_dot() {
     let b = Array2::from_shape_fn((70, 1100).f(), |(i, j)| {
         ((i * 31 + j * 7) as f64 * 0.414).fract() - 0.5
     });
+    let want = naive_matmul(&a, &b);
+    let close = |got: &Array2<f64>| got.iter().zip(&want).all(|(g, w)| (g - w).abs() <= 1e-12);
+    assert!(close(&par_matmul(&a, &b)), "far from the naive product");
     let want = a.dot(&b);
     for t in [1, 2, 3, 7] {
         assert_eq!(

@@ -85,7 +85,7 @@ fn fills_and_prefixes_match_the_whole_array() {
     par_fill_random(&mut view, &d, 3);
     assert_eq!(view, whole);
     let mut g = Array1::<f64>::zeros(1000);
-    par_fill_random_using::<StdRng, _, _, _, _>(&mut g, &StandardNormal, 8);
+    par_fill_random_using::<StdRng, _, _, _>(&mut g, &StandardNormal, 8);
     assert_eq!(
         g,
         par_random_using::<StdRng, f64, _, _>(1000, &StandardNormal, 8)

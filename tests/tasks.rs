@@ -33,6 +33,7 @@ fn results_come_back_in_input_order_in_every_mode() {
         for batch in [BatchSize::Auto, BatchSize::Fixed(1), BatchSize::Fixed(7)] {
             let got = Parallel::new()
                 .n_jobs(n_jobs)
+                .unwrap()
                 .batch_size(batch)
                 .map(0..10_000u64, |x| x * x % 97)
                 .unwrap();
@@ -54,15 +55,17 @@ fn n_jobs_one_runs_on_the_calling_thread_and_zero_is_an_error() {
     let me = current().id();
     let ids = Parallel::new()
         .n_jobs(1)
+        .unwrap()
         .map(0..100, |_| current().id())
         .unwrap();
     assert!(ids.iter().all(|&id| id == me));
     assert!(matches!(
-        Parallel::new().n_jobs(0).map(0..3, |x| x),
+        Parallel::new().n_jobs(0).map(|_| ()),
         Err(Error::InvalidNJobs(0))
     ));
     let threads = Parallel::new()
         .n_jobs(3)
+        .unwrap()
         .map(0..3, |_| rayon::current_num_threads())
         .unwrap();
     assert!(threads.iter().all(|&t| t == 3));
@@ -73,6 +76,7 @@ fn a_failing_task_stops_the_dispatch_and_the_lowest_failure_is_reported() {
     let g = Gauge::default();
     let r = Parallel::new()
         .n_jobs(2)
+        .unwrap()
         .batch_size(BatchSize::Fixed(1))
         .try_map(0..400, |i| {
             g.enter();
@@ -106,7 +110,7 @@ fn a_failing_task_stops_the_dispatch_and_the_lowest_failure_is_reported() {
 #[test]
 fn a_panicking_task_becomes_an_error_and_the_pool_survives() {
     for n_jobs in [1, 4] {
-        let r = Parallel::new().n_jobs(n_jobs).map(0..1000, |i| {
+        let r = Parallel::new().n_jobs(n_jobs).unwrap().map(0..1000, |i| {
             if i == 321 {
                 panic!("cannot handle {i}");
             }
@@ -122,6 +126,7 @@ fn a_panicking_task_becomes_an_error_and_the_pool_survives() {
         assert_eq!(
             Parallel::new()
                 .n_jobs(n_jobs)
+                .unwrap()
                 .map(0..10, |i| i + 1)
                 .unwrap()[9],
             10
@@ -142,6 +147,7 @@ fn cancellation_stops_dispatch_and_lists_what_did_not_run() {
     };
     let r = Parallel::new()
         .n_jobs(2)
+        .unwrap()
         .cancel_token(&token)
         .map(0..2000, |i| {
             g.enter();
@@ -171,6 +177,7 @@ fn timeouts_stop_dispatch_near_the_deadline() {
     let start = Instant::now();
     let r = Parallel::new()
         .n_jobs(2)
+        .unwrap()
         .timeout(Duration::from_millis(50))
         .map(0..5000, |i| {
             g.enter();
@@ -193,12 +200,14 @@ fn timeouts_stop_dispatch_near_the_deadline() {
 fn streams_yield_in_order_or_as_they_finish_within_the_dispatch_bound() {
     let got: Vec<u64> = Parallel::new()
         .n_jobs(3)
+        .unwrap()
         .map_iter(0..500u64, |x| x * 2)
         .map(|r| r.unwrap())
         .collect();
     assert_eq!(got, (0..500).map(|x| x * 2).collect::<Vec<_>>());
     let mut un: Vec<(usize, u64)> = Parallel::new()
         .n_jobs(3)
+        .unwrap()
         .map_unordered(0..500u64, |x| x + 1)
         .map(|(i, r)| (i, r.unwrap()))
         .collect();
@@ -214,6 +223,7 @@ fn streams_yield_in_order_or_as_they_finish_within_the_dispatch_bound() {
     let consumed = AtomicUsize::new(0);
     let mut it = Parallel::new()
         .n_jobs(4)
+        .unwrap()
         .pre_dispatch(3)
         .map_iter(0..60u32, |x| {
             G.enter();
@@ -237,6 +247,7 @@ fn streams_yield_in_order_or_as_they_finish_within_the_dispatch_bound() {
 fn streams_report_panics_and_stop() {
     let items: Vec<_> = Parallel::new()
         .n_jobs(2)
+        .unwrap()
         .map_iter(0..100, |i| if i == 10 { panic!("ten") } else { i })
         .collect();
     let err_at = items.iter().position(|r| r.is_err()).unwrap();
@@ -253,9 +264,11 @@ fn nested_parallel_shares_the_outer_pool() {
     let seen = Mutex::new(Vec::new());
     Parallel::new()
         .n_jobs(2)
+        .unwrap()
         .map(0..4, |i| {
             let inner = Parallel::new()
                 .n_jobs(8)
+                .unwrap()
                 .map(0..4, |_| rayon::current_num_threads())
                 .unwrap();
             seen.lock().unwrap().extend(inner);

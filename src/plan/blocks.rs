@@ -34,7 +34,71 @@ pub(crate) fn piece(n: usize, pieces: usize, c: usize) -> Range<usize> {
     bound(c)..bound(c + 1)
 }
 
-use ndarray::{ArrayViewD, ArrayViewMutD, Axis, Slice};
+use ndarray::{ArrayView, ArrayViewD, ArrayViewMut, Axis, Dimension, IxDyn, Slice};
+
+/// A view that can be cut in two along an axis: shared and mutable views
+/// alike, so that one cutting routine serves readers and writers.
+pub(crate) trait Cut: Sized {
+    /// Length of `axis`.
+    fn axis_len(&self, axis: Axis) -> usize;
+    /// The first `index` positions of `axis`, and the rest.
+    fn cut_at(self, axis: Axis, index: usize) -> (Self, Self);
+}
+
+/// A dynamic-dimensional view that can also drop an axis at an index.
+pub(crate) trait CutD: Cut {
+    /// The sub-view at `index` of `axis`, without that axis.
+    fn at(self, axis: Axis, index: usize) -> Self;
+}
+
+impl<A, D: Dimension> Cut for ArrayView<'_, A, D> {
+    fn axis_len(&self, axis: Axis) -> usize {
+        self.len_of(axis)
+    }
+    fn cut_at(self, axis: Axis, index: usize) -> (Self, Self) {
+        self.split_at(axis, index)
+    }
+}
+
+impl<A, D: Dimension> Cut for ArrayViewMut<'_, A, D> {
+    fn axis_len(&self, axis: Axis) -> usize {
+        self.len_of(axis)
+    }
+    fn cut_at(self, axis: Axis, index: usize) -> (Self, Self) {
+        self.split_at(axis, index)
+    }
+}
+
+impl<A> CutD for ArrayView<'_, A, IxDyn> {
+    fn at(self, axis: Axis, index: usize) -> Self {
+        self.index_axis_move(axis, index)
+    }
+}
+
+impl<A> CutD for ArrayViewMut<'_, A, IxDyn> {
+    fn at(self, axis: Axis, index: usize) -> Self {
+        self.index_axis_move(axis, index)
+    }
+}
+
+/// Cuts `v` along `axis` into consecutive pieces of the given lengths (which
+/// must add up to the axis length).
+pub(crate) fn cut_into<V: Cut>(v: V, axis: Axis, lens: impl IntoIterator<Item = usize>) -> Vec<V> {
+    let mut out = Vec::new();
+    let mut rest = Some(v);
+    for len in lens {
+        let (head, tail) = rest.take().expect("lengths add up").cut_at(axis, len);
+        out.push(head);
+        rest = Some(tail);
+    }
+    debug_assert_eq!(rest.map_or(0, |r| r.axis_len(axis)), 0, "lengths add up");
+    out
+}
+
+/// The lengths of `n` items cut into `pieces` nearly equal pieces.
+pub(crate) fn piece_lens(n: usize, pieces: usize) -> impl Iterator<Item = usize> {
+    (0..pieces).map(move |c| piece(n, pieces, c).len())
+}
 
 /// The blocks of one traversal view.
 #[derive(Clone, Debug)]
@@ -118,6 +182,18 @@ impl Blocks {
         }
     }
 
+    /// Every block with its length, in block order: the parts of an
+    /// output written block by block.
+    pub(crate) fn parts(&self) -> Vec<(Block, usize)> {
+        (0..self.count)
+            .map(|b| {
+                let block = self.block(b);
+                let len = block.len;
+                (block, len)
+            })
+            .collect()
+    }
+
     /// The sub-view of traversal view `v` that block `block` covers.
     pub(crate) fn view<'a, A>(&self, v: &ArrayViewD<'a, A>, block: &Block) -> ArrayViewD<'a, A> {
         self.view_after(v, block, 0)
@@ -145,18 +221,15 @@ impl Blocks {
         w
     }
 
-    /// Cuts a mutable traversal view into its blocks, in block order.
-    pub(crate) fn carve_mut<'a, A>(&self, v: ArrayViewMutD<'a, A>) -> Vec<ArrayViewMutD<'a, A>> {
-        self.carve_mut_after(v, 0)
+    /// Cuts a traversal view (shared or mutable) into its blocks, in block
+    /// order.
+    pub(crate) fn carve<V: CutD>(&self, v: V) -> Vec<V> {
+        self.carve_after(v, 0)
     }
 
-    /// Like [`carve_mut`](Blocks::carve_mut) for a view whose first `lead`
-    /// axes stay whole in front (as [`view_after`](Blocks::view_after)).
-    pub(crate) fn carve_mut_after<'a, A>(
-        &self,
-        v: ArrayViewMutD<'a, A>,
-        lead: usize,
-    ) -> Vec<ArrayViewMutD<'a, A>> {
+    /// Like [`carve`](Blocks::carve) for a view whose first `lead` axes
+    /// stay whole in front (as [`view_after`](Blocks::view_after)).
+    pub(crate) fn carve_after<V: CutD>(&self, v: V, lead: usize) -> Vec<V> {
         let mut out = Vec::with_capacity(self.count);
         if self.count > 0 {
             self.carve_into(v, lead, 0, &mut out);
@@ -164,27 +237,18 @@ impl Blocks {
         out
     }
 
-    fn carve_into<'a, A>(
-        &self,
-        mut v: ArrayViewMutD<'a, A>,
-        lead: usize,
-        depth: usize,
-        out: &mut Vec<ArrayViewMutD<'a, A>>,
-    ) {
+    fn carve_into<V: CutD>(&self, v: V, lead: usize, depth: usize, out: &mut Vec<V>) {
         let ax = Axis(lead);
         if depth == self.split {
-            let d = self.dims[self.split];
-            for c in 0..self.chunks {
-                let (head, rest) = v.split_at(ax, piece(d, self.chunks, c).len());
-                out.push(head);
-                v = rest;
-            }
+            out.extend(cut_into(
+                v,
+                ax,
+                piece_lens(self.dims[self.split], self.chunks),
+            ));
             return;
         }
-        for _ in 0..self.dims[depth] {
-            let (head, rest) = v.split_at(ax, 1);
-            self.carve_into(head.index_axis_move(ax, 0), lead, depth + 1, out);
-            v = rest;
+        for head in cut_into(v, ax, std::iter::repeat_n(1, self.dims[depth])) {
+            self.carve_into(head.at(ax, 0), lead, depth + 1, out);
         }
     }
 }
@@ -208,7 +272,7 @@ mod tests {
         let blocks = Blocks::new(dims, block_len);
         let mut next = 0;
         let mut carved_copy = a.clone();
-        let carved = blocks.carve_mut(carved_copy.view_mut());
+        let carved = blocks.carve(carved_copy.view_mut());
         assert_eq!(carved.len(), blocks.count());
         for (b, mut cv) in carved.into_iter().enumerate() {
             let block = blocks.block(b);

@@ -126,6 +126,15 @@ impl Layout {
         if merged.is_empty() { vec![1] } else { merged }
     }
 
+    /// The stride (in elements) that the innermost axis of the traversal
+    /// view has for an array of this group with logical `strides`; 0 when
+    /// every axis has length 1.
+    pub(crate) fn innermost_stride(&self, strides: &[isize]) -> isize {
+        self.groups
+            .last()
+            .map_or(0, |&(_, hi)| strides[self.perm[hi]])
+    }
+
     /// Logical shape permuted into traversal order (no merging, length-1
     /// axes kept). A C-order buffer of this shape, walked front to back,
     /// visits elements in traversal order.

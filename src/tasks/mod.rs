@@ -5,8 +5,9 @@
 //! ```
 //! use ndpar::Parallel;
 //!
-//! let squares = Parallel::new().n_jobs(4).map(0..10u64, |x| x * x).unwrap();
+//! let squares = Parallel::new().n_jobs(4)?.map(0..10u64, |x| x * x)?;
 //! assert_eq!(squares, vec![0, 1, 4, 9, 16, 25, 36, 49, 64, 81]);
+//! # Ok::<(), ndpar::Error>(())
 //! ```
 //!
 //! # How tasks are run
@@ -27,25 +28,41 @@
 //!
 //! # Threads
 //!
-//! `n_jobs` has joblib's meaning (see [`effective_n_jobs`]);
-//! `n_jobs(1)` runs every task on the calling thread with no pool at all.
-//! Without `n_jobs`, tasks run in the current rayon pool. Inside a task of a
-//! pool (a nested `Parallel`, or a `par_*` kernel), the current pool is
-//! always used, whatever `n_jobs` says, so nesting never oversubscribes the
-//! machine.
+//! `n_jobs` has joblib's meaning (see [`effective_n_jobs`](crate::effective_n_jobs));
+//! one thread (`n_jobs(1)`, or a one-thread current pool) runs every task
+//! on the calling thread with no pool at all. Without `n_jobs`, tasks run
+//! in the current rayon pool. Inside a task of a pool (a nested
+//! `Parallel`, or a `par_*` kernel), the current pool is always used,
+//! whatever `n_jobs` says, so nesting never oversubscribes the machine; a
+//! stream started there runs inline, since its consumer blocks waiting for
+//! results.
+//!
+//! The [`Params`](crate::Params) current when a run starts travel with its
+//! tasks: a kernel called inside a task plans its blocks exactly as it
+//! would on the calling thread, so its bits do not depend on the thread
+//! that ran the task.
+//!
+//! # When settings are checked
+//!
+//! [`n_jobs`](Parallel::n_jobs) checks its value (and builds the pool) when
+//! it is called and returns an [`Error`] for 0. A batch size or
+//! `pre_dispatch` of 0 is a programmer error and panics at that call.
 
+mod batch;
+mod place;
 mod progress;
 mod stream;
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
-pub use stream::TaskStream;
+pub use stream::{ScopedTaskStream, TaskStream, UnorderedTaskStream};
 
 use crate::error::{Error, Result};
-use crate::threads::{cached_pool, effective_n_jobs};
+use batch::{Failure, Outcome};
+use place::{Place, Stop, Threads};
+use stream::{Core, Detached, Scoped};
 
 /// How many tasks a worker takes at a time.
 ///
@@ -53,11 +70,13 @@ use crate::threads::{cached_pool, effective_n_jobs};
 /// use ndpar::{BatchSize, Parallel};
 /// let v = Parallel::new().batch_size(BatchSize::Fixed(8)).map(0..100, |x| x + 1).unwrap();
 /// assert_eq!(v[99], 100);
+/// assert_eq!(BatchSize::default(), BatchSize::Auto);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BatchSize {
     /// Adapt to measured task durations (the default; see the module docs).
+    #[default]
     Auto,
     /// Always this many tasks per batch (at least 1).
     Fixed(usize),
@@ -72,7 +91,7 @@ pub enum BatchSize {
 ///
 /// let token = CancelToken::new();
 /// let t = token.clone();
-/// let r = Parallel::new().n_jobs(2).cancel_token(&token).map(0..1000, move |i| {
+/// let r = Parallel::new().n_jobs(2).unwrap().cancel_token(&token).map(0..1000, move |i| {
 ///     if i == 10 {
 ///         t.cancel();
 ///     }
@@ -144,6 +163,63 @@ pub enum TaskError<E> {
     Stopped(#[from] Error),
 }
 
+/// What [`Parallel::map_partial`] hands back: every result that was
+/// computed, and why the run ended early if it did.
+///
+/// ```
+/// use ndpar::{CancelToken, Error, Parallel};
+///
+/// let token = CancelToken::new();
+/// let t = token.clone();
+/// let p = Parallel::new().n_jobs(1).unwrap().cancel_token(&token);
+/// let partial = p.map_partial(0..10, |i| {
+///     if i == 3 {
+///         t.cancel(); // tasks 0..=3 finish; 4.. never start
+///     }
+///     i * 10
+/// });
+/// assert_eq!(partial.results[..4], [Some(0), Some(10), Some(20), Some(30)]);
+/// assert!(partial.results[4..].iter().all(Option::is_none));
+/// assert!(matches!(partial.stopped, Some(Error::Cancelled { .. })));
+/// assert!(partial.into_result().is_err());
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Partial<R> {
+    /// `results[i]` is task `i`'s result, or `None` if the task did not run
+    /// (or panicked).
+    pub results: Vec<Option<R>>,
+    /// Why the run ended before every task returned a value: the
+    /// lowest-indexed panic ([`Error::TaskPanicked`]), else a cancellation
+    /// or a timeout (with the tasks that did not run); `None` if every
+    /// task ran.
+    pub stopped: Option<Error>,
+}
+
+impl<R> Partial<R> {
+    /// All results in input order if every task ran, else why not (what
+    /// [`Parallel::map`] returns).
+    ///
+    /// # Errors
+    ///
+    /// [`Partial::stopped`], if set.
+    ///
+    /// ```
+    /// let p = ndpar::Parallel::new().map_partial(0..3, |x| x + 1);
+    /// assert_eq!(p.into_result().unwrap(), vec![1, 2, 3]);
+    /// ```
+    pub fn into_result(self) -> Result<Vec<R>> {
+        match self.stopped {
+            Some(e) => Err(e),
+            None => Ok(self
+                .results
+                .into_iter()
+                .map(|r| r.expect("every task ran"))
+                .collect()),
+        }
+    }
+}
+
 /// The joblib-style task runner; see the [module docs](self).
 ///
 /// ```
@@ -151,15 +227,16 @@ pub enum TaskError<E> {
 /// use std::time::Duration;
 ///
 /// let fits = Parallel::new()
-///     .n_jobs(-1)
+///     .n_jobs(-1)?
 ///     .timeout(Duration::from_secs(60))
-///     .map(vec![0.1, 0.2, 0.3], |lambda: f64| lambda * 2.0)
-///     .unwrap();
+///     .map(vec![0.1, 0.2, 0.3], |lambda: f64| lambda * 2.0)?;
 /// assert_eq!(fits, vec![0.2, 0.4, 0.6]);
+/// # Ok::<(), ndpar::Error>(())
 /// ```
 #[derive(Clone, Debug)]
+#[must_use = "a Parallel runs nothing until one of its map methods is called"]
 pub struct Parallel {
-    n_jobs: Option<isize>,
+    threads: Threads,
     batch: BatchSize,
     progress: bool,
     pre_dispatch: Option<usize>,
@@ -173,12 +250,13 @@ impl Default for Parallel {
     }
 }
 
-/// Where a run's tasks execute.
-enum Runner {
-    /// On the calling thread, one after the other.
-    Inline,
-    /// On this pool with this many workers.
-    Pool(Option<Arc<rayon::ThreadPool>>, usize),
+/// The message of a panic payload.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(a panic with a non-string payload)".to_string())
 }
 
 impl Parallel {
@@ -190,7 +268,7 @@ impl Parallel {
     /// ```
     pub fn new() -> Parallel {
         Parallel {
-            n_jobs: None,
+            threads: Threads::Current,
             batch: BatchSize::Auto,
             progress: false,
             pre_dispatch: None,
@@ -200,27 +278,42 @@ impl Parallel {
     }
 
     /// Runs on [`effective_n_jobs(n_jobs)`](crate::effective_n_jobs)
-    /// threads (joblib's `n_jobs`; 0 is an error when the run starts).
+    /// threads (joblib's `n_jobs`): the pool is made (or reused) now.
     /// Ignored inside a task of a pool, where the current pool is used.
     ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidNJobs`] for `n_jobs = 0`; [`Error::ThreadPool`] if
+    /// the pool cannot be built.
+    ///
     /// ```
-    /// let v = ndpar::Parallel::new().n_jobs(1).map(0..3, |_| rayon::current_thread_index()).unwrap();
+    /// let p = ndpar::Parallel::new().n_jobs(1).unwrap();
+    /// let v = p.map(0..3, |_| rayon::current_thread_index()).unwrap();
     /// assert!(v.iter().all(Option::is_none)); // n_jobs(1): the calling thread, no pool
-    /// assert!(ndpar::Parallel::new().n_jobs(0).map(0..3, |x| x).is_err());
+    /// assert!(ndpar::Parallel::new().n_jobs(0).is_err());
     /// ```
-    pub fn n_jobs(mut self, n_jobs: isize) -> Parallel {
-        self.n_jobs = Some(n_jobs);
-        self
+    pub fn n_jobs(mut self, n_jobs: isize) -> Result<Parallel> {
+        self.threads = Threads::from_n_jobs(n_jobs)?;
+        Ok(self)
     }
 
     /// Sets how tasks are grouped into batches.
+    ///
+    /// # Panics
+    ///
+    /// For `BatchSize::Fixed(0)`.
     ///
     /// ```
     /// use ndpar::{BatchSize, Parallel};
     /// let p = Parallel::new().batch_size(BatchSize::Fixed(1));
     /// assert_eq!(p.map(0..4, |x| x).unwrap(), vec![0, 1, 2, 3]);
     /// ```
+    #[track_caller]
     pub fn batch_size(mut self, batch: BatchSize) -> Parallel {
+        assert!(
+            batch != BatchSize::Fixed(0),
+            "Parallel::batch_size: a batch holds at least one task, got BatchSize::Fixed(0)"
+        );
         self.batch = batch;
         self
     }
@@ -242,12 +335,21 @@ impl Parallel {
     /// the consumer (joblib's `pre_dispatch`; default twice the threads), so
     /// a slow consumer does not make memory grow without limit.
     ///
+    /// # Panics
+    ///
+    /// For 0 (a stream could never start).
+    ///
     /// ```
     /// let mut it = ndpar::Parallel::new().pre_dispatch(4).map_iter(0..100u32, |x| x);
     /// assert_eq!(it.next().unwrap().unwrap(), 0);
     /// ```
+    #[track_caller]
     pub fn pre_dispatch(mut self, tasks: usize) -> Parallel {
-        self.pre_dispatch = Some(tasks.max(1));
+        assert!(
+            tasks > 0,
+            "Parallel::pre_dispatch: at least one task must be dispatched ahead, got 0"
+        );
+        self.pre_dispatch = Some(tasks);
         self
     }
 
@@ -264,11 +366,14 @@ impl Parallel {
     }
 
     /// Stops dispatching once `limit` has passed since the run started; the
-    /// run then returns [`Error::TimedOut`] with the tasks that did not run.
+    /// run then returns [`Error::TimedOut`] with the tasks that did not run
+    /// ([`map_partial`](Parallel::map_partial) also hands back the results
+    /// of the tasks that did).
     ///
     /// ```
     /// use std::time::Duration;
-    /// let r = ndpar::Parallel::new().n_jobs(2).timeout(Duration::from_millis(20)).map(0..1000, |i| {
+    /// let p = ndpar::Parallel::new().n_jobs(2).unwrap().timeout(Duration::from_millis(20));
+    /// let r = p.map(0..1000, |i| {
     ///     std::thread::sleep(Duration::from_millis(2));
     ///     i
     /// });
@@ -279,19 +384,23 @@ impl Parallel {
         self
     }
 
-    /// Where the tasks of a run go: inline for `n_jobs(1)`, else a pool.
-    fn runner(&self) -> Result<Runner> {
-        if rayon::current_thread_index().is_some() {
-            // Nested: share the pool we are in.
-            return Ok(Runner::Pool(None, rayon::current_num_threads()));
-        }
-        match self.n_jobs {
-            None => Ok(Runner::Pool(None, rayon::current_num_threads())),
-            Some(n) => match effective_n_jobs(n)? {
-                1 => Ok(Runner::Inline),
-                threads => Ok(Runner::Pool(Some(cached_pool(threads)?), threads)),
-            },
-        }
+    /// The stop conditions of a run starting now.
+    fn stop(&self) -> Stop {
+        Stop::starting_now(self.cancel.clone(), self.timeout)
+    }
+
+    /// Runs every task (batched) and collects what came back.
+    fn run<T, R, E, F>(&self, inputs: Vec<T>, f: F) -> (Outcome<R, E>, Stop)
+    where
+        T: Send,
+        R: Send,
+        E: Send,
+        F: Fn(T) -> std::result::Result<R, E> + Sync,
+    {
+        let stop = self.stop();
+        let place = Place::of(&self.threads, false);
+        let outcome = batch::run(inputs, f, place, stop.clone(), self.batch, self.progress);
+        (outcome, stop)
     }
 
     /// `f` of every input, in input order (joblib's `Parallel(...)(delayed(f)(x) for x in inputs)`).
@@ -300,8 +409,7 @@ impl Parallel {
     ///
     /// [`Error::TaskPanicked`] if a task panics (the lowest-indexed panic
     /// among the tasks that ran), [`Error::Cancelled`] or
-    /// [`Error::TimedOut`] if the run was stopped before every task ran,
-    /// [`Error::InvalidNJobs`] for `n_jobs(0)`.
+    /// [`Error::TimedOut`] if the run was stopped before every task ran.
     ///
     /// ```
     /// let r = ndpar::Parallel::new().map(0..100, |i| if i == 42 { panic!("bad input {i}") } else { i });
@@ -314,13 +422,48 @@ impl Parallel {
         R: Send,
         F: Fn(T) -> R + Sync,
     {
-        self.run(inputs.into_iter().collect(), |x| {
+        self.map_partial(inputs, f).into_result()
+    }
+
+    /// Like [`map`](Parallel::map), but a run stopped early (a panic, a
+    /// cancellation, a timeout) still hands back the results of every task
+    /// that finished, with why it stopped.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let p = ndpar::Parallel::new().n_jobs(2).unwrap().timeout(Duration::from_millis(30));
+    /// let partial = p.map_partial(0..1000, |i| {
+    ///     std::thread::sleep(Duration::from_millis(1));
+    ///     i
+    /// });
+    /// let done = partial.results.iter().flatten().count();
+    /// assert!(done > 0 && done < 1000);
+    /// assert!(matches!(partial.stopped, Some(ndpar::Error::TimedOut { .. })));
+    /// ```
+    pub fn map_partial<T, R, F>(&self, inputs: impl IntoIterator<Item = T>, f: F) -> Partial<R>
+    where
+        T: Send,
+        R: Send,
+        F: Fn(T) -> R + Sync,
+    {
+        let (outcome, stop) = self.run(inputs.into_iter().collect(), |x| {
             Ok::<R, std::convert::Infallible>(f(x))
-        })
-        .map_err(|e| match e {
-            TaskError::Stopped(e) => e,
-            TaskError::Failed { error, .. } => match error {},
-        })
+        });
+        let Outcome { results, failures } = outcome;
+        let stopped = match failures.into_iter().next() {
+            Some((index, Failure::Panic(message))) => Some(Error::TaskPanicked { index, message }),
+            Some((_, Failure::Error(never))) => match never {},
+            None => {
+                let not_run: Vec<usize> = results
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.is_none())
+                    .map(|(i, _)| i)
+                    .collect();
+                (!not_run.is_empty()).then(|| stop.error(not_run))
+            }
+        };
+        Partial { results, stopped }
     }
 
     /// Like [`map`](Parallel::map) for tasks that can fail: the first error
@@ -348,51 +491,48 @@ impl Parallel {
         E: Send,
         F: Fn(T) -> std::result::Result<R, E> + Sync,
     {
-        self.run(inputs.into_iter().collect(), f)
+        let (Outcome { results, failures }, stop) = self.run(inputs.into_iter().collect(), f);
+        match failures.into_iter().next() {
+            Some((index, Failure::Error(error))) => Err(TaskError::Failed { index, error }),
+            Some((index, Failure::Panic(message))) => {
+                Err(TaskError::Stopped(Error::TaskPanicked { index, message }))
+            }
+            None => Partial {
+                stopped: {
+                    let not_run: Vec<usize> = results
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.is_none())
+                        .map(|(i, _)| i)
+                        .collect();
+                    (!not_run.is_empty()).then(|| stop.error(not_run))
+                },
+                results,
+            }
+            .into_result()
+            .map_err(TaskError::Stopped),
+        }
     }
 
-    fn run<T, R, E, F>(&self, inputs: Vec<T>, f: F) -> std::result::Result<Vec<R>, TaskError<E>>
+    /// The core of a detached stream.
+    fn detached<T, R, F, I>(&self, inputs: I, f: F) -> Core<'static, T, R, Detached>
     where
-        T: Send,
-        R: Send,
-        E: Send,
-        F: Fn(T) -> std::result::Result<R, E> + Sync,
+        I: IntoIterator<Item = T>,
+        I::IntoIter: Send + 'static,
+        T: Send + 'static,
+        R: Send + 'static,
+        F: Fn(T) -> R + Send + Sync + 'static,
     {
-        let n = inputs.len();
-        let runner = self.runner()?;
-        let deadline = self.timeout.map(|t| Instant::now() + t);
-        let run = Run {
-            inputs: inputs.into_iter().map(|x| Mutex::new(Some(x))).collect(),
-            next: AtomicUsize::new(0),
-            stop: AtomicBool::new(false),
-            failures: Mutex::new(Vec::new()),
-            results: Mutex::new(Vec::new()),
-            cancel: self.cancel.clone(),
-            deadline,
-            batch: self.batch,
-            bar: progress::Bar::new(self.progress, n as u64),
-        };
-        match runner {
-            Runner::Inline => run.worker(&f, 1),
-            Runner::Pool(pool, threads) => {
-                let workers = threads.min(n).max(1);
-                let (run, f) = (&run, &f);
-                match pool {
-                    Some(pool) => pool.scope(|s| {
-                        for _ in 0..workers {
-                            s.spawn(move |_| run.worker(f, workers));
-                        }
-                    }),
-                    None => rayon::scope(|s| {
-                        for _ in 0..workers {
-                            s.spawn(move |_| run.worker(f, workers));
-                        }
-                    }),
-                }
-            }
-        }
-        run.bar.finish();
-        run.finish(n)
+        let place = Place::of(&self.threads, true);
+        let threads = place.threads();
+        Core::new(
+            Box::new(inputs.into_iter()),
+            Arc::new(f),
+            Detached::at(place),
+            threads,
+            self.pre_dispatch,
+            self.stop(),
+        )
     }
 
     /// `f` of every input as an iterator in input order, while later tasks
@@ -400,11 +540,12 @@ impl Parallel {
     /// [`pre_dispatch`](Parallel::pre_dispatch) tasks are in flight ahead
     /// of the consumer. Dropping the iterator stops dispatch and waits for
     /// the tasks in flight. Inputs and `f` must be `'static` (they outlive
-    /// this call).
+    /// this call); [`map_iter_scoped`](Parallel::map_iter_scoped) lends
+    /// them instead.
     ///
     /// ```
     /// let mut seen = Vec::new();
-    /// for r in ndpar::Parallel::new().n_jobs(2).map_iter(0..20u64, |x| x * 10) {
+    /// for r in ndpar::Parallel::new().n_jobs(2).unwrap().map_iter(0..20u64, |x| x * 10) {
     ///     seen.push(r.unwrap());
     /// }
     /// assert_eq!(seen, (0..20).map(|x| x * 10).collect::<Vec<_>>());
@@ -417,7 +558,7 @@ impl Parallel {
         R: Send + 'static,
         F: Fn(T) -> R + Send + Sync + 'static,
     {
-        TaskStream::new(self, Box::new(inputs.into_iter()), Arc::new(f), true)
+        TaskStream(self.detached(inputs, f))
     }
 
     /// Like [`map_iter`](Parallel::map_iter), but yields `(index, result)`
@@ -432,7 +573,7 @@ impl Parallel {
     /// got.sort();
     /// assert_eq!(got, (0..10).map(|i| (i, i as u64 + 1)).collect::<Vec<_>>());
     /// ```
-    pub fn map_unordered<I, T, R, F>(&self, inputs: I, f: F) -> stream::Unordered<T, R>
+    pub fn map_unordered<I, T, R, F>(&self, inputs: I, f: F) -> UnorderedTaskStream<T, R>
     where
         I: IntoIterator<Item = T>,
         I::IntoIter: Send + 'static,
@@ -440,165 +581,57 @@ impl Parallel {
         R: Send + 'static,
         F: Fn(T) -> R + Send + Sync + 'static,
     {
-        stream::Unordered(TaskStream::new(
-            self,
-            Box::new(inputs.into_iter()),
-            Arc::new(f),
-            false,
-        ))
-    }
-}
-
-/// Shortest and longest wanted batch durations for [`BatchSize::Auto`].
-const BATCH_MIN: Duration = Duration::from_micros(50);
-const BATCH_MAX: Duration = Duration::from_millis(1);
-
-/// The shared state of one `map` / `try_map` run.
-struct Run<T, R, E> {
-    inputs: Vec<Mutex<Option<T>>>,
-    /// The first task not yet claimed.
-    next: AtomicUsize,
-    /// Set when a task fails or panics: nothing more is dispatched.
-    stop: AtomicBool,
-    failures: Mutex<Vec<(usize, Failure<E>)>>,
-    results: Mutex<Vec<(usize, Vec<R>)>>,
-    cancel: Option<CancelToken>,
-    deadline: Option<Instant>,
-    batch: BatchSize,
-    bar: progress::Bar,
-}
-
-enum Failure<E> {
-    Error(E),
-    Panic(String),
-}
-
-/// The message of a panic payload.
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(a panic with a non-string payload)".to_string())
-}
-
-impl<T, R, E> Run<T, R, E> {
-    fn halted(&self) -> bool {
-        self.stop.load(Ordering::Relaxed)
-            || self.cancel.as_ref().is_some_and(CancelToken::is_cancelled)
-            || self.deadline.is_some_and(|d| Instant::now() >= d)
+        UnorderedTaskStream(self.detached(inputs, f))
     }
 
-    /// One worker: claim batches until the inputs run out or the run stops.
-    fn worker(&self, f: &(impl Fn(T) -> std::result::Result<R, E> + Sync), workers: usize) {
-        let n = self.inputs.len();
-        let mut size = match self.batch {
-            BatchSize::Auto => 1,
-            BatchSize::Fixed(k) => k.max(1),
-        };
-        while !self.halted() {
-            // Never more than half of a worker's fair share of what is left.
-            let remaining = n.saturating_sub(self.next.load(Ordering::Relaxed));
-            let cap = remaining.div_ceil(2 * workers).max(1);
-            let take = if self.batch == BatchSize::Auto {
-                size.min(cap)
-            } else {
-                size
-            };
-            let start = self.next.fetch_add(take, Ordering::Relaxed);
-            if start >= n {
-                break;
+    /// Like [`map_iter`](Parallel::map_iter) for inputs and an `f` that
+    /// borrow from the caller: the stream is handed to `consume`, and every
+    /// task has finished when this returns (what `consume` returns is
+    /// returned).
+    ///
+    /// ```
+    /// use ndpar::Parallel;
+    ///
+    /// let data: Vec<Vec<f64>> = (0..8).map(|i| vec![i as f64; 1000]).collect();
+    /// let scale = 0.5;
+    /// let total = Parallel::new().map_iter_scoped(
+    ///     &data,
+    ///     |row| row.iter().sum::<f64>() * scale, // borrows `scale`
+    ///     |stream| stream.map(|r| r.unwrap()).sum::<f64>(),
+    /// );
+    /// assert_eq!(total, 0.5 * 1000.0 * 28.0);
+    /// ```
+    pub fn map_iter_scoped<'env, I, T, R, F, C, Out>(&self, inputs: I, f: F, consume: C) -> Out
+    where
+        I: IntoIterator<Item = T>,
+        I::IntoIter: Send + 'env,
+        T: Send + 'env,
+        R: Send + 'env,
+        F: Fn(T) -> R + Send + Sync + 'env,
+        C: FnOnce(ScopedTaskStream<'_, R>) -> Out,
+    {
+        let place = Place::of(&self.threads, true);
+        let threads = place.threads();
+        let stop = self.stop();
+        let inputs: Box<dyn Iterator<Item = T> + Send + 'env> = Box::new(inputs.into_iter());
+        let f: Arc<dyn Fn(T) -> R + Send + Sync + 'env> = Arc::new(f);
+        let pre_dispatch = self.pre_dispatch;
+        match place {
+            Place::Inline => {
+                let mut core = Core::new(inputs, f, Scoped::Inline, threads, pre_dispatch, stop);
+                consume(ScopedTaskStream::over(&mut core))
             }
-            let end = (start + take).min(n);
-            let began = Instant::now();
-            let mut out = Vec::with_capacity(end - start);
-            let mut done = 0;
-            for i in start..end {
-                if done > 0 && self.halted() {
-                    break;
-                }
-                let input = self.inputs[i]
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .take()
-                    .expect("each task is claimed once");
-                match catch_unwind(AssertUnwindSafe(|| f(input))) {
-                    Ok(Ok(r)) => out.push(r),
-                    Ok(Err(e)) => {
-                        self.fail(i, Failure::Error(e));
-                        break;
-                    }
-                    Err(payload) => {
-                        self.fail(i, Failure::Panic(panic_message(&*payload)));
-                        break;
-                    }
-                }
-                done += 1;
-            }
-            self.bar.inc(done as u64);
-            if !out.is_empty() {
-                self.results
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push((start, out));
-            }
-            if self.batch == BatchSize::Auto {
-                let took = began.elapsed();
-                if took < BATCH_MIN {
-                    size = size.saturating_mul(2);
-                } else if took > BATCH_MAX {
-                    size = (size / 2).max(1);
+            Place::Pool(pool, _) => {
+                let body = |scope: &rayon::Scope<'env>| {
+                    let spawner = Scoped::Scope(scope);
+                    let mut core = Core::new(inputs, f, spawner, threads, pre_dispatch, stop);
+                    consume(ScopedTaskStream::over(&mut core))
+                };
+                match pool {
+                    Some(pool) => pool.in_place_scope(body),
+                    None => rayon::in_place_scope(body),
                 }
             }
         }
-    }
-
-    fn fail(&self, index: usize, failure: Failure<E>) {
-        self.stop.store(true, Ordering::Relaxed);
-        self.failures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((index, failure));
-    }
-
-    /// The results in input order, or why the run stopped.
-    fn finish(self, n: usize) -> std::result::Result<Vec<R>, TaskError<E>> {
-        let mut failures = self
-            .failures
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner());
-        failures.sort_by_key(|(i, _)| *i);
-        if let Some((index, failure)) = failures.into_iter().next() {
-            return Err(match failure {
-                Failure::Error(error) => TaskError::Failed { index, error },
-                Failure::Panic(message) => {
-                    TaskError::Stopped(Error::TaskPanicked { index, message })
-                }
-            });
-        }
-        let mut slots: Vec<Option<R>> = (0..n).map(|_| None).collect();
-        for (start, rs) in self.results.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            for (k, r) in rs.into_iter().enumerate() {
-                slots[start + k] = Some(r);
-            }
-        }
-        let not_run: Vec<usize> = slots
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.is_none())
-            .map(|(i, _)| i)
-            .collect();
-        if !not_run.is_empty() {
-            let cancelled = self.cancel.as_ref().is_some_and(CancelToken::is_cancelled);
-            return Err(TaskError::Stopped(if cancelled {
-                Error::Cancelled { not_run }
-            } else {
-                Error::TimedOut { not_run }
-            }));
-        }
-        Ok(slots
-            .into_iter()
-            .map(|s| s.expect("every task ran"))
-            .collect())
     }
 }

@@ -1,43 +1,86 @@
 //! Streaming forms of [`Parallel`](super::Parallel): results as tasks
 //! finish, in input order ([`TaskStream`]) or in any order
-//! ([`Unordered`]), with at most `pre_dispatch` tasks in flight.
+//! ([`UnorderedTaskStream`]), with at most `pre_dispatch` tasks ahead of
+//! the consumer, and the scoped form whose tasks may borrow
+//! ([`ScopedTaskStream`]).
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::time::Instant;
 
-use super::{CancelToken, Parallel, panic_message};
+use rayon::ThreadPool;
+
+use super::panic_message;
+use super::place::{Place, Stop};
 use crate::error::{Error, Result};
-use crate::threads::{cached_pool, effective_n_jobs};
+use crate::params::Params;
 
 type Outcome<R> = (usize, std::result::Result<R, String>);
 
-/// Where a stream's tasks run.
-enum Place {
-    /// Computed in `next()`, on the consuming thread: `n_jobs(1)`, a
-    /// one-thread pool, or a stream consumed inside a pool's task (where
-    /// blocking on results could starve the pool).
-    Inline,
-    /// Spawned into this pool (`None`: the current or global pool).
-    Pool(Option<Arc<rayon::ThreadPool>>),
+/// A task of a stream, boxed for the spawner.
+pub(crate) type Task<'s> = Box<dyn FnOnce() + Send + 's>;
+
+/// How a stream hands a task to the threads that run it.
+pub(crate) trait Spawn<'s> {
+    /// Starts `task` (on the calling thread, for an inline stream).
+    fn spawn(&self, task: Task<'s>);
+    /// Whether tasks run on the consuming thread, one per `next()`.
+    fn inline(&self) -> bool;
 }
 
-/// An iterator over task results in input order; see
-/// [`Parallel::map_iter`]. Dropping it stops dispatch and waits for the
-/// tasks in flight.
-///
-/// ```
-/// let it = ndpar::Parallel::new().map_iter(vec![3u8, 1, 2], |x| x * 2);
-/// let v: ndpar::Result<Vec<u8>> = it.collect();
-/// assert_eq!(v.unwrap(), vec![6, 2, 4]);
-/// ```
-pub struct TaskStream<T, R> {
-    inputs: Box<dyn Iterator<Item = T> + Send>,
-    f: Arc<dyn Fn(T) -> R + Send + Sync>,
-    ordered: bool,
-    place: Place,
+/// Tasks that outlive the call that made the stream: a pool (`None`: the
+/// current one), or the consuming thread.
+pub(crate) struct Detached(Option<Option<Arc<ThreadPool>>>);
+
+impl Detached {
+    pub(crate) fn at(place: Place) -> Detached {
+        match place {
+            Place::Inline => Detached(None),
+            Place::Pool(pool, _) => Detached(Some(pool)),
+        }
+    }
+}
+
+impl Spawn<'static> for Detached {
+    fn spawn(&self, task: Task<'static>) {
+        match &self.0 {
+            None => task(),
+            Some(Some(pool)) => pool.spawn(task),
+            Some(None) => rayon::spawn(task),
+        }
+    }
+    fn inline(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+/// Tasks of a scoped stream: spawned into a rayon scope (which waits for
+/// them before the scoped call returns), or run on the consuming thread.
+pub(crate) enum Scoped<'r, 's> {
+    Inline,
+    Scope(&'r rayon::Scope<'s>),
+}
+
+impl<'s> Spawn<'s> for Scoped<'_, 's> {
+    fn spawn(&self, task: Task<'s>) {
+        match self {
+            Scoped::Inline => task(),
+            Scoped::Scope(scope) => scope.spawn(move |_| task()),
+        }
+    }
+    fn inline(&self) -> bool {
+        matches!(self, Scoped::Inline)
+    }
+}
+
+/// The machinery every stream shares.
+pub(crate) struct Core<'s, T, R, S> {
+    inputs: Box<dyn Iterator<Item = T> + Send + 's>,
+    f: Arc<dyn Fn(T) -> R + Send + Sync + 's>,
+    spawner: S,
+    params: Params,
     pre_dispatch: usize,
     tx: Sender<Outcome<R>>,
     rx: Receiver<Outcome<R>>,
@@ -47,89 +90,57 @@ pub struct TaskStream<T, R> {
     next_yield: usize,
     in_flight: usize,
     pending: BTreeMap<usize, Result<R>>,
-    cancel: Option<CancelToken>,
-    deadline: Option<Instant>,
-    /// An error to yield once, then end (bad `n_jobs`, or the run stopped).
+    stop: Stop,
+    /// An error to yield once, then end (the run was stopped).
     stopped: Option<Error>,
     finished: bool,
 }
 
-impl<T: Send + 'static, R: Send + 'static> TaskStream<T, R> {
-    pub(super) fn new(
-        p: &Parallel,
-        inputs: Box<dyn Iterator<Item = T> + Send>,
-        f: Arc<dyn Fn(T) -> R + Send + Sync>,
-        ordered: bool,
-    ) -> TaskStream<T, R> {
+impl<'s, T: Send + 's, R: Send + 's, S: Spawn<'s>> Core<'s, T, R, S> {
+    pub(crate) fn new(
+        inputs: Box<dyn Iterator<Item = T> + Send + 's>,
+        f: Arc<dyn Fn(T) -> R + Send + Sync + 's>,
+        spawner: S,
+        threads: usize,
+        pre_dispatch: Option<usize>,
+        stop: Stop,
+    ) -> Self {
         let (tx, rx) = channel();
-        let mut stopped = None;
-        let place = if rayon::current_thread_index().is_some() {
-            Place::Inline
-        } else {
-            match p.n_jobs.map(effective_n_jobs) {
-                None if rayon::current_num_threads() > 1 => Place::Pool(None),
-                None | Some(Ok(1)) => Place::Inline,
-                Some(Ok(threads)) => match cached_pool(threads) {
-                    Ok(pool) => Place::Pool(Some(pool)),
-                    Err(e) => {
-                        stopped = Some(e);
-                        Place::Inline
-                    }
-                },
-                Some(Err(e)) => {
-                    stopped = Some(e);
-                    Place::Inline
-                }
-            }
-        };
-        let threads = match &place {
-            Place::Pool(Some(pool)) => pool.current_num_threads(),
-            _ => rayon::current_num_threads(),
-        };
-        TaskStream {
+        Core {
             inputs,
             f,
-            ordered,
-            place,
-            pre_dispatch: p.pre_dispatch.unwrap_or(2 * threads).max(1),
+            spawner,
+            params: Params::current(),
+            pre_dispatch: pre_dispatch.unwrap_or(2 * threads).max(1),
             tx,
             rx,
             next_index: 0,
             next_yield: 0,
             in_flight: 0,
             pending: BTreeMap::new(),
-            cancel: p.cancel.clone(),
-            deadline: p.timeout.map(|t| Instant::now() + t),
-            stopped,
+            stop,
+            stopped: None,
             finished: false,
         }
     }
 
+    /// The error of a stopped run, naming the inputs that will not run
+    /// (consuming the rest of them), or `None` to go on.
     fn halted(&mut self) -> Option<Error> {
-        let cancelled = self.cancel.as_ref().is_some_and(CancelToken::is_cancelled);
-        let late = self.deadline.is_some_and(|d| Instant::now() >= d);
-        if !cancelled && !late {
+        if !self.stop.halted() {
             return None;
         }
-        // Report the inputs that will not run (consuming the rest of them).
         let rest = std::mem::replace(&mut self.inputs, Box::new(std::iter::empty()));
         let not_run: Vec<usize> = (self.next_index..).take(rest.count()).collect();
-        if not_run.is_empty() {
-            return None;
-        }
-        Some(if cancelled {
-            Error::Cancelled { not_run }
-        } else {
-            Error::TimedOut { not_run }
-        })
+        (!not_run.is_empty()).then(|| self.stop.error(not_run))
     }
 
-    /// Dispatches inputs until `pre_dispatch` tasks are ahead of the
-    /// consumer: running, or finished and buffered for in-order delivery.
-    /// (The next result to yield is always dispatched already, so waiting
-    /// for it cannot deadlock.)
-    fn top_up(&mut self) {
-        while self.stopped.is_none() && self.in_flight + self.pending.len() < self.pre_dispatch {
+    /// Dispatches inputs until `limit` tasks are ahead of the consumer:
+    /// running, or finished and buffered for in-order delivery. (The next
+    /// result to yield is always dispatched already, so waiting for it
+    /// cannot deadlock.)
+    fn top_up(&mut self, limit: usize) {
+        while self.stopped.is_none() && self.in_flight + self.pending.len() < limit {
             if let Some(e) = self.halted() {
                 self.stopped = Some(e);
                 return;
@@ -138,31 +149,25 @@ impl<T: Send + 'static, R: Send + 'static> TaskStream<T, R> {
                 return;
             };
             let (index, f, tx) = (self.next_index, Arc::clone(&self.f), self.tx.clone());
+            let params = self.params;
             self.next_index += 1;
-            let task = move || {
-                let r = catch_unwind(AssertUnwindSafe(|| f(input))).map_err(|p| panic_message(&*p));
-                let _ = tx.send((index, r));
-            };
-            match &self.place {
-                Place::Inline => task(),
-                Place::Pool(Some(pool)) => pool.spawn(task),
-                Place::Pool(None) => rayon::spawn(task),
-            }
             self.in_flight += 1;
+            self.spawner.spawn(Box::new(move || {
+                let r = params.install(|| catch_unwind(AssertUnwindSafe(|| f(input))));
+                let _ = tx.send((index, r.map_err(|p| panic_message(&*p))));
+            }));
         }
     }
 
     /// The next finished task, in whatever order tasks finish.
     fn next_done(&mut self) -> Option<(usize, Result<R>)> {
         // Inline streams run one task per call, so nothing runs ahead.
-        if matches!(self.place, Place::Inline) && self.in_flight == 0 {
-            let keep = self.pre_dispatch;
-            self.pre_dispatch = 1;
-            self.top_up();
-            self.pre_dispatch = keep;
+        let limit = if self.spawner.inline() {
+            1
         } else {
-            self.top_up();
-        }
+            self.pre_dispatch
+        };
+        self.top_up(limit);
         if self.in_flight == 0 {
             return None;
         }
@@ -174,56 +179,62 @@ impl<T: Send + 'static, R: Send + 'static> TaskStream<T, R> {
         ))
     }
 
-    /// Yields `r`; an error (a panicked task) ends the stream: nothing more
-    /// is dispatched or yielded (tasks in flight finish when it is dropped).
-    fn end_with(&mut self, r: Result<R>) -> Option<Result<R>> {
-        if r.is_err() {
-            self.finished_after_error();
-        }
-        Some(r)
-    }
-
-    fn finished_after_error(&mut self) {
+    /// After an error (a panicked task) nothing more is dispatched or
+    /// yielded; tasks in flight finish when the stream is dropped.
+    fn end_after_error(&mut self) {
         self.inputs = Box::new(std::iter::empty());
         self.finished = true;
     }
-}
 
-impl<T: Send + 'static, R: Send + 'static> Iterator for TaskStream<T, R> {
-    type Item = Result<R>;
+    /// The stop error to yield once at the end, if any.
+    fn final_error(&mut self) -> Option<Error> {
+        self.finished = true;
+        self.stopped.take()
+    }
 
-    fn next(&mut self) -> Option<Result<R>> {
+    /// The next result in input order.
+    fn next_ordered(&mut self) -> Option<Result<R>> {
         if self.finished {
             return None;
-        }
-        if !self.ordered {
-            // Unordered streams go through `Unordered`, which uses
-            // `next_done`; this path serves ordered ones.
-            return self.next_done().map(|(_, r)| r);
         }
         loop {
             if let Some(r) = self.pending.remove(&self.next_yield) {
                 self.next_yield += 1;
-                return self.end_with(r);
+                if r.is_err() {
+                    self.end_after_error();
+                }
+                return Some(r);
             }
             match self.next_done() {
                 Some((index, r)) => {
                     self.pending.insert(index, r);
                 }
-                None => {
-                    self.finished = true;
-                    return match self.stopped.take() {
-                        Some(Error::Cancelled { not_run }) if not_run.is_empty() => None,
-                        Some(e) => Some(Err(e)),
-                        None => None,
-                    };
+                None => return self.final_error().map(Err),
+            }
+        }
+    }
+
+    /// The next result as tasks finish, with its input index.
+    fn next_unordered(&mut self) -> Option<(usize, Result<R>)> {
+        if self.finished {
+            return None;
+        }
+        match self.next_done() {
+            Some((i, r)) => {
+                if r.is_err() {
+                    self.end_after_error();
                 }
+                Some((i, r))
+            }
+            None => {
+                let index = self.next_index;
+                self.final_error().map(|e| (index, Err(e)))
             }
         }
     }
 }
 
-impl<T, R> Drop for TaskStream<T, R> {
+impl<T, R, S> Drop for Core<'_, T, R, S> {
     fn drop(&mut self) {
         // Nothing new starts; wait for the tasks in flight, so that none is
         // left running once the stream is gone.
@@ -236,38 +247,105 @@ impl<T, R> Drop for TaskStream<T, R> {
     }
 }
 
+impl<T, R, S> fmt::Debug for Core<'_, T, R, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskStream")
+            .field("dispatched", &self.next_index)
+            .field("in_flight", &self.in_flight)
+            .field("buffered", &self.pending.len())
+            .field("pre_dispatch", &self.pre_dispatch)
+            .field("finished", &self.finished)
+            .finish()
+    }
+}
+
+/// An iterator over task results in input order; see
+/// [`Parallel::map_iter`](super::Parallel::map_iter). Dropping it stops
+/// dispatch and waits for the tasks in flight. A stream does nothing until
+/// it is iterated.
+///
+/// ```
+/// let it = ndpar::Parallel::new().map_iter(vec![3u8, 1, 2], |x| x * 2);
+/// let v: ndpar::Result<Vec<u8>> = it.collect();
+/// assert_eq!(v.unwrap(), vec![6, 2, 4]);
+/// ```
+#[must_use = "a stream runs no task until it is iterated"]
+#[derive(Debug)]
+pub struct TaskStream<T, R>(pub(crate) Core<'static, T, R, Detached>);
+
+impl<T: Send + 'static, R: Send + 'static> Iterator for TaskStream<T, R> {
+    type Item = Result<R>;
+
+    fn next(&mut self) -> Option<Result<R>> {
+        self.0.next_ordered()
+    }
+}
+
 /// An iterator over `(index, result)` as tasks finish; see
-/// [`Parallel::map_unordered`].
+/// [`Parallel::map_unordered`](super::Parallel::map_unordered).
 ///
 /// ```
 /// let n = ndpar::Parallel::new().map_unordered(0..5, |x| x).count();
 /// assert_eq!(n, 5);
 /// ```
-pub struct Unordered<T, R>(pub(super) TaskStream<T, R>);
+#[must_use = "a stream runs no task until it is iterated"]
+#[derive(Debug)]
+pub struct UnorderedTaskStream<T, R>(pub(crate) Core<'static, T, R, Detached>);
 
-impl<T: Send + 'static, R: Send + 'static> Iterator for Unordered<T, R> {
+impl<T: Send + 'static, R: Send + 'static> Iterator for UnorderedTaskStream<T, R> {
     type Item = (usize, Result<R>);
 
     fn next(&mut self) -> Option<(usize, Result<R>)> {
-        let s = &mut self.0;
-        if s.finished {
-            return None;
-        }
-        match s.next_done() {
-            Some((i, r)) => {
-                if r.is_err() {
-                    s.finished_after_error();
-                }
-                Some((i, r))
-            }
-            None => {
-                s.finished = true;
-                match s.stopped.take() {
-                    Some(Error::Cancelled { not_run }) if not_run.is_empty() => None,
-                    Some(e) => Some((s.next_index, Err(e))),
-                    None => None,
-                }
-            }
-        }
+        self.0.next_unordered()
+    }
+}
+
+/// The stream of [`Parallel::map_iter_scoped`](super::Parallel::map_iter_scoped):
+/// results in input order, from tasks that may borrow from the caller.
+///
+/// ```
+/// let words = vec!["a".to_string(), "bb".to_string()];
+/// let lens: Vec<usize> = ndpar::Parallel::new()
+///     .map_iter_scoped(&words, |w| w.len(), |stream| stream.map(Result::unwrap).collect());
+/// assert_eq!(lens, vec![1, 2]);
+/// ```
+pub struct ScopedTaskStream<'a, R> {
+    core: &'a mut (dyn Ordered<R> + 'a),
+}
+
+/// A stream that yields results in input order (erases the spawner and
+/// the input type of a scoped stream).
+trait Ordered<R> {
+    fn next_ordered(&mut self) -> Option<Result<R>>;
+}
+
+impl<'s, T: Send + 's, R: Send + 's, S: Spawn<'s>> Ordered<R> for Core<'s, T, R, S> {
+    fn next_ordered(&mut self) -> Option<Result<R>> {
+        Core::next_ordered(self)
+    }
+}
+
+impl<'a, R> ScopedTaskStream<'a, R> {
+    pub(crate) fn over<'s: 'a, T, S>(core: &'a mut Core<'s, T, R, S>) -> ScopedTaskStream<'a, R>
+    where
+        T: Send + 's,
+        R: Send + 's,
+        S: Spawn<'s> + 'a,
+    {
+        ScopedTaskStream { core }
+    }
+}
+
+impl<R> Iterator for ScopedTaskStream<'_, R> {
+    type Item = Result<R>;
+
+    fn next(&mut self) -> Option<Result<R>> {
+        self.core.next_ordered()
+    }
+}
+
+impl<R> fmt::Debug for ScopedTaskStream<'_, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ScopedTaskStream")
     }
 }

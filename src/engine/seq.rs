@@ -1,6 +1,6 @@
 //! Sequential per-block loops. Each is written so that LLVM vectorises it
-//! without fast-math: eight independent accumulators per loop (an explicit
-//! `[T; 8]`), combined in a fixed order. This is the "as fast as good
+//! without fast-math: several independent accumulators per loop (an
+//! explicit array), combined in a fixed order. This is the "as fast as good
 //! single-core code" half of every reduction; the planner supplies the
 //! parallel half.
 
@@ -112,12 +112,6 @@ pub(crate) fn sum<A: Scalar>(xs: &[A]) -> A {
     pairwise(xs, A::scalar_zero(), |x| x, A::scalar_add)
 }
 
-/// Pairwise product of `xs`.
-#[inline]
-pub(crate) fn product<A: Scalar>(xs: &[A]) -> A {
-    pairwise(xs, A::scalar_one(), |x| x, A::scalar_mul)
-}
-
 /// Pairwise sum of `xs[i] * ys[i]` (same lengths).
 pub(crate) fn dot<A: Scalar>(xs: &[A], ys: &[A]) -> A {
     assert_eq!(xs.len(), ys.len());
@@ -190,20 +184,6 @@ pub(crate) fn extreme<A: Copy, T: Scalar>(
     r
 }
 
-/// Minimum of the non-NaN values of `xs`, or `None` if there are none.
-#[inline]
-pub(crate) fn nan_min<A: Float>(xs: &[A]) -> Option<A> {
-    let m = pairwise(xs, A::nan(), |x| x, |a: A, b: A| a.min(b));
-    (!m.is_nan()).then_some(m)
-}
-
-/// Maximum of the non-NaN values of `xs`, or `None` if there are none.
-#[inline]
-pub(crate) fn nan_max<A: Float>(xs: &[A]) -> Option<A> {
-    let m = pairwise(xs, A::nan(), |x| x, |a: A, b: A| a.max(b));
-    (!m.is_nan()).then_some(m)
-}
-
 /// Sum and count of the non-NaN values of `xs` (pairwise sum).
 #[inline]
 pub(crate) fn nan_sum_count<A: Float>(xs: &[A]) -> (A, usize) {
@@ -217,58 +197,21 @@ pub(crate) fn nan_sum_count<A: Float>(xs: &[A]) -> (A, usize) {
     (s, count)
 }
 
-/// Count, mean and sum of squared deviations of non-empty `xs`, by two
-/// passes over the (cache-resident) block: mean first, then deviations.
+/// `out = f(rows[0])`, then `out[c] = op(out[c], f(row[c]))` for the other
+/// rows, in order: the per-column fold of a block of rows (non-empty),
+/// one vectorisable pass per row.
 #[inline]
-pub(crate) fn moments<A: Float>(xs: &[A]) -> Moments<A> {
-    let n = A::from_count(xs.len());
-    let mean = sum(xs) / n;
-    let m2 = pairwise(
-        xs,
-        A::zero(),
-        |x: A| {
-            let d = x - mean;
-            d * d
-        },
-        A::scalar_add,
-    );
-    Moments {
-        count: xs.len(),
-        mean,
-        m2,
-    }
-}
-
-/// Partial result of a variance: Chan et al.'s parallel merge state.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Moments<A> {
-    pub(crate) count: usize,
-    pub(crate) mean: A,
-    /// Sum of squared deviations from `mean`.
-    pub(crate) m2: A,
-}
-
-impl<A: Float> Moments<A> {
-    /// Merges two partial results (Chan, Golub & LeVeque 1979): exact in
-    /// exact arithmetic and stable in floating point, unlike E[x²] − E[x]².
-    pub(crate) fn merge(self, other: Self) -> Self {
-        if self.count == 0 {
-            return other;
-        }
-        if other.count == 0 {
-            return self;
-        }
-        let count = self.count + other.count;
-        let (na, nb, n) = (
-            A::from_count(self.count),
-            A::from_count(other.count),
-            A::from_count(count),
-        );
-        let delta = other.mean - self.mean;
-        Moments {
-            count,
-            mean: self.mean + delta * (nb / n),
-            m2: self.m2 + other.m2 + delta * delta * (na * nb / n),
+pub(crate) fn fold_rows<A: Copy, T: Copy>(
+    rows: &[&[A]],
+    out: &mut Vec<T>,
+    f: impl Fn(A) -> T,
+    op: impl Fn(T, T) -> T,
+) {
+    out.clear();
+    out.extend(rows[0].iter().map(|&x| f(x)));
+    for row in &rows[1..] {
+        for (o, &x) in out.iter_mut().zip(row.iter()) {
+            *o = op(*o, f(x));
         }
     }
 }
@@ -301,21 +244,17 @@ mod tests {
     }
 
     #[test]
-    fn nan_skipping_helpers() {
+    fn nan_sum_skips_nans() {
         let xs = [f64::NAN, 2.0, -1.0, f64::NAN];
-        assert_eq!(nan_min(&xs), Some(-1.0));
-        assert_eq!(nan_max(&xs), Some(2.0));
-        assert_eq!(nan_min(&[f64::NAN]), None);
         assert_eq!(nan_sum_count(&xs), (1.0, 2));
     }
 
     #[test]
-    fn moments_merge_equals_whole() {
-        let xs: Vec<f64> = (0..100).map(|i| (i as f64).sin() * 10.0 + 1e6).collect();
-        let whole = moments(&xs);
-        let merged = moments(&xs[..33]).merge(moments(&xs[33..]));
-        assert_eq!(whole.count, merged.count);
-        assert!((whole.mean - merged.mean).abs() < 1e-9);
-        assert!((whole.m2 - merged.m2).abs() / whole.m2 < 1e-10);
+    fn rows_fold_per_column_in_order() {
+        let (a, b, c) = ([1, 2], [10, 20], [100, 200]);
+        let mut out = Vec::new();
+        fold_rows(&[&a[..], &b, &c], &mut out, |x| x, |acc, x| acc * 2 + x);
+        // ((1·2 + 10)·2 + 100, (2·2 + 20)·2 + 200)
+        assert_eq!(out, vec![124, 248]);
     }
 }

@@ -2,10 +2,10 @@
 //! bins), [`par_histogram_edges`] (explicit edges) and
 //! [`par_histogram_2d`].
 //!
-//! Every block counts into its own private vector of counts and the vectors
-//! are added at the end, so no atomics and no contention. Counts are
-//! integers, so the result is exact and identical for any split and any
-//! thread count.
+//! Blocks count into private vectors of counts (one per worker, not one per
+//! block, so a histogram of a million bins stays cheap), added at the end:
+//! no atomics and no contention. Counts are integers, so the result is
+//! exact and identical for any split and any thread count.
 //!
 //! ```
 //! use ndpar::histogram::par_histogram;
@@ -16,12 +16,13 @@
 //! assert_eq!(h.edges, array![0.0, 1.0, 2.0]);  // NaN and 7.0 are ignored
 //! ```
 
-use ndarray::{Array1, Array2, ArrayBase, ArrayView1, Data, Dimension, Ix1};
-use rayon::prelude::*;
+use ndarray::{Array1, Array2, ArrayRef, ArrayView, Dimension, Ix1};
 
 use crate::element::Float;
+use crate::engine::ops::Extreme;
+use crate::engine::whole::{Part, accumulate, reduce_kernel};
 use crate::error::{Error, Result};
-use crate::plan::{Flat, Plan, Schedule, contiguous};
+use crate::plan::contiguous;
 
 /// Counts and bin edges of a 1-D histogram.
 ///
@@ -129,12 +130,20 @@ fn check_range<A: Float>(low: A, high: A) -> Result<()> {
     }
 }
 
-/// The range numpy would pick: the data's finite min and max (NaN
-/// ignored), widened by 0.5 on each side when they are equal, `[0, 1]` for
-/// data with no number at all.
-fn auto_range<A: Float, S: Data<Elem = A>, D: Dimension>(data: &ArrayBase<S, D>) -> Result<(A, A)> {
-    use crate::reduce::ParReduce;
-    let (Some(low), Some(high)) = (data.par_nanmin(), data.par_nanmax()) else {
+/// The range numpy picks: the data's min and max, widened by 0.5 on each
+/// side when they are equal, `[0, 1]` for empty data. Like numpy, data
+/// holding a NaN or an infinity has no automatic range (an error).
+fn auto_range<A: Float, D: Dimension>(data: ArrayView<'_, A, D>) -> Result<(A, A)> {
+    let min = Extreme {
+        map: |x| x,
+        better: |a: A, b: A| a < b,
+    };
+    let max = Extreme {
+        map: |x| x,
+        better: |a: A, b: A| a > b,
+    };
+    let (Some(low), Some(high)) = (reduce_kernel(data.view(), &min), reduce_kernel(data, &max))
+    else {
         return Ok((A::zero(), A::one()));
     };
     let half = A::from_count(1) / A::from_count(2);
@@ -147,98 +156,41 @@ fn auto_range<A: Float, S: Data<Elem = A>, D: Dimension>(data: &ArrayBase<S, D>)
     Ok((low, high))
 }
 
+/// Adds count vectors.
+fn add(mut a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {
+    a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+    a
+}
+
 /// Counts every element of `data` into a fresh vector of `bins` counts with
-/// `count_run(counts, run)`, block by block in parallel (private counts per
-/// split, added at the end).
-fn count<A, S, D>(
-    data: &ArrayBase<S, D>,
+/// `count_run(counts, run)`, block by block.
+fn count<A: Float, D: Dimension>(
+    data: ArrayView<'_, A, D>,
     bins: usize,
     count_run: impl Fn(&mut [u64], &[A]) + Sync,
-) -> Vec<u64>
-where
-    A: Float,
-    S: Data<Elem = A>,
-    D: Dimension,
-{
-    let add = |mut a: Vec<u64>, b: Vec<u64>| {
-        a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
-        a
-    };
-    if let Some(xs) = data.as_slice_memory_order() {
-        let flat = Flat::new(xs.len(), size_of::<A>());
-        return run_blocks(
-            flat.count(),
-            flat.schedule,
-            bins,
-            |counts, b| count_run(counts, &xs[flat.range(b)]),
-            add,
-        );
-    }
-    let v = data.view().into_dyn();
-    if v.is_empty() {
-        return vec![0; bins];
-    }
-    let plan = Plan::new(v.shape(), v.strides(), &[], size_of::<A>());
-    let tv = plan.traversal(v);
-    run_blocks(
-        plan.blocks.count(),
-        plan.schedule,
-        bins,
-        |counts, b| {
+) -> Vec<u64> {
+    accumulate(
+        (data,),
+        || vec![0u64; bins],
+        |counts, block| {
             let mut buf = Vec::new();
-            count_run(
-                counts,
-                contiguous(&plan.blocks.view(&tv, &plan.blocks.block(b)), &mut buf),
-            );
+            count_run(counts, block.slice(&mut buf));
         },
         add,
     )
 }
 
-/// Runs `block(counts, b)` for every block: the first on this thread
-/// (timed), the rest sequentially into the same counts, or in parallel with
-/// one private count vector per rayon split, added at the end.
-fn run_blocks(
-    count: usize,
-    schedule: Schedule,
-    bins: usize,
-    block: impl Fn(&mut [u64], usize) + Sync,
-    add: impl Fn(Vec<u64>, Vec<u64>) -> Vec<u64> + Sync,
-) -> Vec<u64> {
-    let mut counts = vec![0u64; bins];
-    if count == 0 {
-        return counts;
-    }
-    let ((), parallel) = schedule.probe(count, || block(&mut counts, 0));
-    if parallel {
-        let rest = (1..count)
-            .into_par_iter()
-            .fold(
-                || vec![0u64; bins],
-                |mut c, b| {
-                    block(&mut c, b);
-                    c
-                },
-            )
-            .reduce(|| vec![0u64; bins], &add);
-        counts = add(counts, rest);
-    } else {
-        (1..count).for_each(|b| block(&mut counts, b));
-    }
-    counts
-}
-
 /// numpy's `histogram(data, bins, range)`: `bins` equal bins over `range`
-/// (default: the data's min and max, NaN ignored; widened by 0.5 when they
-/// are equal). Bins are half-open `[e_i, e_i+1)` except the last, which
-/// includes its right edge. Values outside the range and NaNs are ignored.
-/// Data may have any shape and layout.
+/// (default: the data's min and max, widened by 0.5 when they are equal;
+/// `[0, 1]` for empty data). Bins are half-open `[e_i, e_i+1)` except the
+/// last, which includes its right edge. With an explicit range, values
+/// outside it and NaNs are ignored. Data may have any shape and layout.
 ///
 /// # Errors
 ///
 /// [`Error::InvalidBins`] for `bins = 0`; [`Error::InvalidRange`] for an
-/// explicit range that is empty, inverted or not finite, and for an
-/// automatic range from data holding infinities.
+/// explicit range that is empty, inverted or not finite, and (as numpy)
+/// for an automatic range of data holding a NaN or an infinity.
 ///
 /// ```
 /// use ndpar::histogram::par_histogram;
@@ -250,16 +202,11 @@ fn run_blocks(
 /// assert!(par_histogram(&data, 0, None).is_err());
 /// assert!(par_histogram(&data, 4, Some((1.0, 0.0))).is_err());
 /// ```
-pub fn par_histogram<A, S, D>(
-    data: &ArrayBase<S, D>,
+pub fn par_histogram<A: Float, D: Dimension>(
+    data: &ArrayRef<A, D>,
     bins: usize,
     range: Option<(A, A)>,
-) -> Result<Histogram<A>>
-where
-    A: Float,
-    S: Data<Elem = A>,
-    D: Dimension,
-{
+) -> Result<Histogram<A>> {
     if bins == 0 {
         return Err(Error::InvalidBins { bins });
     }
@@ -268,10 +215,10 @@ where
             check_range(low, high)?;
             (low, high)
         }
-        None => auto_range(data)?,
+        None => auto_range(data.view())?,
     };
     let u = Uniform::new(bins, (low, high));
-    let counts = count(data, bins, |counts, xs| u.count_into(counts, xs));
+    let counts = count(data.view(), bins, |counts, xs| u.count_into(counts, xs));
     Ok(Histogram {
         counts: Array1::from(counts),
         edges: u.edges(),
@@ -280,9 +227,9 @@ where
 
 /// numpy's `histogram(data, bins=edges)`: counts per bin for explicit,
 /// non-decreasing edges (`edges.len() - 1` bins; equal neighbours make an
-/// empty bin). Bins are half-open except the last; values outside
-/// `[edges[0], edges[last]]` and NaNs are ignored. Each value finds its bin
-/// by binary search.
+/// empty bin), returned with a copy of the edges. Bins are half-open
+/// except the last; values outside `[edges[0], edges[last]]` and NaNs are
+/// ignored. Each value finds its bin by binary search.
 ///
 /// # Errors
 ///
@@ -293,25 +240,20 @@ where
 /// use ndpar::histogram::par_histogram_edges;
 /// use ndarray::array;
 ///
-/// let counts = par_histogram_edges(&array![0.5, 1.0, 2.5, 10.0, 99.0], &array![0.0, 1.0, 10.0]).unwrap();
-/// assert_eq!(counts, array![1, 3]); // 10.0 is in the last (closed) bin
+/// let h = par_histogram_edges(&array![0.5, 1.0, 2.5, 10.0, 99.0], &array![0.0, 1.0, 10.0]).unwrap();
+/// assert_eq!(h.counts, array![1, 3]); // 10.0 is in the last (closed) bin
+/// assert_eq!(h.edges, array![0.0, 1.0, 10.0]);
 /// assert!(par_histogram_edges(&array![1.0], &array![1.0, 0.0]).is_err());
 /// ```
-pub fn par_histogram_edges<A, S, D, S2>(
-    data: &ArrayBase<S, D>,
-    edges: &ArrayBase<S2, Ix1>,
-) -> Result<Array1<u64>>
-where
-    A: Float,
-    S: Data<Elem = A>,
-    D: Dimension,
-    S2: Data<Elem = A>,
-{
+pub fn par_histogram_edges<A: Float, D: Dimension>(
+    data: &ArrayRef<A, D>,
+    edges: &ArrayRef<A, Ix1>,
+) -> Result<Histogram<A>> {
     let edges: Vec<A> = edges.iter().copied().collect();
     check_edges(&edges)?;
     let bins = edges.len() - 1;
     let (first, last) = (edges[0], edges[bins]);
-    let counts = count(data, bins, |counts, xs| {
+    let counts = count(data.view(), bins, |counts, xs| {
         for &x in xs {
             if x >= first && x <= last {
                 // The last edge `<= x` starts x's bin; x == last goes to
@@ -321,7 +263,10 @@ where
             }
         }
     });
-    Ok(Array1::from(counts))
+    Ok(Histogram {
+        counts: Array1::from(counts),
+        edges: Array1::from(edges),
+    })
 }
 
 fn check_edges<A: Float>(edges: &[A]) -> Result<()> {
@@ -367,23 +312,13 @@ fn check_edges<A: Float>(edges: &[A]) -> Result<()> {
 /// assert_eq!(h.counts, array![[1, 1], [0, 2]]);
 /// ```
 #[track_caller]
-pub fn par_histogram_2d<A, S1, S2>(
-    x: &ArrayBase<S1, Ix1>,
-    y: &ArrayBase<S2, Ix1>,
+pub fn par_histogram_2d<A: Float>(
+    x: &ArrayRef<A, Ix1>,
+    y: &ArrayRef<A, Ix1>,
     bins: (usize, usize),
     range: Option<((A, A), (A, A))>,
-) -> Result<Histogram2d<A>>
-where
-    A: Float,
-    S1: Data<Elem = A>,
-    S2: Data<Elem = A>,
-{
-    assert!(
-        x.len() == y.len(),
-        "par_histogram_2d: x has length {}, y has length {}",
-        x.len(),
-        y.len()
-    );
+) -> Result<Histogram2d<A>> {
+    crate::check::same_shape("par_histogram_2d", ("x", x.shape()), ("y", y.shape()));
     if bins.0 == 0 || bins.1 == 0 {
         return Err(Error::InvalidBins {
             bins: bins.0.min(bins.1),
@@ -395,30 +330,29 @@ where
             check_range(ry.0, ry.1)?;
             (rx, ry)
         }
-        None => (auto_range(x)?, auto_range(y)?),
+        None => (auto_range(x.view())?, auto_range(y.view())?),
     };
     let (ux, uy) = (Uniform::new(bins.0, rx), Uniform::new(bins.1, ry));
     let (nx, ny) = bins;
     // Count over pairs: a zipped pass over blocks of the two vectors.
-    let (xv, yv): (ArrayView1<'_, A>, ArrayView1<'_, A>) = (x.view(), y.view());
-    let flat = Flat::new(xv.len(), size_of::<A>());
-    let counts = run_blocks(
-        flat.count(),
-        flat.schedule,
-        nx * ny,
-        |counts, b| {
-            let r = flat.range(b);
-            let (xs, ys) = (xv.slice(ndarray::s![r.clone()]), yv.slice(ndarray::s![r]));
-            for (&a, &b) in xs.iter().zip(ys.iter()) {
-                if let (Some(i), Some(j)) = (ux.bin(a), uy.bin(b)) {
-                    counts[i * ny + j] += 1;
-                }
+    let count_pairs = |counts: &mut Vec<u64>, xs: &[A], ys: &[A]| {
+        for (&a, &b) in xs.iter().zip(ys) {
+            if let (Some(i), Some(j)) = (ux.bin(a), uy.bin(b)) {
+                counts[i * ny + j] += 1;
+            }
+        }
+    };
+    let counts = accumulate(
+        (x.view(), y.view()),
+        || vec![0u64; nx * ny],
+        |counts, block| match block.part {
+            Part::Run((xs, ys)) => count_pairs(counts, xs, ys),
+            Part::Views((vx, vy)) => {
+                let (mut bx, mut by) = (Vec::new(), Vec::new());
+                count_pairs(counts, contiguous(&vx, &mut bx), contiguous(&vy, &mut by));
             }
         },
-        |mut a, b| {
-            a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
-            a
-        },
+        add,
     );
     Ok(Histogram2d {
         counts: Array2::from_shape_vec((nx, ny), counts).expect("nx·ny counts"),

@@ -1,50 +1,73 @@
-//! The axis kernels: what each axis reduction folds, merges and finishes.
-//! Lane runs reuse the whole-array loops of `reduce/seq.rs`; row blocks
-//! are elementwise loops over contiguous rows, which vectorise.
+//! The standard reduction kernels: what sums, products, norms, variances,
+//! extremes, arg-extremes and the NaN-skipping reductions fold, merge and
+//! finish. Runs use the vectorised loops of `seq.rs`; blocks of rows are
+//! elementwise loops over contiguous rows, which vectorise too.
 
-use crate::axis::engine::AxisKernel;
+use super::seq;
+use super::state::{Best, Moments, best_in, first_nan_or_better, prefer};
+use super::{At, ReduceKernel};
 use crate::element::{Float, Scalar};
-use crate::plan::Positions;
-use crate::reduce::arg::{self, Best};
-use crate::reduce::first_nan_or_better;
-use crate::reduce::seq::{self, Moments};
 
-/// `out = f(rows[0])`, then `out[c] = op(out[c], f(row[c]))` for the other
-/// rows, in order.
-fn fold_rows_with<A: Copy, T: Copy>(
-    rows: &[&[A]],
-    out: &mut Vec<T>,
-    f: impl Fn(A) -> T,
-    op: impl Fn(T, T) -> T,
-) {
-    out.clear();
-    out.extend(rows[0].iter().map(|&x| f(x)));
-    for row in &rows[1..] {
-        for (o, &x) in out.iter_mut().zip(row.iter()) {
-            *o = op(*o, f(x));
-        }
-    }
+/// Pairwise `op`-reduction of `map(x)` starting from `id`: sums
+/// (`map = identity`, `op = +`), products, and the L1 and L2 norms.
+pub(crate) struct Pairwise<A, M, F> {
+    pub(crate) id: A,
+    pub(crate) map: M,
+    pub(crate) op: F,
 }
 
-/// Sum along the axis (pairwise within lanes; rows in order within a row
-/// block, then the fixed tree across blocks).
-pub(crate) struct Sum;
-
-impl<A: Scalar> AxisKernel<A> for Sum {
+impl<A, M, F> ReduceKernel<A> for Pairwise<A, M, F>
+where
+    A: Scalar,
+    M: Fn(A) -> A + Sync + Copy,
+    F: Fn(A, A) -> A + Sync + Copy,
+{
     type Acc = A;
     type Out = A;
 
-    fn run(&self, xs: &[A], _: usize) -> A {
-        seq::sum(xs)
+    fn run(&self, xs: &[A], _: At<'_>) -> A {
+        seq::pairwise(xs, self.id, self.map, self.op)
     }
     fn rows(&self, rows: &[&[A]], _: usize, out: &mut Vec<A>) {
-        fold_rows_with(rows, out, |x| x, A::scalar_add);
+        seq::fold_rows(rows, out, self.map, self.op);
     }
     fn merge(&self, l: A, r: A) -> A {
-        l.scalar_add(r)
+        (self.op)(l, r)
     }
     fn finish(&self, acc: A) -> A {
         acc
+    }
+}
+
+/// The sum (pairwise along runs; rows in order within a row block, then
+/// the fixed tree across blocks).
+pub(crate) fn sum<A: Scalar>()
+-> Pairwise<A, impl Fn(A) -> A + Copy + Sync, impl Fn(A, A) -> A + Copy + Sync> {
+    Pairwise {
+        id: A::scalar_zero(),
+        map: |x| x,
+        op: A::scalar_add,
+    }
+}
+
+/// The product.
+pub(crate) fn product<A: Scalar>()
+-> Pairwise<A, impl Fn(A) -> A + Copy + Sync, impl Fn(A, A) -> A + Copy + Sync> {
+    Pairwise {
+        id: A::scalar_one(),
+        map: |x| x,
+        op: A::scalar_mul,
+    }
+}
+
+/// The sum of `map(x)` (|x| for the L1 norm, x² for the L2 norm).
+pub(crate) fn map_sum<A: Float, M: Fn(A) -> A + Copy + Sync>(
+    map: M,
+) -> Pairwise<A, M, impl Fn(A, A) -> A + Copy + Sync> {
+    Pairwise {
+        id: A::zero(),
+        map,
+        op: A::scalar_add,
     }
 }
 
@@ -54,18 +77,19 @@ pub(crate) struct Finish<K, F> {
     pub(crate) f: F,
 }
 
-impl<A, K, F, O> AxisKernel<A> for Finish<K, F>
+impl<A, K, F, O> ReduceKernel<A> for Finish<K, F>
 where
-    K: AxisKernel<A>,
+    K: ReduceKernel<A>,
     F: Fn(K::Out) -> O + Sync,
     O: Send,
 {
     type Acc = K::Acc;
     type Out = O;
     const SPLITTABLE: bool = K::SPLITTABLE;
+    const POSITIONAL: bool = K::POSITIONAL;
 
-    fn run(&self, xs: &[A], r0: usize) -> K::Acc {
-        self.inner.run(xs, r0)
+    fn run(&self, xs: &[A], at: At<'_>) -> K::Acc {
+        self.inner.run(xs, at)
     }
     fn rows(&self, rows: &[&[A]], r0: usize, out: &mut Vec<K::Acc>) {
         self.inner.rows(rows, r0, out)
@@ -78,23 +102,24 @@ where
     }
 }
 
-/// Variance with `ddof`: per-run two-pass moments, Chan merge.
+/// Variance with `ddof`: per-run two-pass moments, Chan merge. Callers
+/// make sure that more than `ddof` elements are reduced.
 pub(crate) struct Var<A> {
     pub(crate) ddof: A,
 }
 
-impl<A: Float> AxisKernel<A> for Var<A> {
+impl<A: Float> ReduceKernel<A> for Var<A> {
     type Acc = Moments<A>;
     type Out = A;
 
-    fn run(&self, xs: &[A], _: usize) -> Moments<A> {
-        seq::moments(xs)
+    fn run(&self, xs: &[A], _: At<'_>) -> Moments<A> {
+        Moments::of(xs)
     }
     fn rows(&self, rows: &[&[A]], _: usize, out: &mut Vec<Moments<A>>) {
         // Two passes over the (cache-resident) row block, per column.
         let count = rows.len();
         let mut mean = Vec::new();
-        fold_rows_with(rows, &mut mean, |x| x, A::scalar_add);
+        seq::fold_rows(rows, &mut mean, |x| x, A::scalar_add);
         let n = A::from_count(count);
         mean.iter_mut().for_each(|m| *m = *m / n);
         let mut m2 = vec![A::zero(); mean.len()];
@@ -119,32 +144,34 @@ impl<A: Float> AxisKernel<A> for Var<A> {
     }
 }
 
-/// NaN-propagating min or max (`better` picks the winner).
-pub(crate) struct Extreme<F> {
+/// NaN-propagating extreme of `map(x)` (`better` picks the winner; the
+/// first NaN wins over everything): min, max, and the max norm.
+pub(crate) struct Extreme<M, F> {
+    pub(crate) map: M,
     pub(crate) better: F,
 }
 
-impl<A: Scalar, F: Fn(A, A) -> bool + Sync + Copy> AxisKernel<A> for Extreme<F> {
+impl<A, M, F> ReduceKernel<A> for Extreme<M, F>
+where
+    A: Scalar,
+    M: Fn(A) -> A + Sync + Copy,
+    F: Fn(A, A) -> bool + Sync + Copy,
+{
     type Acc = A;
     type Out = A;
 
-    fn run(&self, xs: &[A], _: usize) -> A {
-        seq::extreme(xs, |x| x, self.better)
+    fn run(&self, xs: &[A], _: At<'_>) -> A {
+        seq::extreme(xs, self.map, self.better)
     }
     fn rows(&self, rows: &[&[A]], _: usize, out: &mut Vec<A>) {
         let better = self.better;
-        fold_rows_with(
-            rows,
-            out,
-            |x| x,
-            |acc: A, x: A| {
-                if acc.scalar_is_nan() || !(x.scalar_is_nan() || better(x, acc)) {
-                    acc
-                } else {
-                    x
-                }
-            },
-        );
+        seq::fold_rows(rows, out, self.map, |acc: A, x: A| {
+            if acc.scalar_is_nan() || !(x.scalar_is_nan() || better(x, acc)) {
+                acc
+            } else {
+                x
+            }
+        });
     }
     fn merge(&self, l: A, r: A) -> A {
         first_nan_or_better(l, r, self.better)
@@ -154,24 +181,26 @@ impl<A: Scalar, F: Fn(A, A) -> bool + Sync + Copy> AxisKernel<A> for Extreme<F> 
     }
 }
 
-/// Index along the axis of the first extreme (the first NaN if any).
+/// Index of the first extreme (the first NaN if any): the row-major flat
+/// index over a whole array, the index along the axis over a lane.
 pub(crate) struct Arg<F> {
     pub(crate) better: F,
 }
 
-impl<A: Scalar, F: Fn(A, A) -> bool + Sync + Copy> AxisKernel<A> for Arg<F> {
+impl<A: Scalar, F: Fn(A, A) -> bool + Sync + Copy> ReduceKernel<A> for Arg<F> {
     type Acc = Best<A>;
     type Out = usize;
+    const POSITIONAL: bool = true;
 
-    fn run(&self, xs: &[A], r0: usize) -> Best<A> {
-        arg::best_in(xs, r0, Positions::RowMajor, self.better)
+    fn run(&self, xs: &[A], at: At<'_>) -> Best<A> {
+        best_in(xs, at, self.better)
     }
     fn rows(&self, rows: &[&[A]], r0: usize, out: &mut Vec<Best<A>>) {
         out.clear();
         out.extend(rows[0].iter().map(|&value| Best { value, flat: r0 }));
         for (i, row) in rows.iter().enumerate().skip(1) {
             for (o, &value) in out.iter_mut().zip(row.iter()) {
-                *o = arg::prefer(
+                *o = prefer(
                     *o,
                     Best {
                         value,
@@ -183,7 +212,7 @@ impl<A: Scalar, F: Fn(A, A) -> bool + Sync + Copy> AxisKernel<A> for Arg<F> {
         }
     }
     fn merge(&self, l: Best<A>, r: Best<A>) -> Best<A> {
-        arg::prefer(l, r, self.better)
+        prefer(l, r, self.better)
     }
     fn finish(&self, acc: Best<A>) -> usize {
         acc.flat
@@ -193,15 +222,15 @@ impl<A: Scalar, F: Fn(A, A) -> bool + Sync + Copy> AxisKernel<A> for Arg<F> {
 /// Sum and count of the non-NaN values (NaN-skipping sum and mean).
 pub(crate) struct NanSumCount;
 
-impl<A: Float> AxisKernel<A> for NanSumCount {
+impl<A: Float> ReduceKernel<A> for NanSumCount {
     type Acc = (A, usize);
     type Out = (A, usize);
 
-    fn run(&self, xs: &[A], _: usize) -> (A, usize) {
+    fn run(&self, xs: &[A], _: At<'_>) -> (A, usize) {
         seq::nan_sum_count(xs)
     }
     fn rows(&self, rows: &[&[A]], _: usize, out: &mut Vec<(A, usize)>) {
-        fold_rows_with(
+        seq::fold_rows(
             rows,
             out,
             |x: A| if x.is_nan() { (A::zero(), 0) } else { (x, 1) },
@@ -217,20 +246,20 @@ impl<A: Float> AxisKernel<A> for NanSumCount {
 }
 
 /// NaN-skipping min or max: `op` is `Float::min` or `Float::max`, which
-/// return the other operand when one is NaN. All-NaN lanes give NaN.
+/// return the other operand when one is NaN. No non-NaN value gives NaN.
 pub(crate) struct NanExtreme<F> {
     pub(crate) op: F,
 }
 
-impl<A: Float, F: Fn(A, A) -> A + Sync + Copy> AxisKernel<A> for NanExtreme<F> {
+impl<A: Float, F: Fn(A, A) -> A + Sync + Copy> ReduceKernel<A> for NanExtreme<F> {
     type Acc = A;
     type Out = A;
 
-    fn run(&self, xs: &[A], _: usize) -> A {
+    fn run(&self, xs: &[A], _: At<'_>) -> A {
         seq::pairwise(xs, A::nan(), |x| x, self.op)
     }
     fn rows(&self, rows: &[&[A]], _: usize, out: &mut Vec<A>) {
-        fold_rows_with(rows, out, |x| x, self.op);
+        seq::fold_rows(rows, out, |x| x, self.op);
     }
     fn merge(&self, l: A, r: A) -> A {
         (self.op)(l, r)
@@ -240,13 +269,13 @@ impl<A: Float, F: Fn(A, A) -> A + Sync + Copy> AxisKernel<A> for NanExtreme<F> {
     }
 }
 
-/// A plain fold along the axis: each lane front to back from `init`.
+/// A plain fold along an axis: each lane front to back from `init`.
 pub(crate) struct Fold<B, F> {
     pub(crate) init: B,
     pub(crate) fold: F,
 }
 
-impl<A, B, F> AxisKernel<A> for Fold<B, F>
+impl<A, B, F> ReduceKernel<A> for Fold<B, F>
 where
     B: Clone + Send + Sync,
     F: Fn(&B, &A) -> B + Sync,
@@ -255,7 +284,7 @@ where
     type Out = B;
     const SPLITTABLE: bool = false;
 
-    fn run(&self, xs: &[A], _: usize) -> B {
+    fn run(&self, xs: &[A], _: At<'_>) -> B {
         xs.iter()
             .fold(self.init.clone(), |acc, x| (self.fold)(&acc, x))
     }

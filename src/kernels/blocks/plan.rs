@@ -3,9 +3,10 @@
 
 use std::ops::Range;
 
-use ndarray::{ArrayBase, Data, Dimension};
+use ndarray::{ArrayRef, Dimension};
 
-use crate::plan::{Flat, Plan};
+use crate::params::Params;
+use crate::plan::{WholePlan, reduce_block_len};
 
 /// How an array is, or would be, cut into blocks: a list of index ranges,
 /// in block order.
@@ -47,12 +48,9 @@ impl BlockPlan {
     /// ```
     #[track_caller]
     pub fn along(len: usize, block_len: usize) -> BlockPlan {
-        assert!(
-            block_len > 0,
-            "BlockPlan::along: block_len must be at least 1"
-        );
+        crate::check::block_len("BlockPlan::along", block_len);
         let ranges = (0..len.div_ceil(block_len))
-            .map(|b| b * block_len..((b + 1) * block_len).min(len))
+            .map(|b| b * block_len..(b + 1).saturating_mul(block_len).min(len))
             .collect();
         BlockPlan { ranges }
     }
@@ -69,24 +67,18 @@ impl BlockPlan {
     /// assert_eq!(p.len(), 4); // nearly equal blocks of at most 30 elements
     /// assert_eq!(p.iter().map(|r| r.len()).sum::<usize>(), 100);
     /// ```
-    pub fn of<A, S, D>(a: &ArrayBase<S, D>) -> BlockPlan
-    where
-        S: Data<Elem = A>,
-        D: Dimension,
-    {
-        let ranges = if a.as_slice_memory_order().is_some() {
-            let flat = Flat::new(a.len(), size_of::<A>());
-            (0..flat.count()).map(|b| flat.range(b)).collect()
-        } else {
-            let plan = Plan::new(a.shape(), a.strides(), &[], size_of::<A>());
-            (0..plan.blocks.count())
-                .map(|b| {
-                    let block = plan.blocks.block(b);
-                    block.start..block.start + block.len
-                })
-                .collect()
-        };
-        BlockPlan { ranges }
+    pub fn of<A, D: Dimension>(a: &ArrayRef<A, D>) -> BlockPlan {
+        let params = Params::current();
+        let plan = WholePlan::new(
+            a.shape(),
+            &[a.strides()],
+            a.as_slice_memory_order().is_some(),
+            reduce_block_len(&params, size_of::<A>()),
+            params,
+        );
+        BlockPlan {
+            ranges: (0..plan.count()).map(|b| plan.range(b)).collect(),
+        }
     }
 
     /// Number of blocks.

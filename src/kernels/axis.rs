@@ -5,7 +5,7 @@
 //! a stride of one row: slow. ndpar picks, from the strides, either whole
 //! contiguous lanes (reducing along the fast axis) or streaming rows into
 //! per-column accumulators (reducing along a slow axis), so both directions
-//! read memory front to back. See `engine.rs` for the plan.
+//! read memory front to back.
 //!
 //! ```
 //! use ndpar::prelude::*;
@@ -17,15 +17,14 @@
 //! assert_eq!(a.par_argmax_axis(Axis(1)).unwrap()[7], 299);
 //! ```
 
-pub(crate) mod engine;
-mod kernels;
-mod lanes;
+use ndarray::{Array, ArrayRef, ArrayView1, ArrayViewMut1, Axis, RemoveAxis};
 
-use ndarray::{Array, ArrayBase, ArrayView1, ArrayViewMut1, Axis, Data, DataMut, RemoveAxis};
-
+use crate::check;
 use crate::element::{Float, Scalar};
-use engine::{AxisKernel, reduce_axis};
-use kernels::{Arg, Extreme, Finish, Fold, NanExtreme, NanSumCount, Sum, Var};
+use crate::engine::ReduceKernel;
+use crate::engine::axis::reduce_axis;
+use crate::engine::lanes::map_lanes;
+use crate::engine::ops::{Arg, Extreme, Finish, Fold, NanExtreme, NanSumCount, Var, sum};
 
 /// Parallel reductions along one axis, for arrays of any dimension and
 /// layout. Each returns an array of one dimension less, with the shape and
@@ -39,11 +38,18 @@ use kernels::{Arg, Extreme, Finish, Fold, NanExtreme, NanSumCount, Sum, Var};
 /// merged along a fixed tree, so every method gives the same bits on any
 /// number of threads.
 ///
+/// # Empty axes and NaN
+///
+/// The same rule as [`ParReduce`](crate::ParReduce): an empty axis gives
+/// zeros for the sums and `None` where numpy raises or warns (means,
+/// variances, extremes, arg-extremes); NaN propagates, and a lane of
+/// nothing but NaN gives NaN in the NaN-skipping variants.
+///
 /// # Panics
 ///
 /// Every method panics if `axis` is out of bounds (the message names the
-/// axis and the number of dimensions), and `par_var_axis` / `par_std_axis`
-/// if `ddof` is negative or NaN.
+/// method, the axis and the number of dimensions), and `par_var_axis` /
+/// `par_std_axis` if `ddof` is negative or NaN.
 pub trait ParAxis<A, D: RemoveAxis> {
     /// Parallel version of `sum_axis`: sums along `axis`. An empty axis
     /// gives zeros. Floats are summed pairwise along lanes, and in blocks of
@@ -80,7 +86,8 @@ pub trait ParAxis<A, D: RemoveAxis> {
         A: Float;
 
     /// Parallel version of `var_axis`: the variance along `axis` with `ddof`
-    /// delta degrees of freedom, or `None` if the axis length is `≤ ddof`.
+    /// delta degrees of freedom, or `None` if the axis length is `≤ ddof`
+    /// (an empty axis included).
     /// Blocks compute two-pass moments and are merged with Chan's update.
     ///
     /// ```
@@ -261,7 +268,8 @@ pub trait ParAxis<A, D: RemoveAxis> {
     /// Parallel version of `fold_axis`: folds each lane along `axis` front
     /// to back, starting from a clone of `init`. Lanes run in parallel;
     /// each lane is folded in order on one thread, so `fold` needs no
-    /// combine step and any `fold` gives the sequential answer.
+    /// combine step and any `fold` gives the sequential answer. An empty
+    /// axis gives `init` everywhere.
     ///
     /// ```
     /// use ndpar::prelude::*;
@@ -280,32 +288,14 @@ pub trait ParAxis<A, D: RemoveAxis> {
         F: Fn(&B, &A) -> B + Sync;
 }
 
-/// Panics unless `axis` is an axis of an array of `ndim` dimensions.
-#[track_caller]
-fn check_axis(what: &str, axis: Axis, ndim: usize) {
-    assert!(
-        axis.index() < ndim,
-        "{what}: axis {} is out of bounds for an array of {ndim} dimensions",
-        axis.index()
-    );
-}
-
 /// Runs `kernel` along `axis` of `a`, or returns `None` if the axis is
-/// empty.
-#[track_caller]
-fn run<A, S, D, K>(
-    what: &str,
-    a: &ArrayBase<S, D>,
-    axis: Axis,
-    kernel: K,
-) -> Option<Array<K::Out, D::Smaller>>
+/// empty. The axis must be checked already.
+fn run<A, D, K>(a: &ArrayRef<A, D>, axis: Axis, kernel: K) -> Option<Array<K::Out, D::Smaller>>
 where
     A: Clone + Sync,
-    S: Data<Elem = A>,
     D: RemoveAxis,
-    K: AxisKernel<A>,
+    K: ReduceKernel<A>,
 {
-    check_axis(what, axis, a.ndim());
     if a.len_of(axis) == 0 {
         return None;
     }
@@ -316,16 +306,46 @@ where
     )
 }
 
-impl<A, S, D> ParAxis<A, D> for ArrayBase<S, D>
+/// Checks `axis`, then runs `kernel` along it (`None` for an empty axis).
+#[track_caller]
+fn checked<A, D, K>(
+    method: &str,
+    a: &ArrayRef<A, D>,
+    axis: Axis,
+    kernel: K,
+) -> Option<Array<K::Out, D::Smaller>>
 where
-    S: Data<Elem = A>,
+    A: Clone + Sync,
     D: RemoveAxis,
+    K: ReduceKernel<A>,
 {
+    check::axis(method, axis, a.ndim());
+    run(a, axis, kernel)
+}
+
+/// The variance along `axis` (checked as `method`), `None` if the axis
+/// holds no more than `ddof` elements.
+#[track_caller]
+fn var_axis<A: Float, D: RemoveAxis>(
+    method: &str,
+    a: &ArrayRef<A, D>,
+    axis: Axis,
+    ddof: A,
+) -> Option<Array<A, D::Smaller>> {
+    check::axis(method, axis, a.ndim());
+    check::ddof(method, ddof);
+    if A::from_count(a.len_of(axis)) <= ddof {
+        return None;
+    }
+    run(a, axis, Var { ddof })
+}
+
+impl<A, D: RemoveAxis> ParAxis<A, D> for ArrayRef<A, D> {
     fn par_sum_axis(&self, axis: Axis) -> Array<A, D::Smaller>
     where
         A: Scalar,
     {
-        run("par_sum_axis", self, axis, Sum)
+        checked("par_sum_axis", self, axis, sum())
             .unwrap_or_else(|| Array::from_elem(self.raw_dim().remove_axis(axis), A::scalar_zero()))
     }
 
@@ -333,105 +353,80 @@ where
     where
         A: Float,
     {
+        check::axis("par_mean_axis", axis, self.ndim());
         let n = A::from_count(self.len_of(axis));
-        run(
-            "par_mean_axis",
-            self,
-            axis,
-            Finish {
-                inner: Sum,
-                f: move |s: A| s / n,
-            },
-        )
+        let mean = Finish {
+            inner: sum(),
+            f: move |s: A| s / n,
+        };
+        run(self, axis, mean)
     }
 
     fn par_var_axis(&self, axis: Axis, ddof: A) -> Option<Array<A, D::Smaller>>
     where
         A: Float,
     {
-        assert!(
-            ddof >= A::zero(),
-            "par_var_axis: ddof must be a non-negative number, got {ddof:?}"
-        );
-        check_axis("par_var_axis", axis, self.ndim());
-        if A::from_count(self.len_of(axis)) <= ddof {
-            return None;
-        }
-        run("par_var_axis", self, axis, Var { ddof })
+        var_axis("par_var_axis", self, axis, ddof)
     }
 
     fn par_std_axis(&self, axis: Axis, ddof: A) -> Option<Array<A, D::Smaller>>
     where
         A: Float,
     {
-        self.par_var_axis(axis, ddof).map(|v| v.mapv_into(A::sqrt))
+        var_axis("par_std_axis", self, axis, ddof).map(|v| v.mapv_into(A::sqrt))
     }
 
     fn par_min_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
     where
         A: Scalar,
     {
-        run(
-            "par_min_axis",
-            self,
-            axis,
-            Extreme {
-                better: |a: A, b: A| a < b,
-            },
-        )
+        let min = Extreme {
+            map: |x| x,
+            better: |a: A, b: A| a < b,
+        };
+        checked("par_min_axis", self, axis, min)
     }
 
     fn par_max_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
     where
         A: Scalar,
     {
-        run(
-            "par_max_axis",
-            self,
-            axis,
-            Extreme {
-                better: |a: A, b: A| a > b,
-            },
-        )
+        let max = Extreme {
+            map: |x| x,
+            better: |a: A, b: A| a > b,
+        };
+        checked("par_max_axis", self, axis, max)
     }
 
     fn par_argmin_axis(&self, axis: Axis) -> Option<Array<usize, D::Smaller>>
     where
         A: Scalar,
     {
-        run(
-            "par_argmin_axis",
-            self,
-            axis,
-            Arg {
-                better: |a: A, b: A| a < b,
-            },
-        )
+        let argmin = Arg {
+            better: |a: A, b: A| a < b,
+        };
+        checked("par_argmin_axis", self, axis, argmin)
     }
 
     fn par_argmax_axis(&self, axis: Axis) -> Option<Array<usize, D::Smaller>>
     where
         A: Scalar,
     {
-        run(
-            "par_argmax_axis",
-            self,
-            axis,
-            Arg {
-                better: |a: A, b: A| a > b,
-            },
-        )
+        let argmax = Arg {
+            better: |a: A, b: A| a > b,
+        };
+        checked("par_argmax_axis", self, axis, argmax)
     }
 
     fn par_nansum_axis(&self, axis: Axis) -> Array<A, D::Smaller>
     where
         A: Float,
     {
-        let kernel = Finish {
+        let nansum = Finish {
             inner: NanSumCount,
             f: |(s, _): (A, usize)| s,
         };
-        run("par_nansum_axis", self, axis, kernel)
+        checked("par_nansum_axis", self, axis, nansum)
             .unwrap_or_else(|| Array::from_elem(self.raw_dim().remove_axis(axis), A::zero()))
     }
 
@@ -439,25 +434,26 @@ where
     where
         A: Float,
     {
-        let kernel = Finish {
+        // 0/0 is NaN: numpy's value for a lane of nothing but NaN.
+        let nanmean = Finish {
             inner: NanSumCount,
             f: |(s, c): (A, usize)| s / A::from_count(c),
         };
-        run("par_nanmean_axis", self, axis, kernel)
+        checked("par_nanmean_axis", self, axis, nanmean)
     }
 
     fn par_nanmin_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
     where
         A: Float,
     {
-        run("par_nanmin_axis", self, axis, NanExtreme { op: A::min })
+        checked("par_nanmin_axis", self, axis, NanExtreme { op: A::min })
     }
 
     fn par_nanmax_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
     where
         A: Float,
     {
-        run("par_nanmax_axis", self, axis, NanExtreme { op: A::max })
+        checked("par_nanmax_axis", self, axis, NanExtreme { op: A::max })
     }
 
     fn par_map_axis<B, F>(&self, axis: Axis, f: F) -> Array<B, D::Smaller>
@@ -466,10 +462,14 @@ where
         B: Send,
         F: Fn(ArrayView1<'_, A>) -> B + Sync,
     {
-        check_axis("par_map_axis", axis, self.ndim());
-        lanes::map_lanes(self.view().into_dyn(), axis, f)
-            .into_dimensionality::<D::Smaller>()
-            .expect("one axis fewer")
+        check::axis("par_map_axis", axis, self.ndim());
+        map_lanes(self.view().into_dyn(), axis, |part, w| {
+            for lane in part.lanes(Axis(0)) {
+                w.push(f(lane));
+            }
+        })
+        .into_dimensionality::<D::Smaller>()
+        .expect("one axis fewer")
     }
 
     fn par_fold_axis<B, F>(&self, axis: Axis, init: B, fold: F) -> Array<B, D::Smaller>
@@ -478,8 +478,9 @@ where
         B: Clone + Send + Sync,
         F: Fn(&B, &A) -> B + Sync,
     {
+        check::axis("par_fold_axis", axis, self.ndim());
         let empty_init = init.clone();
-        run("par_fold_axis", self, axis, Fold { init, fold })
+        run(self, axis, Fold { init, fold })
             .unwrap_or_else(|| Array::from_elem(self.raw_dim().remove_axis(axis), empty_init))
     }
 }
@@ -489,7 +490,8 @@ where
 ///
 /// # Panics
 ///
-/// If `axis` is out of bounds.
+/// If `axis` is out of bounds (the message names the method, the axis and
+/// the number of dimensions).
 pub trait ParAxisMut<A, D: RemoveAxis> {
     /// Parallel version of `map_axis_mut`: `f` of every mutable lane along
     /// `axis`, collected into an array of one dimension less.
@@ -534,21 +536,21 @@ pub trait ParAxisMut<A, D: RemoveAxis> {
         F: Fn(ArrayViewMut1<'_, A>) + Sync;
 }
 
-impl<A, S, D> ParAxisMut<A, D> for ArrayBase<S, D>
-where
-    S: DataMut<Elem = A>,
-    D: RemoveAxis,
-{
+impl<A, D: RemoveAxis> ParAxisMut<A, D> for ArrayRef<A, D> {
     fn par_map_axis_mut<B, F>(&mut self, axis: Axis, f: F) -> Array<B, D::Smaller>
     where
         A: Send,
         B: Send,
         F: Fn(ArrayViewMut1<'_, A>) -> B + Sync,
     {
-        check_axis("par_map_axis_mut", axis, self.ndim());
-        lanes::map_lanes_mut(self.view_mut().into_dyn(), axis, f)
-            .into_dimensionality::<D::Smaller>()
-            .expect("one axis fewer")
+        check::axis("par_map_axis_mut", axis, self.ndim());
+        map_lanes(self.view_mut().into_dyn(), axis, |mut part, w| {
+            for lane in part.lanes_mut(Axis(0)) {
+                w.push(f(lane));
+            }
+        })
+        .into_dimensionality::<D::Smaller>()
+        .expect("one axis fewer")
     }
 
     fn par_for_each_lane_mut<F>(&mut self, axis: Axis, f: F)
@@ -556,7 +558,12 @@ where
         A: Send,
         F: Fn(ArrayViewMut1<'_, A>) + Sync,
     {
-        check_axis("par_for_each_lane_mut", axis, self.ndim());
-        lanes::map_lanes_mut(self.view_mut().into_dyn(), axis, f);
+        check::axis("par_for_each_lane_mut", axis, self.ndim());
+        map_lanes(self.view_mut().into_dyn(), axis, |mut part, w| {
+            for lane in part.lanes_mut(Axis(0)) {
+                f(lane);
+                w.push(());
+            }
+        });
     }
 }

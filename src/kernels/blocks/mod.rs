@@ -28,12 +28,12 @@ pub use plan::BlockPlan;
 pub use stencil::{par_convolve_1d, par_correlate_2d, par_correlate_2d_into};
 
 use ndarray::{
-    Array, ArrayBase, ArrayD, ArrayView, ArrayViewD, ArrayViewMut, Axis, Data, DataMut, Dimension,
-    IxDyn, Slice,
+    Array, ArrayD, ArrayRef, ArrayView, ArrayViewD, ArrayViewMut, Axis, Dimension, IxDyn, Slice,
 };
 
-use crate::plan::{Schedule, for_each, map_collect};
-use crate::uninit::build_vec;
+use crate::check;
+use crate::engine::uninit::build_vec;
+use crate::plan::{Schedule, cut_into};
 
 /// How a halo is filled beyond the array's edges along the blocked axis
 /// (the names and meanings of scipy.ndimage's modes). For an axis
@@ -178,11 +178,13 @@ pub trait ParBlocks<A, D: Dimension> {
     /// (dask's `map_overlap`, with `trim=True`). Blocks away from the edges
     /// see a view of the array itself; edge blocks see a padded copy.
     ///
+    /// An empty axis gives an empty result (`f` is not called).
+    ///
     /// # Panics
     ///
     /// If `axis` is out of bounds, `block_len` is 0, the halo is longer
-    /// than the axis for `Reflect` or `Periodic`, or an output does not
-    /// have its block's shape (the message names the block).
+    /// than a non-empty axis for `Reflect` or `Periodic`, or an output does
+    /// not have its block's shape (the message names the block).
     ///
     /// ```
     /// use ndpar::prelude::*;
@@ -235,14 +237,26 @@ pub trait ParBlocksMut<A, D: Dimension> {
         F: Fn(usize, ArrayViewMut<'_, A, D>) + Sync;
 }
 
+/// Checks the arguments every block kernel takes.
 #[track_caller]
-fn check(what: &str, axis: Axis, ndim: usize, block_len: usize) {
-    assert!(
-        axis.index() < ndim,
-        "{what}: axis {} is out of bounds for an array of {ndim} dimensions",
-        axis.index()
-    );
-    assert!(block_len > 0, "{what}: block_len must be at least 1");
+fn check_blocks(method: &str, axis: Axis, ndim: usize, block_len: usize) {
+    check::axis(method, axis, ndim);
+    check::block_len(method, block_len);
+}
+
+/// A shape for messages: `[3, any]`, with `usize::MAX` meaning any length.
+fn shape_pattern(shape: &[usize]) -> String {
+    let parts: Vec<String> = shape
+        .iter()
+        .map(|&n| {
+            if n == usize::MAX {
+                "any".to_string()
+            } else {
+                n.to_string()
+            }
+        })
+        .collect();
+    format!("[{}]", parts.join(", "))
 }
 
 /// Joins block outputs along `axis` in order, moving their elements.
@@ -267,15 +281,9 @@ fn join<B: Send, D: Dimension>(
                 .all(|(&g, &w)| w == usize::MAX || g == w);
         assert!(
             ok,
-            "{what}: block {i} returned an array of shape {:?}, expected {:?}",
+            "{what}: block {i} returned an array of shape {:?}, expected {}",
             out.shape(),
-            want.iter()
-                .map(|&w| if w == usize::MAX {
-                    "any".to_string()
-                } else {
-                    w.to_string()
-                })
-                .collect::<Vec<_>>()
+            shape_pattern(&want)
         );
     }
     let total_axis: usize = outputs.iter().map(|o| o.len_of(axis)).sum();
@@ -361,22 +369,18 @@ fn extended<'a, A: Clone>(
     Err(ndarray::concatenate(axis, &pieces).expect("pieces share every other axis"))
 }
 
-impl<A, S, D> ParBlocks<A, D> for ArrayBase<S, D>
-where
-    S: Data<Elem = A>,
-    D: Dimension,
-{
+impl<A, D: Dimension> ParBlocks<A, D> for ArrayRef<A, D> {
     fn par_map_blocks<B, F>(&self, axis: Axis, block_len: usize, f: F) -> Array<B, D>
     where
         A: Sync,
         B: Send,
         F: Fn(ArrayView<'_, A, D>) -> Array<B, D> + Sync,
     {
-        check("par_map_blocks", axis, self.ndim(), block_len);
+        check_blocks("par_map_blocks", axis, self.ndim(), block_len);
         let plan = BlockPlan::along(self.len_of(axis), block_len);
         let schedule = Schedule::for_len(self.len(), plan.len());
         let v = self.view();
-        let outputs = map_collect(plan.len(), schedule, |i| {
+        let outputs = schedule.map_collect(plan.len(), |i| {
             f(v.slice_axis(axis, Slice::from(plan.block(i))))
         });
         let shape = self.shape().to_vec();
@@ -400,13 +404,16 @@ where
         B: Send,
         F: Fn(ArrayView<'_, A, D>) -> Array<B, D> + Sync,
     {
-        check("par_map_overlap", axis, self.ndim(), block_len);
+        check_blocks("par_map_overlap", axis, self.ndim(), block_len);
         let n = self.len_of(axis);
-        boundary.check_halo("par_map_overlap", halo, n);
+        if n > 0 {
+            // An empty axis has no blocks, so no halo to build.
+            boundary.check_halo("par_map_overlap", halo, n);
+        }
         let plan = BlockPlan::along(n, block_len);
         let v = self.view().into_dyn();
         let schedule = Schedule::for_len(self.len(), plan.len());
-        let outputs = map_collect(plan.len(), schedule, |i| {
+        let outputs = schedule.map_collect(plan.len(), |i| {
             let ext = extended(&v, axis, plan.block(i), halo, &boundary);
             let block = match &ext {
                 Ok(view) => view.view(),
@@ -425,26 +432,16 @@ where
     }
 }
 
-impl<A, S, D> ParBlocksMut<A, D> for ArrayBase<S, D>
-where
-    S: DataMut<Elem = A>,
-    D: Dimension,
-{
+impl<A, D: Dimension> ParBlocksMut<A, D> for ArrayRef<A, D> {
     fn par_for_each_block_mut<F>(&mut self, axis: Axis, block_len: usize, f: F)
     where
         A: Send,
         F: Fn(usize, ArrayViewMut<'_, A, D>) + Sync,
     {
-        check("par_for_each_block_mut", axis, self.ndim(), block_len);
+        check_blocks("par_for_each_block_mut", axis, self.ndim(), block_len);
         let plan = BlockPlan::along(self.len_of(axis), block_len);
-        let len = self.len();
-        let mut rest = self.view_mut();
-        let mut blocks = Vec::with_capacity(plan.len());
-        for i in 0..plan.len() {
-            let (head, tail) = rest.split_at(axis, plan.block(i).len());
-            blocks.push((i, head));
-            rest = tail;
-        }
-        for_each(blocks, Schedule::for_len(len, plan.len()), |(i, b)| f(i, b));
+        let schedule = Schedule::for_len(self.len(), plan.len());
+        let blocks = cut_into(self.view_mut(), axis, plan.iter().map(|r| r.len()));
+        schedule.for_each(blocks.into_iter().enumerate().collect(), |(i, b)| f(i, b));
     }
 }

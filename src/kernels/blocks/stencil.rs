@@ -4,18 +4,13 @@
 //! own neighbourhood in a fixed order, so results are exact across thread
 //! counts and blockings.
 
-use ndarray::{Array1, Array2, ArrayBase, ArrayView, ArrayViewMut2, Axis, Data, DataMut, Ix1, Ix2};
+use ndarray::{Array1, Array2, ArrayRef, ArrayView, ArrayViewMut2, Axis, Ix1, Ix2};
 
 use super::{BlockPlan, Boundary, ParBlocks, ParBlocksMut, extended};
 use crate::element::Scalar;
 use crate::params::Params;
-use crate::plan::contiguous;
-
-/// Rows per block so that a block (with its padded copy) stays in L2.
-fn rows_per_block(cols: usize, elem_size: usize) -> usize {
-    let bytes = 4 * Params::current().block_bytes;
-    (bytes / (cols.max(1) * elem_size.max(1))).max(1)
-}
+use crate::plan::tiles::cache_rows;
+use crate::plan::{contiguous, reduce_block_len};
 
 /// The 2-D correlation of `input` with a small odd-sized `weights` kernel:
 /// `out[i, j] = Σ weights[di, dj] · input[i + di - h, j + dj - w]` with
@@ -45,16 +40,11 @@ fn rows_per_block(cols: usize, elem_size: usize) -> usize {
 /// assert_eq!(next, array![[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]);
 /// ```
 #[track_caller]
-pub fn par_correlate_2d<A, S1, S2>(
-    input: &ArrayBase<S1, Ix2>,
-    weights: &ArrayBase<S2, Ix2>,
+pub fn par_correlate_2d<A: Scalar>(
+    input: &ArrayRef<A, Ix2>,
+    weights: &ArrayRef<A, Ix2>,
     boundary: Boundary<A>,
-) -> Array2<A>
-where
-    A: Scalar,
-    S1: Data<Elem = A>,
-    S2: Data<Elem = A>,
-{
+) -> Array2<A> {
     // Zeroed memory comes from the allocator's zero pages (no pass over
     // it); the kernel overwrites every element.
     let mut out = Array2::from_elem(input.dim(), A::scalar_zero());
@@ -84,38 +74,28 @@ where
 /// assert!((u.sum() - 1.0).abs() < 1e-12); // heat spreads, none lost yet
 /// ```
 #[track_caller]
-pub fn par_correlate_2d_into<A, S1, S2, S3>(
-    input: &ArrayBase<S1, Ix2>,
-    weights: &ArrayBase<S2, Ix2>,
+pub fn par_correlate_2d_into<A: Scalar>(
+    input: &ArrayRef<A, Ix2>,
+    weights: &ArrayRef<A, Ix2>,
     boundary: Boundary<A>,
-    out: &mut ArrayBase<S3, Ix2>,
-) where
-    A: Scalar,
-    S1: Data<Elem = A>,
-    S2: Data<Elem = A>,
-    S3: DataMut<Elem = A>,
-{
-    assert!(
-        out.shape() == input.shape(),
-        "par_correlate_2d_into: out has shape {:?}, input has shape {:?}",
-        out.shape(),
-        input.shape()
+    out: &mut ArrayRef<A, Ix2>,
+) {
+    crate::check::same_shape(
+        "par_correlate_2d_into",
+        ("out", out.shape()),
+        ("input", input.shape()),
     );
     correlate_2d_into(input, weights, boundary, &mut out.view_mut());
 }
 
 /// The shared core: `out` is overwritten with the correlation.
 #[track_caller]
-fn correlate_2d_into<A, S1, S2>(
-    input: &ArrayBase<S1, Ix2>,
-    weights: &ArrayBase<S2, Ix2>,
+fn correlate_2d_into<A: Scalar>(
+    input: &ArrayRef<A, Ix2>,
+    weights: &ArrayRef<A, Ix2>,
     boundary: Boundary<A>,
     out: &mut ArrayViewMut2<'_, A>,
-) where
-    A: Scalar,
-    S1: Data<Elem = A>,
-    S2: Data<Elem = A>,
-{
+) {
     let (kh, kw) = weights.dim();
     assert!(
         kh % 2 == 1 && kw % 2 == 1,
@@ -135,7 +115,8 @@ fn correlate_2d_into<A, S1, S2>(
         .filter(|&(_, &w)| w != A::scalar_zero())
         .map(|((di, dj), &w)| (di, dj, w))
         .collect();
-    let block_rows = rows_per_block(cols, size_of::<A>());
+    // Rows per block so that a block (with its padded copy) stays in cache.
+    let block_rows = cache_rows(cols * size_of::<A>(), &Params::current());
     let v = input.view().into_dyn();
     let plan = BlockPlan::along(rows, block_rows);
     out.par_for_each_block_mut(Axis(0), block_rows, |b, mut out_block| {
@@ -275,16 +256,11 @@ fn correlate_row<A: Scalar>(
 /// assert_eq!(d, array![1.0, 2.0, 2.0, 1.0]);
 /// ```
 #[track_caller]
-pub fn par_convolve_1d<A, S1, S2>(
-    signal: &ArrayBase<S1, Ix1>,
-    kernel: &ArrayBase<S2, Ix1>,
+pub fn par_convolve_1d<A: Scalar>(
+    signal: &ArrayRef<A, Ix1>,
+    kernel: &ArrayRef<A, Ix1>,
     boundary: Boundary<A>,
-) -> Array1<A>
-where
-    A: Scalar,
-    S1: Data<Elem = A>,
-    S2: Data<Elem = A>,
-{
+) -> Array1<A> {
     let k = kernel.len();
     assert!(
         k % 2 == 1,
@@ -297,7 +273,7 @@ where
     let h = k / 2;
     boundary.check_halo("par_convolve_1d", h, n);
     let taps: Vec<A> = kernel.iter().copied().collect();
-    let block = Params::current().block_len(size_of::<A>());
+    let block = reduce_block_len(&Params::current(), size_of::<A>());
     signal.par_map_overlap(Axis(0), block, h, boundary, |ext: ArrayView<'_, A, Ix1>| {
         let len = ext.len() - 2 * h;
         let mut buf = Vec::new();

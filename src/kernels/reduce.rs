@@ -16,21 +16,23 @@
 //! assert_eq!(v.par_max(), Some(89_699.0)); // row 298, column 299
 //! ```
 
-pub(crate) mod arg;
-pub(crate) mod seq;
+use ndarray::{ArrayRef, Dimension};
 
-use ndarray::{ArrayBase, Data, Dimension};
-
+use crate::check;
 use crate::element::{Float, Scalar};
-use crate::plan::{Flat, Plan, Positions, contiguous};
-use arg::Best;
-use seq::Moments;
+use crate::engine::ops::{
+    Arg, Extreme, Finish, NanExtreme, NanSumCount, Var, map_sum, product, sum,
+};
+use crate::engine::seq;
+use crate::engine::whole::{Part, reduce, reduce_kernel};
+use crate::plan::contiguous;
 
 /// Parallel reductions over an array of any dimension and layout.
 ///
-/// Implemented for every [`ArrayBase`] whose elements can be read: owned
+/// Implemented for `ArrayRef`, so every readable array reaches it: owned
 /// arrays, views, shared and copy-on-write arrays, of any dimension
-/// (including `IxDyn`). Bring it into scope with `use ndpar::prelude::*;`.
+/// (including `IxDyn`), and a `&ArrayRef` your function was handed. Bring
+/// it into scope with `use ndpar::prelude::*;`.
 ///
 /// # Determinism
 ///
@@ -47,21 +49,28 @@ use seq::Moments;
 /// tree across blocks. The rounding error grows like `O(ε log n)` rather
 /// than the `O(ε n)` of a running sum, on every layout.
 ///
-/// # Empty arrays
+/// # Empty arrays and NaN
 ///
-/// `par_sum` and `par_nansum` give 0, `par_product` gives 1, the norms give
-/// 0; `par_mean`, `par_var`, `par_min`, `par_argmin` and friends give `None`.
-/// None of them panics.
+/// Where numpy returns a value for an empty array, so does ndpar:
+/// `par_sum` and `par_nansum` give 0, `par_product` 1, the L1 and L2 norms
+/// 0. Where numpy raises or warns (`mean`, `var`, `min`, `argmin`, the max
+/// norm, …), ndpar returns `None`. `None` means exactly that: no element to
+/// reduce (or, for `par_var`, no more than `ddof`). NaN values follow
+/// numpy: they propagate through `par_min`, `par_sum` and the like, and the
+/// NaN-skipping reductions of an array holding nothing but NaN give NaN.
+/// No method panics on empty input.
 pub trait ParReduce<A, D: Dimension> {
     /// Parallel version of `fold`: folds each block with `fold`, starting
     /// from `identity()`, and merges block results with `combine`.
     ///
-    /// Within a block, elements are visited in memory order; blocks are
+    /// Within a block, elements are visited in memory order (the order in
+    /// which the array's memory is walked front to back, as
+    /// [`BlockPlan::of`](crate::BlockPlan::of) describes); blocks are
     /// combined left to right in a fixed pairwise tree. If `combine` is
-    /// associative and `identity()` is its neutral element, the result equals
-    /// a sequential fold over the elements in memory order; even if not, it
-    /// is the same on every thread count, because the blocks and the tree do
-    /// not depend on it. An empty array gives `identity()`.
+    /// associative and `identity()` is its neutral element, the result
+    /// equals a sequential fold over the elements in memory order; even if
+    /// not, it is the same on every thread count, because the blocks and
+    /// the tree do not depend on it. An empty array gives `identity()`.
     ///
     /// # Panics
     ///
@@ -283,39 +292,44 @@ pub trait ParReduce<A, D: Dimension> {
     where
         A: Float;
 
-    /// The mean of the non-NaN elements, or `None` if there are none
-    /// (numpy's `nanmean` returns NaN with a warning there).
+    /// The mean of the non-NaN elements (numpy's `nanmean`): NaN if every
+    /// element is NaN, `None` if the array is empty.
     ///
     /// ```
     /// use ndpar::prelude::*;
-    /// use ndarray::array;
+    /// use ndarray::{array, Array1};
     ///
     /// assert_eq!(array![1.0, f64::NAN, 3.0].par_nanmean(), Some(2.0));
-    /// assert_eq!(array![f64::NAN].par_nanmean(), None);
+    /// assert!(array![f64::NAN].par_nanmean().unwrap().is_nan());
+    /// assert_eq!(Array1::<f64>::zeros(0).par_nanmean(), None);
     /// ```
     fn par_nanmean(&self) -> Option<A>
     where
         A: Float;
 
-    /// The smallest non-NaN element, or `None` if there is none.
+    /// The smallest non-NaN element (numpy's `nanmin`): NaN if every
+    /// element is NaN, `None` if the array is empty.
     ///
     /// ```
     /// use ndpar::prelude::*;
     /// use ndarray::array;
     ///
     /// assert_eq!(array![f32::NAN, 2.0, -1.0].par_nanmin(), Some(-1.0));
+    /// assert!(array![f32::NAN].par_nanmin().unwrap().is_nan());
     /// ```
     fn par_nanmin(&self) -> Option<A>
     where
         A: Float;
 
-    /// The largest non-NaN element, or `None` if there is none.
+    /// The largest non-NaN element (numpy's `nanmax`): NaN if every element
+    /// is NaN, `None` if the array is empty.
     ///
     /// ```
     /// use ndpar::prelude::*;
-    /// use ndarray::array;
+    /// use ndarray::{array, Array1};
     ///
     /// assert_eq!(array![f32::NAN, 2.0, -1.0].par_nanmax(), Some(2.0));
+    /// assert_eq!(Array1::<f32>::zeros(0).par_nanmax(), None);
     /// ```
     fn par_nanmax(&self) -> Option<A>
     where
@@ -347,21 +361,27 @@ pub trait ParReduce<A, D: Dimension> {
     where
         A: Float;
 
-    /// The max norm `max|x|`; NaN if any element is NaN; 0 if empty.
+    /// The max norm `max|x|` (numpy's `norm(x, inf)` of the flattened
+    /// array); NaN if any element is NaN; `None` if the array is empty
+    /// (numpy raises there).
     ///
     /// ```
     /// use ndpar::prelude::*;
-    /// use ndarray::array;
+    /// use ndarray::{array, Array1};
     ///
-    /// assert_eq!(array![3.0, -4.0, 1.0].par_norm_max(), 4.0);
+    /// assert_eq!(array![3.0, -4.0, 1.0].par_norm_max(), Some(4.0));
+    /// assert_eq!(Array1::<f64>::zeros(0).par_norm_max(), None);
     /// ```
-    fn par_norm_max(&self) -> A
+    fn par_norm_max(&self) -> Option<A>
     where
         A: Float;
 
-    /// The dot product `Σ self[i] * other[i]` of two arrays of the same shape
-    /// and any dimension (pairwise sum for floats; wrapping for integers).
-    /// The layouts may differ.
+    /// The sum of elementwise products `Σ self[i] * other[i]` of two arrays
+    /// of the same shape, whatever their dimension: numpy's `vdot` (for
+    /// real numbers), which flattens both arrays. For 2-D arrays this is
+    /// *not* the matrix product (`a.dot(&b)`, or
+    /// [`par_matmul`](crate::par_matmul)). Floats are summed pairwise;
+    /// integers wrap. The layouts may differ.
     ///
     /// # Panics
     ///
@@ -369,73 +389,18 @@ pub trait ParReduce<A, D: Dimension> {
     ///
     /// ```
     /// use ndpar::prelude::*;
-    /// use ndarray::Array2;
+    /// use ndarray::{array, Array2};
     ///
     /// let a = Array2::from_shape_fn((100, 100), |(i, j)| (i as f64) - (j as f64));
     /// let b = Array2::<f64>::ones((100, 100));
-    /// assert_eq!(a.par_dot(&b), 0.0);
-    /// assert_eq!(a.par_dot(&a.t()), -a.par_dot(&a)); // layouts may differ
+    /// assert_eq!(a.par_vdot(&b), 0.0);
+    /// assert_eq!(a.par_vdot(&a.t()), -a.par_vdot(&a)); // layouts may differ
+    /// assert_eq!(array![[1, 2], [3, 4]].par_vdot(&array![[1, 1], [1, 1]]), 10);
     /// ```
     #[track_caller]
-    fn par_dot<S2>(&self, other: &ArrayBase<S2, D>) -> A
+    fn par_vdot(&self, other: &ArrayRef<A, D>) -> A
     where
-        A: Scalar,
-        S2: Data<Elem = A>;
-}
-
-/// Reduces `a` block by block: `leaf(run, start, positions)` sees each
-/// block as one contiguous run of elements in traversal order, starting at
-/// traversal position `start`; `combine` merges neighbouring results along
-/// the fixed tree. `None` if `a` is empty.
-///
-/// Contiguous arrays take the flat path (their memory slice, cut into
-/// pieces); `row_major` restricts it to row-major arrays, for kernels whose
-/// answer depends on logical positions. Other layouts are planned in full,
-/// and non-contiguous blocks are gathered into a buffer first.
-fn reduce_runs<A, S, D, T, L, C>(
-    a: &ArrayBase<S, D>,
-    row_major: bool,
-    leaf: L,
-    combine: C,
-) -> Option<T>
-where
-    A: Copy + Sync,
-    S: Data<Elem = A>,
-    D: Dimension,
-    T: Send,
-    L: Fn(&[A], usize, Positions<'_>) -> T + Sync,
-    C: Fn(T, T) -> T + Sync,
-{
-    let slice = if row_major {
-        a.as_slice()
-    } else {
-        a.as_slice_memory_order()
-    };
-    if let Some(xs) = slice {
-        let flat = Flat::new(xs.len(), size_of::<A>());
-        return flat.reduce(
-            |r| leaf(&xs[r.clone()], r.start, Positions::RowMajor),
-            combine,
-        );
-    }
-    let v = a.view().into_dyn();
-    if v.is_empty() {
-        return None;
-    }
-    let plan = Plan::new(v.shape(), v.strides(), &[], size_of::<A>());
-    let tv = plan.traversal(v);
-    plan.reduce(
-        |block| {
-            let bv = plan.blocks.view(&tv, block);
-            let mut buf = Vec::new();
-            leaf(
-                contiguous(&bv, &mut buf),
-                block.start,
-                Positions::Layout(&plan.layout),
-            )
-        },
-        combine,
-    )
+        A: Scalar;
 }
 
 /// Row-major flat index → index pattern of `dim`'s shape.
@@ -448,11 +413,23 @@ fn unravel<D: Dimension>(mut flat: usize, dim: &D) -> D::Pattern {
     index.into_pattern()
 }
 
-impl<A, S, D> ParReduce<A, D> for ArrayBase<S, D>
-where
-    S: Data<Elem = A>,
-    D: Dimension,
-{
+/// `kernel` over the whole of `a`; `None` when `a` is empty.
+fn whole<A: Clone + Sync, D: Dimension, K: crate::engine::ReduceKernel<A>>(
+    a: &ArrayRef<A, D>,
+    kernel: K,
+) -> Option<K::Out> {
+    reduce_kernel(a.view(), &kernel)
+}
+
+fn lt<A: PartialOrd>(a: A, b: A) -> bool {
+    a < b
+}
+
+fn gt<A: PartialOrd>(a: A, b: A) -> bool {
+    a > b
+}
+
+impl<A, D: Dimension> ParReduce<A, D> for ArrayRef<A, D> {
     fn par_fold<T, I, F, C>(&self, identity: I, fold: F, combine: C) -> T
     where
         A: Sync,
@@ -461,21 +438,14 @@ where
         F: Fn(T, &A) -> T + Sync,
         C: Fn(T, T) -> T + Sync,
     {
-        if let Some(xs) = self.as_slice_memory_order() {
-            let flat = Flat::new(xs.len(), size_of::<A>());
-            return flat
-                .reduce(|r| xs[r].iter().fold(identity(), &fold), combine)
-                .unwrap_or_else(identity);
-        }
-        let v = self.view().into_dyn();
-        if v.is_empty() {
-            return identity();
-        }
-        let plan = Plan::new(v.shape(), v.strides(), &[], size_of::<A>());
-        let tv = plan.traversal(v);
-        plan.reduce(
-            |block| plan.blocks.view(&tv, block).iter().fold(identity(), &fold),
-            combine,
+        reduce(
+            (self.view(),),
+            true,
+            |block| match block.part {
+                Part::Run((xs,)) => xs.iter().fold(identity(), &fold),
+                Part::Views((v,)) => v.iter().fold(identity(), &fold),
+            },
+            &combine,
         )
         .unwrap_or_else(identity)
     }
@@ -495,43 +465,46 @@ where
     where
         A: Scalar,
     {
-        reduce_runs(self, false, |xs, _, _| seq::sum(xs), A::scalar_add)
-            .unwrap_or_else(A::scalar_zero)
+        whole(self, sum()).unwrap_or_else(A::scalar_zero)
     }
 
     fn par_product(&self) -> A
     where
         A: Scalar,
     {
-        reduce_runs(self, false, |xs, _, _| seq::product(xs), A::scalar_mul)
-            .unwrap_or_else(A::scalar_one)
+        whole(self, product()).unwrap_or_else(A::scalar_one)
     }
 
     fn par_mean(&self) -> Option<A>
     where
         A: Float,
     {
-        let n = self.len();
-        (n > 0).then(|| self.par_sum() / A::from_count(n))
+        let n = A::from_count(self.len());
+        whole(
+            self,
+            Finish {
+                inner: sum(),
+                f: |s: A| s / n,
+            },
+        )
     }
 
     fn par_var(&self, ddof: A) -> Option<A>
     where
         A: Float,
     {
-        assert!(
-            ddof >= A::zero(),
-            "par_var: ddof must be a non-negative number, got {ddof:?}"
-        );
-        let m = reduce_runs(self, false, |xs, _, _| seq::moments(xs), Moments::merge)?;
-        let dof = A::from_count(m.count) - ddof;
-        (dof > A::zero()).then(|| m.m2 / dof)
+        check::ddof("par_var", ddof);
+        if A::from_count(self.len()) <= ddof {
+            return None;
+        }
+        whole(self, Var { ddof })
     }
 
     fn par_std(&self, ddof: A) -> Option<A>
     where
         A: Float,
     {
+        check::ddof("par_std", ddof);
         self.par_var(ddof).map(A::sqrt)
     }
 
@@ -539,12 +512,12 @@ where
     where
         A: Scalar,
     {
-        let lt = |a: A, b: A| a < b;
-        reduce_runs(
+        whole(
             self,
-            false,
-            |xs, _, _| seq::extreme(xs, |x| x, lt),
-            |a, b| first_nan_or_better(a, b, lt),
+            Extreme {
+                map: |x| x,
+                better: lt,
+            },
         )
     }
 
@@ -552,12 +525,12 @@ where
     where
         A: Scalar,
     {
-        let gt = |a: A, b: A| a > b;
-        reduce_runs(
+        whole(
             self,
-            false,
-            |xs, _, _| seq::extreme(xs, |x| x, gt),
-            |a, b| first_nan_or_better(a, b, gt),
+            Extreme {
+                map: |x| x,
+                better: gt,
+            },
         )
     }
 
@@ -565,176 +538,94 @@ where
     where
         A: Scalar,
     {
-        arg_extreme(self, |a: A, b: A| a < b)
+        let flat = whole(self, Arg { better: lt })?;
+        Some(unravel(flat, &self.raw_dim()))
     }
 
     fn par_argmax(&self) -> Option<D::Pattern>
     where
         A: Scalar,
     {
-        arg_extreme(self, |a: A, b: A| a > b)
+        let flat = whole(self, Arg { better: gt })?;
+        Some(unravel(flat, &self.raw_dim()))
     }
 
     fn par_nansum(&self) -> A
     where
         A: Float,
     {
-        reduce_runs(
-            self,
-            false,
-            |xs, _, _| seq::nan_sum_count(xs).0,
-            A::scalar_add,
-        )
-        .unwrap_or_else(A::zero)
+        whole(self, NanSumCount).map_or_else(A::zero, |(s, _)| s)
     }
 
     fn par_nanmean(&self) -> Option<A>
     where
         A: Float,
     {
-        let (sum, count) = reduce_runs(
-            self,
-            false,
-            |xs, _, _| seq::nan_sum_count(xs),
-            |(s1, c1), (s2, c2)| (s1 + s2, c1 + c2),
-        )?;
-        (count > 0).then(|| sum / A::from_count(count))
+        // 0/0 is NaN: numpy's value when every element is NaN.
+        whole(self, NanSumCount).map(|(s, c)| s / A::from_count(c))
     }
 
     fn par_nanmin(&self) -> Option<A>
     where
         A: Float,
     {
-        reduce_runs(
-            self,
-            false,
-            |xs, _, _| seq::nan_min(xs),
-            |a, b| match (a, b) {
-                (Some(a), Some(b)) => Some(if b < a { b } else { a }),
-                (a, b) => a.or(b),
-            },
-        )?
+        whole(self, NanExtreme { op: A::min })
     }
 
     fn par_nanmax(&self) -> Option<A>
     where
         A: Float,
     {
-        reduce_runs(
-            self,
-            false,
-            |xs, _, _| seq::nan_max(xs),
-            |a, b| match (a, b) {
-                (Some(a), Some(b)) => Some(if b > a { b } else { a }),
-                (a, b) => a.or(b),
-            },
-        )?
+        whole(self, NanExtreme { op: A::max })
     }
 
     fn par_norm_l1(&self) -> A
     where
         A: Float,
     {
-        reduce_runs(
-            self,
-            false,
-            |xs, _, _| seq::pairwise(xs, A::zero(), A::abs, A::scalar_add),
-            A::scalar_add,
-        )
-        .unwrap_or_else(A::zero)
+        whole(self, map_sum(A::abs)).unwrap_or_else(A::zero)
     }
 
     fn par_norm_l2(&self) -> A
     where
         A: Float,
     {
-        reduce_runs(
-            self,
-            false,
-            |xs, _, _| seq::pairwise(xs, A::zero(), |x: A| x * x, A::scalar_add),
-            A::scalar_add,
-        )
-        .unwrap_or_else(A::zero)
-        .sqrt()
+        whole(self, map_sum(|x: A| x * x))
+            .unwrap_or_else(A::zero)
+            .sqrt()
     }
 
-    fn par_norm_max(&self) -> A
+    fn par_norm_max(&self) -> Option<A>
     where
         A: Float,
     {
-        let gt = |a: A, b: A| a > b;
-        reduce_runs(
+        whole(
             self,
-            false,
-            |xs, _, _| seq::extreme(xs, A::abs, gt),
-            |a, b| first_nan_or_better(a, b, gt),
+            Extreme {
+                map: A::abs,
+                better: gt,
+            },
         )
-        .unwrap_or_else(A::zero)
     }
 
-    fn par_dot<S2>(&self, other: &ArrayBase<S2, D>) -> A
+    fn par_vdot(&self, other: &ArrayRef<A, D>) -> A
     where
         A: Scalar,
-        S2: Data<Elem = A>,
     {
-        assert!(
-            self.shape() == other.shape(),
-            "par_dot: shape mismatch: self has shape {:?}, other has shape {:?}",
-            self.shape(),
-            other.shape()
-        );
-        if let (Some(xs), Some(ys)) = (self.as_slice_memory_order(), other.as_slice_memory_order())
-            && self.strides() == other.strides()
-        {
-            let flat = Flat::new(xs.len(), size_of::<A>());
-            return flat
-                .reduce(|r| seq::dot(&xs[r.clone()], &ys[r]), A::scalar_add)
-                .unwrap_or_else(A::scalar_zero);
-        }
-        if self.is_empty() {
-            return A::scalar_zero();
-        }
-        let (a, b) = (self.view().into_dyn(), other.view().into_dyn());
-        let plan = Plan::new(a.shape(), a.strides(), &[b.strides()], size_of::<A>());
-        let (ta, tb) = (plan.traversal(a), plan.traversal(b));
-        plan.reduce(
-            |block| {
-                let (va, vb) = (plan.blocks.view(&ta, block), plan.blocks.view(&tb, block));
-                let (mut buf_a, mut buf_b) = (Vec::new(), Vec::new());
-                seq::dot(contiguous(&va, &mut buf_a), contiguous(&vb, &mut buf_b))
+        check::same_shape("par_vdot", ("self", self.shape()), ("other", other.shape()));
+        let (a, b) = (self.view(), other.view());
+        reduce(
+            (a, b),
+            true,
+            |block| match block.part {
+                Part::Run((xs, ys)) => seq::dot(xs, ys),
+                Part::Views((va, vb)) => {
+                    let (mut buf_a, mut buf_b) = (Vec::new(), Vec::new());
+                    seq::dot(contiguous(&va, &mut buf_a), contiguous(&vb, &mut buf_b))
+                }
             },
             A::scalar_add,
         )
         .unwrap_or_else(A::scalar_zero)
     }
-}
-
-/// Combine step of NaN-propagating min/max: the left NaN, else the right
-/// NaN, else the better value (left on ties).
-pub(crate) fn first_nan_or_better<A: Scalar>(a: A, b: A, better: impl Fn(A, A) -> bool) -> A {
-    if a.scalar_is_nan() {
-        a
-    } else if b.scalar_is_nan() || better(b, a) {
-        b
-    } else {
-        a
-    }
-}
-
-fn arg_extreme<A, S, D>(
-    a: &ArrayBase<S, D>,
-    better: impl Fn(A, A) -> bool + Copy + Sync,
-) -> Option<D::Pattern>
-where
-    A: Scalar,
-    S: Data<Elem = A>,
-    D: Dimension,
-{
-    let best: Best<A> = reduce_runs(
-        a,
-        true,
-        |xs, start, positions| arg::best_in(xs, start, positions, better),
-        |x, y| arg::prefer(x, y, better),
-    )?;
-    Some(unravel(best.flat, &a.raw_dim()))
 }

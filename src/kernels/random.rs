@@ -26,7 +26,7 @@
 //! assert!(u.iter().all(|&x| (0.0..1.0).contains(&x)));
 //! ```
 
-use ndarray::{Array, ArrayBase, DataMut, Dimension, IntoDimension};
+use ndarray::{Array, ArrayRef, Dimension, IntoDimension};
 use rand::{Rng, SeedableRng};
 
 pub use rand;
@@ -34,10 +34,10 @@ pub use rand::distr::Distribution;
 pub use rand_chacha::{self, ChaCha8Rng};
 pub use rand_distr::{self, Bernoulli, Exp, Normal, StandardNormal, Uniform};
 
-use crate::map::ParMapMut;
-use crate::plan::{Schedule, tree_reduce};
-use crate::reduce::seq::Moments;
-use crate::uninit::build_vec;
+use crate::engine::map::zip1_into;
+use crate::engine::state::Moments;
+use crate::engine::uninit::build_vec;
+use crate::plan::Schedule;
 
 /// Elements per random stream: element `i` (row-major) comes from stream
 /// `i / STREAM_LEN`.
@@ -153,15 +153,19 @@ where
 /// par_fill_random(&mut f, &d, 9);
 /// assert_eq!(f, par_random((40, 30), &d, 9));
 /// ```
-pub fn par_fill_random<A, S, D, Dist>(a: &mut ArrayBase<S, D>, dist: &Dist, seed: u64)
+pub fn par_fill_random<A, D, Dist>(a: &mut ArrayRef<A, D>, dist: &Dist, seed: u64)
 where
     A: Clone + Send + Sync,
-    S: DataMut<Elem = A>,
     D: Dimension,
     Dist: Distribution<A> + Sync,
 {
     let fresh = par_random(a.raw_dim(), dist, seed);
-    a.par_zip_mut_with(&fresh, |x, y| *x = y.clone());
+    assign(a, fresh);
+}
+
+/// Copies `fresh` (same shape) into `a`, element for element.
+fn assign<A: Clone + Send + Sync, D: Dimension>(a: &mut ArrayRef<A, D>, fresh: Array<A, D>) {
+    zip1_into(a.view_mut(), (fresh.view(),), |x, y| *x = y.clone());
 }
 
 /// [`par_fill_random`] with any seedable generator `R`.
@@ -171,19 +175,18 @@ where
 /// use ndpar::random::rand::rngs::StdRng;
 ///
 /// let mut a = ndarray::Array1::<f64>::zeros(100);
-/// par_fill_random_using::<StdRng, _, _, _, _>(&mut a, &StandardNormal, 5);
+/// par_fill_random_using::<StdRng, _, _, _>(&mut a, &StandardNormal, 5);
 /// assert_eq!(a, par_random_using::<StdRng, f64, _, _>(100, &StandardNormal, 5));
 /// ```
-pub fn par_fill_random_using<R, A, S, D, Dist>(a: &mut ArrayBase<S, D>, dist: &Dist, seed: u64)
+pub fn par_fill_random_using<R, A, D, Dist>(a: &mut ArrayRef<A, D>, dist: &Dist, seed: u64)
 where
     R: SeedableRng + Rng,
     A: Clone + Send + Sync,
-    S: DataMut<Elem = A>,
     D: Dimension,
     Dist: Distribution<A> + Sync,
 {
     let fresh = par_random_using::<R, A, _, _>(a.raw_dim(), dist, seed);
-    a.par_zip_mut_with(&fresh, |x, y| *x = y.clone());
+    assign(a, fresh);
 }
 
 /// The result of a Monte Carlo estimate.
@@ -236,10 +239,9 @@ where
         return None;
     }
     let streams = samples.div_ceil(STREAM_LEN);
-    let m = tree_reduce(
+    let m = Schedule::for_len(samples, streams).tree_reduce(
         streams,
-        Schedule::for_len(samples, streams),
-        &|s| {
+        |s| {
             let mut rng = chacha_stream(seed, s as u64);
             let n = STREAM_LEN.min(samples - s * STREAM_LEN);
             let mut acc = Moments {
@@ -256,7 +258,7 @@ where
             }
             acc
         },
-        &Moments::merge,
+        Moments::merge,
     );
     let var = m.m2 / (m.count - 1) as f64;
     Some(MonteCarlo {

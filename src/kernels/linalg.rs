@@ -14,15 +14,17 @@
 //! assert_eq!(d, array![[0.0, 5.0], [5.0, 0.0]]);
 //! ```
 
+use std::borrow::Cow;
+use std::time::Duration;
+
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, ArrayBase, ArrayView2, ArrayViewMut2, Axis, Data, Ix2, LinalgScalar, Slice};
+use ndarray::{Array2, ArrayRef, ArrayView2, Axis, Ix2, LinalgScalar, Slice};
 
 use crate::element::Float;
 use crate::error::{Error, Result};
 use crate::params::Params;
-use std::time::Duration;
-
-use crate::plan::{Schedule, for_each, piece, piece_count};
+use crate::plan::tiles::{Tiles, cache_rows, matmul_tile, work_rows};
+use crate::plan::{Schedule, cut_into, piece, piece_count, piece_lens};
 
 /// A distance between two rows (samples) of equal length.
 ///
@@ -48,15 +50,12 @@ pub enum Metric {
     Cosine,
 }
 
-/// Bytes of `y` rows one tile keeps in cache.
-const TILE_BYTES: usize = 256 * 1024;
-
 /// The rows of `x` as one row-major buffer (a view of `x` when it already
 /// is one).
-fn rows_of<A: Float, S: Data<Elem = A>>(x: &ArrayBase<S, Ix2>) -> std::borrow::Cow<'_, [A]> {
+fn rows_of<A: Float>(x: &ArrayRef<A, Ix2>) -> Cow<'_, [A]> {
     match x.as_slice() {
-        Some(s) => std::borrow::Cow::Borrowed(s),
-        None => std::borrow::Cow::Owned(x.iter().copied().collect()),
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(x.iter().copied().collect()),
     }
 }
 
@@ -89,26 +88,18 @@ fn distance<A: Float>(metric: Metric, a: &[A], b: &[A], norms: (A, A)) -> A {
     }
 }
 
-/// Rows per tile of `y`: about [`TILE_BYTES`] of them.
-fn tile_rows<A>(d: usize) -> usize {
-    (TILE_BYTES / (d.max(1) * size_of::<A>())).max(1)
-}
-
-/// Rows of `x` per output block: enough work per block, several blocks
-/// per thread on big inputs; fixed by the shapes only.
-fn block_rows(n: usize, m: usize, d: usize) -> usize {
-    // About one block's worth (Params) of multiply-adds per tile pair…
-    let per_row = m.max(1) * d.max(1);
-    let target = 64 * Params::current().block_bytes;
-    (target / per_row).clamp(1, n.max(1))
+/// The estimated one-thread time of `work` multiply-adds (about 10 per
+/// nanosecond), for [`Schedule::for_work`].
+fn estimate(work: usize) -> Duration {
+    Duration::from_nanos((work / 10) as u64)
 }
 
 /// Checks two sample matrices for a pairwise kernel.
 #[track_caller]
-fn check_samples(what: &str, x: &[usize], y: &[usize]) {
+fn check_samples(method: &str, x: &[usize], y: &[usize]) {
     assert!(
         x[1] == y[1],
-        "{what}: x has shape {x:?} and y has shape {y:?}; rows must have the same length"
+        "{method}: x has shape {x:?} and y has shape {y:?}; rows must have the same length"
     );
 }
 
@@ -133,16 +124,11 @@ fn check_samples(what: &str, x: &[usize], y: &[usize]) {
 /// assert_eq!(cos, array![[1.0], [0.0]]);
 /// ```
 #[track_caller]
-pub fn par_pairwise_distances<A, S1, S2>(
-    x: &ArrayBase<S1, Ix2>,
-    y: &ArrayBase<S2, Ix2>,
+pub fn par_pairwise_distances<A: Float>(
+    x: &ArrayRef<A, Ix2>,
+    y: &ArrayRef<A, Ix2>,
     metric: Metric,
-) -> Array2<A>
-where
-    A: Float,
-    S1: Data<Elem = A>,
-    S2: Data<Elem = A>,
-{
+) -> Array2<A> {
     check_samples("par_pairwise_distances", x.shape(), y.shape());
     let ((n, d), m) = (x.dim(), y.nrows());
     let mut out = Array2::from_elem((n, m), A::zero());
@@ -167,9 +153,16 @@ where
         }
     };
     let (nx, ny) = (norms(&xs, n), norms(&ys, m));
-    let rb = block_rows(n, m, d);
-    let tb = tile_rows::<A>(d).min(m);
-    for_each_tile(out.view_mut(), rb, tb, n * m * d, |i0, j0, mut tile| {
+    let params = Params::current();
+    let tiles = Tiles::new(
+        n,
+        m,
+        work_rows(n, m * d, &params),
+        cache_rows(d * size_of::<A>(), &params),
+    );
+    let work = n * m * d;
+    let schedule = Schedule::for_work(work, tiles.count(), estimate(work));
+    schedule.for_each(tiles.carve(out.view_mut()), |(i0, j0, mut tile)| {
         for (r, mut orow) in tile.rows_mut().into_iter().enumerate() {
             let i = i0 + r;
             let xi = &xs[i * d..(i + 1) * d];
@@ -185,41 +178,6 @@ where
         }
     });
     out
-}
-
-/// Cuts `out` into tiles of `rb` rows × `tb` columns (fixed by the shapes)
-/// and runs `f(first row, first column, tile)` on each, in parallel when
-/// the work (`work` multiply-adds) is worth it.
-fn for_each_tile<A: Send>(
-    out: ArrayViewMut2<'_, A>,
-    rb: usize,
-    tb: usize,
-    work: usize,
-    f: impl Fn(usize, usize, ArrayViewMut2<'_, A>) + Sync,
-) {
-    let (n, m) = out.dim();
-    let (row_blocks, col_tiles) = (piece_count(n, rb), piece_count(m, tb));
-    let mut tiles = Vec::with_capacity(row_blocks * col_tiles);
-    let mut rows_rest = out;
-    for r in 0..row_blocks {
-        let rr = piece(n, row_blocks, r);
-        let (block, tail) = rows_rest.split_at(Axis(0), rr.len());
-        rows_rest = tail;
-        let mut cols_rest = block;
-        for c in 0..col_tiles {
-            let cr = piece(m, col_tiles, c);
-            let (tile, tail) = cols_rest.split_at(Axis(1), cr.len());
-            cols_rest = tail;
-            tiles.push((rr.start, cr.start, tile));
-        }
-    }
-    let count = tiles.len();
-    let estimate = Duration::from_nanos((work / 10) as u64);
-    for_each(
-        tiles,
-        Schedule::for_work(work, count, estimate),
-        |(i0, j0, tile)| f(i0, j0, tile),
-    );
 }
 
 /// The `k` nearest rows of `y` to each row of `x`, by Euclidean distance.
@@ -268,16 +226,7 @@ pub struct Knn<A> {
 /// assert!(par_knn(&array![[0.0, 0.0]], &y, 4).is_err());
 /// ```
 #[track_caller]
-pub fn par_knn<A, S1, S2>(
-    x: &ArrayBase<S1, Ix2>,
-    y: &ArrayBase<S2, Ix2>,
-    k: usize,
-) -> Result<Knn<A>>
-where
-    A: Float,
-    S1: Data<Elem = A>,
-    S2: Data<Elem = A>,
-{
+pub fn par_knn<A: Float>(x: &ArrayRef<A, Ix2>, y: &ArrayRef<A, Ix2>, k: usize) -> Result<Knn<A>> {
     check_samples("par_knn", x.shape(), y.shape());
     let ((n, d), m) = (x.dim(), y.nrows());
     if k > m {
@@ -289,27 +238,17 @@ where
         return Ok(Knn { indices, distances });
     }
     let (xs, ys) = (rows_of(x), rows_of(y));
-    let rb = block_rows(n, m, d);
-    let blocks = piece_count(n, rb);
-    let mut items = Vec::with_capacity(blocks);
-    let (mut irest, mut drest) = (indices.view_mut(), distances.view_mut());
-    for b in 0..blocks {
-        let r = piece(n, blocks, b);
-        let (ih, it) = irest.split_at(Axis(0), r.len());
-        let (dh, dt) = drest.split_at(Axis(0), r.len());
-        items.push((r.start, ih, dh));
-        irest = it;
-        drest = dt;
-    }
-    let tb = tile_rows::<A>(d).min(m);
-    for_each(
+    let params = Params::current();
+    let blocks = piece_count(n, work_rows(n, m * d, &params));
+    let starts = (0..blocks).map(|b| piece(n, blocks, b).start);
+    let idx_parts = cut_into(indices.view_mut(), Axis(0), piece_lens(n, blocks));
+    let dist_parts = cut_into(distances.view_mut(), Axis(0), piece_lens(n, blocks));
+    let items: Vec<_> = starts.zip(idx_parts).zip(dist_parts).collect();
+    let tb = cache_rows(d * size_of::<A>(), &params).min(m);
+    let work = n * m * d;
+    Schedule::for_work(work, blocks, estimate(work)).for_each(
         items,
-        Schedule::for_work(
-            n * m * d,
-            blocks,
-            Duration::from_nanos((n * m * d / 10) as u64),
-        ),
-        |(i0, mut idx, mut dist)| {
+        |((i0, mut idx), mut dist)| {
             let rows = idx.nrows();
             // Best candidates per row, sorted by (distance, index).
             let mut best: Vec<Vec<(A, usize)>> = vec![Vec::with_capacity(k + 1); rows];
@@ -357,14 +296,10 @@ fn offer<A: Float>(cands: &mut Vec<(A, usize)>, k: usize, c: (A, usize)) {
     cands.truncate(k);
 }
 
-/// Elements of C per output tile of a matrix product (rows × columns).
-const MATMUL_TILE_ROWS: usize = 256;
-const MATMUL_TILE_COLS: usize = 1024;
-
-/// The matrix product `a · b` of 2-D f32 or f64 matrices, in parallel: the
-/// output is cut into fixed tiles of 256 rows × 1024 columns and each tile
-/// is one call of ndarray's single-threaded `general_mat_mul`
-/// (matrixmultiply). The inner dimension is never split, so every element is
+/// The matrix product `a · b` of 2-D matrices, in parallel: the output is
+/// cut into fixed tiles (256 rows × 1024 columns with the default
+/// [`Params`]) and each tile is one call of ndarray's single-threaded
+/// `general_mat_mul` (matrixmultiply for f32 and f64). The inner dimension is never split, so every element is
 /// summed in the same order as in `a.dot(&b)`; the result equals `a.dot(&b)`
 /// up to that kernel's rounding (in practice bit for bit) and is the same on
 /// any thread count.
@@ -382,11 +317,9 @@ const MATMUL_TILE_COLS: usize = 1024;
 /// assert_eq!(par_matmul(&a, &b), a.dot(&b));
 /// ```
 #[track_caller]
-pub fn par_matmul<A, S1, S2>(a: &ArrayBase<S1, Ix2>, b: &ArrayBase<S2, Ix2>) -> Array2<A>
+pub fn par_matmul<A>(a: &ArrayRef<A, Ix2>, b: &ArrayRef<A, Ix2>) -> Array2<A>
 where
     A: LinalgScalar + Send + Sync,
-    S1: Data<Elem = A>,
-    S2: Data<Elem = A>,
 {
     assert!(
         a.ncols() == b.nrows(),
@@ -402,12 +335,12 @@ where
         return c;
     }
     let (av, bv): (ArrayView2<'_, A>, ArrayView2<'_, A>) = (a.view(), b.view());
-    for_each_tile(
-        c.view_mut(),
-        MATMUL_TILE_ROWS,
-        MATMUL_TILE_COLS,
-        n * m * k.max(1),
-        |i0, j0, mut tile| {
+    let (rows, cols) = matmul_tile(&Params::current());
+    let tiles = Tiles::new(n, m, rows, cols);
+    let work = n * m * k.max(1);
+    Schedule::for_work(work, tiles.count(), estimate(work)).for_each(
+        tiles.carve(c.view_mut()),
+        |(i0, j0, mut tile)| {
             let (rows, cols) = tile.dim();
             let ablock = av.slice_axis(Axis(0), Slice::from(i0..i0 + rows));
             let bblock = bv.slice_axis(Axis(1), Slice::from(j0..j0 + cols));

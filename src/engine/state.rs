@@ -1,10 +1,12 @@
-//! `par_argmin` / `par_argmax`: numpy's `argmin`/`argmax` semantics in
-//! parallel. The answer is the *first* extreme element in logical row-major
-//! order (whatever the memory layout), and the first NaN if there is one.
+//! Mergeable partial states of the standard reductions: [`Moments`]
+//! (count, mean and squared deviations, merged with Chan's update) and
+//! [`Best`] (a value and its index, for numpy's `argmin`/`argmax`: the
+//! *first* extreme element in logical row-major order, whatever the memory
+//! layout, and the first NaN if there is one).
 
-use crate::element::Scalar;
-use crate::plan::Positions;
-use crate::reduce::seq;
+use super::At;
+use super::seq;
+use crate::element::{Float, Scalar};
 
 /// Elements scanned per step: the extreme of a chunk is found with the
 /// vectorised loop, and the chunk is searched for its position only when it
@@ -35,14 +37,13 @@ pub(crate) fn prefer<A: Scalar>(a: Best<A>, b: Best<A>, better: impl Fn(A, A) ->
 }
 
 /// The best candidate in a non-empty run `xs` whose first element sits at
-/// traversal position `start`.
+/// `at`.
 pub(crate) fn best_in<A: Scalar>(
     xs: &[A],
-    start: usize,
-    positions: Positions<'_>,
+    at: At<'_>,
     better: impl Fn(A, A) -> bool + Copy,
 ) -> Best<A> {
-    let ordered = positions.is_row_major();
+    let ordered = at.positions.is_row_major();
     let mut acc: Option<Best<A>> = None;
     for (ci, chunk) in xs.chunks(CHUNK).enumerate() {
         let cv = seq::extreme(chunk, |x| x, better);
@@ -64,7 +65,7 @@ pub(crate) fn best_in<A: Scalar>(
             }
         };
         if worth {
-            let cand = locate(chunk, cv, start + ci * CHUNK, positions);
+            let cand = locate(chunk, cv, at.start + ci * CHUNK, at);
             acc = Some(match acc {
                 None => cand,
                 Some(b) => prefer(b, cand, better),
@@ -76,7 +77,8 @@ pub(crate) fn best_in<A: Scalar>(
 
 /// The lowest row-major index of an element equal to `target` (or of a NaN
 /// when `target` is NaN) in `chunk`, which starts at traversal `base`.
-fn locate<A: Scalar>(chunk: &[A], target: A, base: usize, positions: Positions<'_>) -> Best<A> {
+fn locate<A: Scalar>(chunk: &[A], target: A, base: usize, at: At<'_>) -> Best<A> {
+    let positions = at.positions;
     let nan = target.scalar_is_nan();
     let mut hits = chunk.iter().enumerate().filter(|&(_, &x)| {
         if nan {
@@ -98,5 +100,87 @@ fn locate<A: Scalar>(chunk: &[A], target: A, base: usize, positions: Positions<'
     Best {
         value: chunk[offset],
         flat,
+    }
+}
+
+/// Combine step of NaN-propagating min/max: the left NaN, else the right
+/// NaN, else the better value (left on ties).
+pub(crate) fn first_nan_or_better<A: Scalar>(a: A, b: A, better: impl Fn(A, A) -> bool) -> A {
+    if a.scalar_is_nan() {
+        a
+    } else if b.scalar_is_nan() || better(b, a) {
+        b
+    } else {
+        a
+    }
+}
+
+/// Partial result of a variance: Chan et al.'s parallel merge state.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Moments<A> {
+    pub(crate) count: usize,
+    pub(crate) mean: A,
+    /// Sum of squared deviations from `mean`.
+    pub(crate) m2: A,
+}
+
+impl<A: Float> Moments<A> {
+    /// Count, mean and squared deviations of non-empty `xs`, by two passes
+    /// over the (cache-resident) block: mean first, then deviations.
+    pub(crate) fn of(xs: &[A]) -> Moments<A> {
+        let n = A::from_count(xs.len());
+        let mean = seq::sum(xs) / n;
+        let m2 = seq::pairwise(
+            xs,
+            A::zero(),
+            |x: A| {
+                let d = x - mean;
+                d * d
+            },
+            A::scalar_add,
+        );
+        Moments {
+            count: xs.len(),
+            mean,
+            m2,
+        }
+    }
+
+    /// Merges two partial results (Chan, Golub & LeVeque 1979): exact in
+    /// exact arithmetic and stable in floating point, unlike E[x²] − E[x]².
+    pub(crate) fn merge(self, other: Self) -> Self {
+        if self.count == 0 {
+            return other;
+        }
+        if other.count == 0 {
+            return self;
+        }
+        let count = self.count + other.count;
+        let (na, nb, n) = (
+            A::from_count(self.count),
+            A::from_count(other.count),
+            A::from_count(count),
+        );
+        let delta = other.mean - self.mean;
+        Moments {
+            count,
+            mean: self.mean + delta * (nb / n),
+            m2: self.m2 + other.m2 + delta * delta * (na * nb / n),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moments_merge_equals_whole() {
+        let xs: Vec<f64> = (0..100).map(|i| (i as f64).sin() * 10.0 + 1e6).collect();
+        let whole = Moments::of(&xs);
+        let merged = Moments::of(&xs[..33]).merge(Moments::of(&xs[33..]));
+        assert_eq!(whole.count, merged.count);
+        assert!((whole.mean - merged.mean).abs() < 1e-9);
+        assert!((whole.m2 - merged.m2).abs() / whole.m2 < 1e-10);
     }
 }

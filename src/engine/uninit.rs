@@ -1,0 +1,185 @@
+//! The crate's only `unsafe` code: building new arrays whose elements are
+//! written by parallel blocks, without first filling them with dummy
+//! values (which would need `B: Default` or `B: Clone` and cost a pass over
+//! memory).
+//!
+//! Two builders, one argument each:
+//!
+//! * [`build_vec`]: a `Vec<B>` from consecutive parts. Each part's slot is
+//!   handed to its block through a [`Writer`], which can only write the
+//!   next unwritten element and counts what it wrote; after the block
+//!   returns, the count must equal the slot's length (checked). So when
+//!   every block has returned, every element was written exactly once.
+//! * [`new_array`]: an array of any memory order whose elements are written
+//!   in place through a view of `MaybeUninit<B>`. The filling closure
+//!   reports how many elements it wrote through `MaybeUninit::write`; the
+//!   crate's only caller is the map driver, which writes every element of
+//!   the disjoint blocks that tile the view exactly once (blocks come from
+//!   `split_at`, so they cannot overlap), and the count is checked against
+//!   the array's length.
+//!
+//! In both, the buffer is reinterpreted as initialised only after the
+//! checks pass. If a block panics, the buffer is dropped as `MaybeUninit`
+//! values: elements already written leak (their destructors do not run),
+//! which is safe.
+
+#![allow(unsafe_code)]
+
+use std::mem::{ManuallyDrop, MaybeUninit};
+
+use ndarray::{Array, ArrayViewMut, Dimension};
+
+use crate::plan::{Layout, Schedule};
+
+/// Sequential writer for one block's slot of the output.
+pub(crate) struct Writer<'s, B> {
+    slot: &'s mut [MaybeUninit<B>],
+    written: usize,
+}
+
+impl<B> Writer<'_, B> {
+    /// Writes the next element. Panics if the slot is already full.
+    #[inline]
+    pub(crate) fn push(&mut self, value: B) {
+        self.slot[self.written].write(value);
+        self.written += 1;
+    }
+}
+
+/// Builds a `Vec<B>` of `len` elements from consecutive parts.
+///
+/// `parts` are `(item, part_len)` in output order, with lengths summing to
+/// `len`; `fill(item, writer)` must write exactly `part_len` elements
+/// through the writer (else it panics). Parts run as `schedule` decides.
+pub(crate) fn build_vec<B, I, F>(
+    len: usize,
+    parts: Vec<(I, usize)>,
+    schedule: Schedule,
+    fill: F,
+) -> Vec<B>
+where
+    B: Send,
+    I: Send,
+    F: Fn(I, &mut Writer<'_, B>) + Sync,
+{
+    let mut buf: Vec<MaybeUninit<B>> = Vec::with_capacity(len);
+    buf.resize_with(len, MaybeUninit::uninit);
+
+    let mut jobs = Vec::with_capacity(parts.len());
+    let mut rest = &mut buf[..];
+    for (item, part_len) in parts {
+        let (slot, tail) = rest.split_at_mut(part_len);
+        jobs.push((item, slot));
+        rest = tail;
+    }
+    assert!(rest.is_empty(), "parts do not cover the output");
+
+    schedule.for_each(jobs, |(item, slot): (I, &mut [MaybeUninit<B>])| {
+        let mut w = Writer { slot, written: 0 };
+        fill(item, &mut w);
+        assert_eq!(
+            w.written,
+            w.slot.len(),
+            "a block did not write its whole part"
+        );
+    });
+
+    // SAFETY: the slots partition `buf` (split_at_mut, and `rest` was
+    // empty), and every slot's writer wrote each of its elements exactly
+    // once, in order (the assertion above checks the count; `Writer`
+    // cannot skip or revisit an element). We only get here if no block
+    // panicked. So all `len` elements are initialised.
+    unsafe { assume_init_vec(buf) }
+}
+
+/// A new array of shape `dim` whose memory is walked in the traversal
+/// order of `layout` (so a map's output has its input's memory order).
+/// `fill` writes every element of the view it is given exactly once with
+/// `MaybeUninit::write` and returns how many it wrote; the count is
+/// checked.
+pub(crate) fn new_array<B, D: Dimension>(
+    layout: &Layout,
+    dim: D,
+    fill: impl FnOnce(ArrayViewMut<'_, MaybeUninit<B>, D>) -> usize,
+) -> Array<B, D> {
+    let len = layout.len();
+    let mut buf: Vec<MaybeUninit<B>> = Vec::with_capacity(len);
+    buf.resize_with(len, MaybeUninit::uninit);
+    let mut out = layout
+        .array_from_traversal(buf)
+        .into_dimensionality::<D>()
+        .expect("the layout has the shape's number of axes");
+    debug_assert_eq!(out.shape(), dim.slice());
+    let written = fill(out.view_mut());
+    assert_eq!(written, len, "a map did not write every element");
+    // SAFETY: `fill` wrote every element (see the module docs: the map
+    // driver writes each element of disjoint blocks that tile the view,
+    // exactly once, and the count matches the length). No block panicked,
+    // or we would not be here.
+    unsafe { out.assume_init() }
+}
+
+/// # Safety
+///
+/// Every element of `buf` must be initialised.
+unsafe fn assume_init_vec<B>(buf: Vec<MaybeUninit<B>>) -> Vec<B> {
+    let mut buf = ManuallyDrop::new(buf);
+    let (ptr, len, cap) = (buf.as_mut_ptr(), buf.len(), buf.capacity());
+    // SAFETY: the caller guarantees every element is initialised;
+    // `MaybeUninit<B>` has the layout of `B`, and `ptr`, `len`, `cap` come
+    // from a `Vec` that we no longer drop.
+    unsafe { Vec::from_raw_parts(ptr.cast::<B>(), len, cap) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_in_order() {
+        let parts = vec![(0usize, 3usize), (3, 0), (3, 4)];
+        for params in [crate::Params::default(), crate::Params::always_parallel()] {
+            let schedule = Schedule::new(params, 7, parts.len());
+            let v: Vec<String> = build_vec(7, parts.clone(), schedule, |start, w| {
+                for i in 0..w.slot.len() {
+                    w.push((start + i).to_string());
+                }
+            });
+            assert_eq!(v, ["0", "1", "2", "3", "4", "5", "6"]);
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "did not write its whole part")]
+    fn short_part_panics_instead_of_exposing_uninit_memory() {
+        let _: Vec<u32> = build_vec(2, vec![((), 2)], Schedule::for_len(2, 1), |(), w| w.push(1));
+    }
+
+    #[test]
+    #[should_panic]
+    fn overlong_part_panics() {
+        let _: Vec<u32> = build_vec(1, vec![((), 1)], Schedule::for_len(1, 1), |(), w| {
+            w.push(1);
+            w.push(2);
+        });
+    }
+
+    #[test]
+    #[should_panic(expected = "parts do not cover")]
+    fn uncovered_output_panics() {
+        let _: Vec<u32> = build_vec(3, vec![((), 2)], Schedule::for_len(3, 1), |(), w| {
+            w.push(1);
+            w.push(2);
+        });
+    }
+
+    #[test]
+    #[should_panic(expected = "did not write every element")]
+    fn a_short_array_fill_panics() {
+        let layout = Layout::new(&[2, 2], &[2, 1], &[]);
+        let _: Array<String, ndarray::Ix2> = new_array(&layout, ndarray::Ix2(2, 2), |mut v| {
+            v[[0, 0]].write("only one".to_string());
+            1
+        });
+    }
+}

@@ -1,0 +1,13 @@
+//! The kernel families. Each is a kernel for the engine (or a map through
+//! the engine's map driver) and a public trait or function; none reaches
+//! into another family.
+
+pub mod axis;
+pub mod blocks;
+pub mod histogram;
+pub mod linalg;
+pub mod map;
+#[cfg(feature = "random")]
+pub mod random;
+pub mod reduce;
+pub mod scan;
