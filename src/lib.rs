@@ -102,7 +102,10 @@ pub use map::{ParMap, ParMapInto, ParMapMut};
 pub use params::Params;
 pub use reduce::ParReduce;
 pub use scan::ParScan;
-pub use tasks::{BatchSize, CancelToken, Parallel, TaskError, TaskStream};
+pub use tasks::{
+    BatchSize, CancelToken, Parallel, Partial, ScopedTaskStream, TaskError, TaskStream,
+    UnorderedTaskStream,
+};
 pub use threads::{cpu_count, effective_n_jobs, with_threads};
 
 /// The README's examples, compiled and run as doc tests so it cannot rot.

@@ -263,8 +263,8 @@ fn axis_out_of_bounds_panics_with_a_clear_message() {
 #[test]
 fn empty_axis_gives_documented_values() {
     let a = ndarray::Array2::<f64>::zeros((0, 3));
-    assert_eq!(a.par_sum_axis(Axis(0)), ndarray::Array1::zeros(3));
-    assert_eq!(a.par_nansum_axis(Axis(0)), ndarray::Array1::zeros(3));
+    assert_eq!(a.par_sum_axis(Axis(0)), ndarray::Array1::<f64>::zeros(3));
+    assert_eq!(a.par_nansum_axis(Axis(0)), ndarray::Array1::<f64>::zeros(3));
     assert!(a.par_mean_axis(Axis(0)).is_none());
     assert!(a.par_var_axis(Axis(0), 0.0).is_none());
     assert!(a.par_min_axis(Axis(0)).is_none());

@@ -288,3 +288,117 @@ fn many_trivial_tasks_finish() {
     let v = Parallel::new().map(0..1_000_000u64, |x| x ^ 0x55).unwrap();
     assert_eq!(v[999_999], 999_999 ^ 0x55);
 }
+
+#[test]
+fn settings_are_checked_at_the_call_that_gives_them() {
+    assert!(matches!(
+        Parallel::new().n_jobs(0),
+        Err(Error::InvalidNJobs(0))
+    ));
+    let msg = std::panic::catch_unwind(|| Parallel::new().batch_size(BatchSize::Fixed(0)))
+        .expect_err("a batch of zero tasks")
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    assert!(msg.contains("Fixed(0)"), "{msg}");
+    assert!(std::panic::catch_unwind(|| Parallel::new().pre_dispatch(0)).is_err());
+}
+
+#[test]
+fn batched_runs_and_streams_agree_on_where_tasks_run() {
+    // One rule for both: a one-thread pool (or n_jobs(1)) runs every task
+    // on the calling thread, without spawning.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let outside = std::thread::spawn(move || {
+        pool.install(|| {
+            let me = current().id();
+            let batched = Parallel::new().map(0..50, |_| current().id()).unwrap();
+            let streamed: Vec<_> = Parallel::new()
+                .map_iter(0..50, |_| current().id())
+                .map(Result::unwrap)
+                .collect();
+            (me, batched, streamed)
+        })
+    });
+    let (me, batched, streamed) = outside.join().unwrap();
+    assert!(batched.iter().all(|&id| id == me));
+    assert!(streamed.iter().all(|&id| id == me));
+    let me = current().id();
+    let p = Parallel::new().n_jobs(1).unwrap();
+    assert!(
+        p.map(0..20, |_| current().id())
+            .unwrap()
+            .iter()
+            .all(|&id| id == me)
+    );
+    assert!(
+        p.map_iter(0..20, move |_| current().id())
+            .all(|id| id.unwrap() == me)
+    );
+}
+
+#[test]
+fn a_stopped_run_hands_back_what_finished() {
+    let p = Parallel::new()
+        .n_jobs(2)
+        .unwrap()
+        .timeout(Duration::from_millis(40));
+    let partial = p.map_partial(0..3000u64, |i| {
+        sleep(Duration::from_millis(1));
+        i * 3
+    });
+    let Some(Error::TimedOut { not_run }) = &partial.stopped else {
+        panic!("expected a timeout, got {:?}", partial.stopped);
+    };
+    let done: Vec<usize> = (0..3000)
+        .filter(|&i| partial.results[i].is_some())
+        .collect();
+    assert!(!done.is_empty(), "some tasks finished before the deadline");
+    assert_eq!(done.len() + not_run.len(), 3000);
+    for &i in &done {
+        assert_eq!(partial.results[i], Some(i as u64 * 3));
+    }
+    assert!(not_run.iter().all(|&i| partial.results[i].is_none()));
+
+    // A panic: the results of the other tasks are still handed back.
+    let partial = Parallel::new()
+        .n_jobs(1)
+        .unwrap()
+        .map_partial(0..10, |i| if i == 6 { panic!("six") } else { i });
+    assert!(matches!(
+        partial.stopped,
+        Some(Error::TaskPanicked { index: 6, .. })
+    ));
+    assert_eq!(
+        partial.results[..6],
+        [Some(0), Some(1), Some(2), Some(3), Some(4), Some(5)]
+    );
+}
+
+#[test]
+fn scoped_streams_borrow_their_inputs_and_finish_before_returning() {
+    let data: Vec<Vec<u64>> = (0..40).map(|i| vec![i; 1000]).collect();
+    let g = Gauge::default();
+    for n_jobs in [1, 3] {
+        let p = Parallel::new().n_jobs(n_jobs).unwrap().pre_dispatch(4);
+        let sums: Vec<u64> = p.map_iter_scoped(
+            &data,
+            |row| {
+                g.enter();
+                sleep(Duration::from_micros(200));
+                g.leave();
+                row.iter().sum::<u64>()
+            },
+            // Consume only part of the stream: the rest stops, and the
+            // call still waits for every task in flight.
+            |stream| stream.take(10).map(Result::unwrap).collect(),
+        );
+        assert_eq!(sums, (0..10).map(|i| i * 1000).collect::<Vec<_>>());
+        assert_eq!(g.now.load(Ordering::SeqCst), 0, "a task outlived the call");
+        assert!(g.started.load(Ordering::SeqCst) < 40, "dispatch went on");
+        g.started.store(0, Ordering::SeqCst);
+    }
+}
