@@ -91,7 +91,8 @@ fn zipped_maps_broadcast_like_numpy() {
 fn every_axis_method_names_itself_the_axis_and_the_dimensions() {
     let a = Array2::<f64>::zeros((3, 4));
     let bad = Axis(5);
-    let cases: Vec<(&str, Box<dyn Fn()>)> = vec![
+    type Call<'a> = Box<dyn Fn() + 'a>;
+    let cases: Vec<(&str, Call<'_>)> = vec![
         ("par_sum_axis", Box::new(|| drop(a.par_sum_axis(bad)))),
         ("par_mean_axis", Box::new(|| drop(a.par_mean_axis(bad)))),
         ("par_var_axis", Box::new(|| drop(a.par_var_axis(bad, 1.0)))),
@@ -157,7 +158,9 @@ fn every_axis_method_names_itself_the_axis_and_the_dimensions() {
 #[test]
 fn other_programmer_errors_name_the_method_and_the_values() {
     let a = array![1.0, 2.0, 3.0];
-    let msg = panic_message(|| drop(a.par_std(-1.0)));
+    let msg = panic_message(|| {
+        let _ = a.par_std(-1.0);
+    });
     assert!(msg.contains("par_std") && msg.contains("-1"), "{msg}");
     let msg = panic_message(|| drop(a.par_map_blocks(Axis(0), 0, |b| b.to_owned())));
     assert!(
@@ -176,7 +179,9 @@ fn other_programmer_errors_name_the_method_and_the_values() {
         }))
     });
     assert!(msg.contains("expected [2, 3]"), "{msg}");
-    let msg = panic_message(|| drop(a.par_vdot(&array![1.0, 2.0])));
+    let msg = panic_message(|| {
+        let _ = a.par_vdot(&array![1.0, 2.0]);
+    });
     assert!(
         msg.contains("par_vdot") && msg.contains("[3]") && msg.contains("[2]"),
         "{msg}"
