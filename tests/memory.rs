@@ -219,3 +219,85 @@ fn a_writer_killed_mid_write_leaves_no_invalid_entry() {
     }
     println!("{hits} entries written before the kills were intact");
 }
+
+#[test]
+fn failed_computations_are_returned_and_never_cached() {
+    let dir = Scratch::new("try");
+    let m = Memory::new(&dir.0).unwrap();
+    let calls = AtomicUsize::new(0);
+    let flaky = |fail: bool| {
+        m.try_cache("flaky", &7u8, || {
+            calls.fetch_add(1, Ordering::SeqCst);
+            if fail {
+                Err("not now")
+            } else {
+                Ok(array![1.0, 2.0])
+            }
+        })
+    };
+    assert_eq!(flaky(true), Err("not now"));
+    assert_eq!(flaky(true), Err("not now"));
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "an error must not be cached"
+    );
+    assert_eq!(flaky(false), Ok(array![1.0, 2.0]));
+    assert_eq!(flaky(true), Ok(array![1.0, 2.0]), "the success is cached");
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+}
+
+/// A user's own result and parameter types.
+#[derive(Debug, PartialEq)]
+struct Fit {
+    weights: Array2<f64>,
+    loss: f64,
+    converged: bool,
+    log: Vec<String>,
+}
+ndpar::cacheable!(Fit {
+    weights,
+    loss,
+    converged,
+    log
+});
+
+struct Settings {
+    rate: f64,
+    epochs: u32,
+    data: Array1<f32>,
+}
+ndpar::cache_key!(Settings { rate, epochs, data });
+
+#[test]
+fn user_types_are_stored_and_keyed_field_by_field() {
+    let dir = Scratch::new("user-types");
+    let m = Memory::new(&dir.0).unwrap();
+    let settings = Settings {
+        rate: 0.1,
+        epochs: 3,
+        data: array![1.0, 2.0],
+    };
+    let train = |s: &Settings| Fit {
+        weights: Array2::from_elem((2, 3), s.rate),
+        loss: 0.5 / s.epochs as f64,
+        converged: true,
+        log: vec!["epoch 1".into(), "epoch 2".into()],
+    };
+    let first: Fit = m.cache("train", &settings, || train(&settings));
+    let again: Fit = m.cache("train", &settings, || unreachable!("stored"));
+    assert_eq!(first, again);
+    // Arrays are stored as npy files numpy can read.
+    assert!(!files(&dir.0, "npy").is_empty());
+    // Another field value is another key.
+    let other = Settings {
+        epochs: 4,
+        ..settings
+    };
+    let computed = AtomicUsize::new(0);
+    let _: Fit = m.cache("train", &other, || {
+        computed.fetch_add(1, Ordering::SeqCst);
+        train(&other)
+    });
+    assert_eq!(computed.load(Ordering::SeqCst), 1);
+}

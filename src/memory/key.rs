@@ -26,6 +26,7 @@ use ndarray::{ArrayBase, Data, Dimension};
 /// let k2 = KeyHasher::digest(&Config { alpha: 0.5, steps: 11 });
 /// assert_ne!(k1, k2);
 /// ```
+#[derive(Debug)]
 pub struct KeyHasher(blake3::Hasher);
 
 impl KeyHasher {
@@ -227,4 +228,37 @@ where
         }
         h.raw(&buf);
     }
+}
+
+/// Implements [`CacheKey`] for a struct whose fields are all keys, so that
+/// your own parameter type can key a [`Memory`](super::Memory) entry: the
+/// key is the struct's name and its fields, in the order listed.
+///
+/// ```
+/// use ndpar::memory::KeyHasher;
+///
+/// struct Config {
+///     alpha: f64,
+///     steps: u32,
+///     label: String,
+/// }
+/// ndpar::cache_key!(Config { alpha, steps, label });
+///
+/// let a = Config { alpha: 0.5, steps: 10, label: "run".into() };
+/// let b = Config { alpha: 0.5, steps: 11, label: "run".into() };
+/// assert_ne!(KeyHasher::digest(&a), KeyHasher::digest(&b));
+/// ```
+#[macro_export]
+macro_rules! cache_key {
+    ($ty:ident { $($field:ident),+ $(,)? }) => {
+        impl $crate::memory::CacheKey for $ty {
+            fn feed(&self, h: &mut $crate::memory::KeyHasher) {
+                h.tag(::std::stringify!($ty));
+                $(
+                    h.tag(::std::stringify!($field));
+                    $crate::memory::CacheKey::feed(&self.$field, h);
+                )+
+            }
+        }
+    };
 }

@@ -159,6 +159,71 @@ impl Memory {
         K: CacheKey + ?Sized,
         V: Cacheable,
     {
+        let computed: std::result::Result<V, std::convert::Infallible> =
+            self.try_cache_version(name, version, inputs, || Ok(compute()));
+        match computed {
+            Ok(v) => v,
+            Err(never) => match never {},
+        }
+    }
+
+    /// Like [`cache`](Memory::cache) for a computation that can fail: an
+    /// `Ok` result is stored and returned, an `Err` is returned and not
+    /// stored (the next call computes again). Same as
+    /// [`try_cache_version`](Memory::try_cache_version) with version `""`.
+    ///
+    /// # Errors
+    ///
+    /// `compute`'s error, when it fails.
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("ndpar-doc-try-{}", std::process::id()));
+    /// let m = ndpar::memory::Memory::new(&dir).unwrap();
+    /// let parse = |s: &str| m.try_cache("parse", s, || s.parse::<i64>());
+    /// assert!(parse("x").is_err()); // not cached
+    /// assert_eq!(parse("42"), Ok(42));
+    /// let again: Result<i64, std::num::ParseIntError> = m.try_cache("parse", "42", || unreachable!());
+    /// assert_eq!(again, Ok(42)); // from disk
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// ```
+    pub fn try_cache<K, V, E>(
+        &self,
+        name: &str,
+        inputs: &K,
+        compute: impl FnOnce() -> std::result::Result<V, E>,
+    ) -> std::result::Result<V, E>
+    where
+        K: CacheKey + ?Sized,
+        V: Cacheable,
+    {
+        self.try_cache_version(name, "", inputs, compute)
+    }
+
+    /// [`try_cache`](Memory::try_cache) with a version string (see
+    /// [`cache_version`](Memory::cache_version)).
+    ///
+    /// # Errors
+    ///
+    /// `compute`'s error, when it fails.
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("ndpar-doc-tryv-{}", std::process::id()));
+    /// let m = ndpar::memory::Memory::new(&dir).unwrap();
+    /// let v: Result<u8, ()> = m.try_cache_version("f", "2", &1u8, || Ok(7));
+    /// assert_eq!(v, Ok(7));
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// ```
+    pub fn try_cache_version<K, V, E>(
+        &self,
+        name: &str,
+        version: &str,
+        inputs: &K,
+        compute: impl FnOnce() -> std::result::Result<V, E>,
+    ) -> std::result::Result<V, E>
+    where
+        K: CacheKey + ?Sized,
+        V: Cacheable,
+    {
         let mut h = KeyHasher::new();
         h.tag("ndpar::Memory");
         name.feed(&mut h);
@@ -171,7 +236,7 @@ impl Memory {
             match V::load(&entry, "value") {
                 Ok(v) => {
                     touch(&entry.join(META));
-                    return v;
+                    return Ok(v);
                 }
                 Err(e) => {
                     warn(&format!(
@@ -182,7 +247,7 @@ impl Memory {
                 }
             }
         }
-        let value = compute();
+        let value = compute()?;
         if let Err(e) = self.store(&folder, &entry, name, version, &value) {
             warn(&format!(
                 "could not store entry {} ({e}); the result is returned uncached",
@@ -194,7 +259,7 @@ impl Memory {
                 warn(&format!("could not evict old entries ({e})"));
             }
         }
-        value
+        Ok(value)
     }
 
     /// Removes every entry (and stray temporary folders).

@@ -105,3 +105,62 @@ cacheable_tuples! {
     A 0 B 1 C 2;
     A 0 B 1 C 2 D 3;
 }
+
+/// Implements [`Cacheable`] for a struct whose fields are all cacheable,
+/// so that [`Memory`](super::Memory) can store your own result type: each
+/// field is stored under its name in the entry folder (arrays and numbers
+/// as `.npy` files that numpy can open).
+///
+/// List the struct's fields; for a generic struct, implement [`Cacheable`]
+/// by hand the same way (save and load each field under
+/// `format!("{part}.{field}")`). With the `serde` feature,
+/// [`Json`](super::Json) stores any serde type instead.
+///
+/// ```
+/// use ndarray::Array1;
+/// use ndpar::memory::Memory;
+///
+/// #[derive(Debug, PartialEq)]
+/// struct Fit {
+///     coefficients: Array1<f64>,
+///     residual: f64,
+///     iterations: u32,
+/// }
+/// ndpar::cacheable!(Fit { coefficients, residual, iterations });
+///
+/// let dir = std::env::temp_dir().join(format!("ndpar-doc-fit-{}", std::process::id()));
+/// let memory = Memory::new(&dir).unwrap();
+/// let fit = || Fit { coefficients: Array1::linspace(0.0, 1.0, 5), residual: 0.25, iterations: 12 };
+/// let first: Fit = memory.cache("fit", &3u32, fit);
+/// let again: Fit = memory.cache("fit", &3u32, || unreachable!("stored"));
+/// assert_eq!(first, again);
+/// # std::fs::remove_dir_all(&dir).ok();
+/// ```
+#[macro_export]
+macro_rules! cacheable {
+    ($ty:ident { $($field:ident),+ $(,)? }) => {
+        impl $crate::memory::Cacheable for $ty {
+            fn save(&self, dir: &::std::path::Path, part: &str) -> $crate::Result<()> {
+                $(
+                    $crate::memory::Cacheable::save(
+                        &self.$field,
+                        dir,
+                        &::std::format!("{}.{}", part, ::std::stringify!($field)),
+                    )?;
+                )+
+                ::std::result::Result::Ok(())
+            }
+
+            fn load(dir: &::std::path::Path, part: &str) -> $crate::Result<Self> {
+                ::std::result::Result::Ok($ty {
+                    $(
+                        $field: $crate::memory::Cacheable::load(
+                            dir,
+                            &::std::format!("{}.{}", part, ::std::stringify!($field)),
+                        )?,
+                    )+
+                })
+            }
+        }
+    };
+}
