@@ -7,7 +7,7 @@
 //!
 //! * [`Scalar`]: `f32`, `f64` and every primitive integer. Enough for
 //!   `par_sum`, `par_product`, `par_min`, `par_max`, `par_argmin`,
-//!   `par_argmax` and `par_dot`.
+//!   `par_argmax` and `par_vdot`.
 //! * [`Float`]: `f32` and `f64`. Needed for means, variances, norms and the
 //!   NaN-skipping reductions.
 //!

@@ -24,48 +24,57 @@
 //! ## Guarantees
 //!
 //! * **Deterministic.** Arrays are cut into blocks whose boundaries depend on
-//!   shape, memory layout and element size only, and block results are
-//!   combined in a fixed pairwise tree. Float reductions give identical bits
-//!   on any number of threads.
-//! * **Every layout.** Any dimension (`Ix0`…`Ix6`, `IxDyn`), owned arrays and
-//!   views, C or F order, sliced with steps, reversed, transposed, broadcast,
-//!   empty.
+//!   shape, memory layout, element size and [`Params`] only, and block
+//!   results are combined in a fixed pairwise tree. Float reductions, scans
+//!   and random arrays give identical bits on any number of threads and in
+//!   any pool. The [`Params`] in effect when a kernel or a [`Parallel`] run
+//!   starts travel with its work: a kernel nested in another kernel's
+//!   closure or in a task plans with them on whichever worker runs it.
+//! * **Every layout.** Any dimension (`Ix0`…`Ix6`, `IxDyn`), owned arrays,
+//!   views and `&ArrayRef`, C or F order, sliced with steps, reversed,
+//!   transposed, broadcast, empty.
 //! * **Small inputs stay cheap.** Below
-//!   [`Params::min_parallel_len`] elements a kernel runs on the calling
-//!   thread (with the same blocks, hence the same result).
+//!   [`Params::min_parallel_len`] elements, or when the work would take less
+//!   than [`Params::min_parallel_time`], a kernel runs on the calling thread
+//!   (with the same blocks, hence the same result).
 //! * **The caller owns the threads.** Kernels run in the current rayon pool;
 //!   ndpar never configures the global pool. [`with_threads`] runs a closure
 //!   on `n` threads with joblib's `n_jobs` conventions.
-//! * **Clear failure.** Mismatched shapes panic with both shapes in the
-//!   message; empty inputs give `None` (or 0 for sums), never a panic;
-//!   configuration errors are an [`Error`].
+//!
+//! ## Errors: one policy
+//!
+//! * **Programmer errors panic**, at the caller's line (`#[track_caller]`),
+//!   with a message that names the method and the offending values: shapes
+//!   that cannot match or broadcast, an axis out of range, a block length,
+//!   batch size or `pre_dispatch` of 0, an even or empty stencil kernel, a
+//!   negative `ddof`. Each method's `# Panics` section lists its cases.
+//! * **Data and configuration conditions return `Option` or [`Error`]**:
+//!   `None` when there is nothing to reduce (the mean, minimum or arg-minimum
+//!   of an empty array — where numpy raises or warns); an [`Error`] for bad
+//!   bins or ranges, `n_jobs = 0`, a failed or panicking task, an unreadable
+//!   file. Settings are checked at the call that receives them
+//!   ([`Parallel::n_jobs`] returns the error itself).
+//! * **Empty input never panics**, and where numpy returns a value for it (a
+//!   sum of 0, a product of 1), so does ndpar.
+//! * **NaN follows numpy**: it propagates through `par_min`, `par_sum` and
+//!   the like; the NaN-skipping reductions of nothing but NaN give NaN.
 //!
 //! ## Map of the crate
 //!
-//! | module | what lives there |
-//! |---|---|
-//! | `plan` (private) | the block planner every kernel uses: `layout.rs` (traversal order from strides), `blocks.rs` (block boundaries), `mod.rs` (`Plan`: the fixed reduction tree and the map driver) |
-//! | [`map`] | [`ParMap`], [`ParMapMut`], [`ParMapInto`]: elementwise maps, zips, in place and consuming |
-//! | [`axis`] | [`ParAxis`]: reductions along one axis (`par_sum_axis`, `par_var_axis`, `par_argmin_axis`, `par_fold_axis`, …); `axis/engine.rs` picks lanes or streamed rows from the strides, `axis/kernels.rs` holds what each reduction folds |
-//! | [`blocks`] | [`ParBlocks`], [`ParBlocksMut`]: `par_map_blocks`, `par_map_overlap` (halos, [`Boundary`]), `par_for_each_block_mut`; [`BlockPlan`]; the stencils [`par_correlate_2d`] and [`par_convolve_1d`] (`blocks/stencil.rs`) |
-//! | [`scan`] | [`ParScan`]: `par_cumsum`, `par_cumprod` along any axis (block totals, carries, block scans) |
-//! | [`histogram`] | [`par_histogram`], [`par_histogram_edges`], [`par_histogram_2d`] (numpy's conventions; private counts per split) |
-//! | [`linalg`] | [`par_pairwise_distances`] ([`Metric`]), [`par_knn`], [`par_matmul`]: tiled over fixed output blocks |
-//! | `random` (feature `random`, default) | `par_random`, `par_fill_random`, `par_monte_carlo`: one generator stream per fixed block of 65 536 elements |
-//! | `io` (feature `io`, default) | `save_npy`, `load_npy`, `save_npz`, `load_npz`, `npz_names`: numpy's formats, atomic saves, clear errors |
-//! | [`reduce`] | [`ParReduce`]: `par_fold`, sums, means, variances, min/max/arg*, NaN-skipping variants, norms, dot; `reduce/seq.rs` holds the vectorised per-block loops |
-//! | [`element`] | [`Scalar`](element::Scalar) and [`Float`](element::Float): the element types the named kernels accept |
-//! | `memory` (feature `cache`, default) | `Memory`: joblib.Memory (blake3 content keys, npy entries, atomic writes, LRU size cap) |
-//! | [`tasks`] | [`Parallel`]: joblib's Parallel/delayed (adaptive batches, try_map, ordered/unordered streams with pre_dispatch, cancel, timeout, progress) |
-//! | [`threads`] | [`with_threads`], [`cpu_count`], [`effective_n_jobs`] |
-//! | [`params`] | [`Params`]: block size and sequential threshold |
-//! | [`error`] | [`Error`] and [`Result`] |
-//! | `uninit` (private) | the crate's only `unsafe`: writing new arrays block by block |
+//! The source is layered; each layer uses only the ones below it.
 //!
-//! A kernel call flows: public trait method → `Plan::new` (reads the current
-//! [`Params`], normalises the layout, cuts blocks) → `Plan::reduce` (fixed
-//! pairwise tree over blocks, `rayon::join` at each node) or `Plan::for_each`
-//! (maps) → the per-block sequential loop.
+//! | layer | where | what lives there |
+//! |---|---|---|
+//! | planner | `plan/` (private) | `layout.rs`: traversal order from strides; `blocks.rs`: rectangular blocks, cutting views; `whole.rs`: `WholePlan`, the blocks of a whole-array kernel; `axis.rs`: `AxisPlan`, lanes or streamed rows along an axis; `tiles.rs`: 2-D output tiles; `schedule.rs`: `Schedule`, the only code that hands work to rayon (fixed combine tree, params carried to workers) |
+//! | engine | `engine/` (private) | `ReduceKernel` (`mod.rs`) and the standard kernels (`ops.rs`); drivers: `whole.rs` (whole array), `axis.rs` (along an axis), `scan.rs` (scan totals and carries), `map.rs` (maps of 0–3 inputs, `group.rs`), `lanes.rs` (a function per lane); `seq.rs` vectorised loops; `state.rs` mergeable states (moments, arg-extremes); `uninit.rs` the only `unsafe` code |
+//! | kernels | `kernels/`, re-exported as [`map`], [`reduce`], [`axis`], [`blocks`], [`scan`], [`histogram`], [`linalg`], `random` | [`ParMap`], [`ParMapMut`], [`ParMapInto`]; [`ParReduce`]; [`ParAxis`], [`ParAxisMut`]; [`ParBlocks`], [`ParBlocksMut`], [`BlockPlan`], stencils; [`ParScan`]; [`par_histogram`] and friends; [`par_pairwise_distances`], [`par_knn`], [`par_matmul`]; `par_random` (feature `random`) |
+//! | tasks | [`tasks`] | [`Parallel`] (`mod.rs`), where tasks run and when runs stop (`place.rs`), batched runs (`batch.rs`), streams (`stream.rs`), the progress bar (`progress.rs`) |
+//! | files | `io` (feature `io`), `memory` (feature `cache`) | npy/npz save and load; the `Memory` disk cache (keys, values, entries) |
+//! | support | [`params`], [`threads`], [`element`], [`error`], `check.rs` | [`Params`]; [`with_threads`], [`cpu_count`], [`effective_n_jobs`]; the element traits; [`Error`]; the error policy's panic messages |
+//!
+//! A reduction flows: public method (`kernels/reduce.rs`) → a kernel from
+//! `engine/ops.rs` → a driver (`engine/whole.rs`) → the planner's blocks and
+//! `Schedule::tree_reduce` → the per-block loop in `engine/seq.rs`.
 
 #![deny(missing_docs)]
 #![deny(unsafe_code)]

@@ -155,9 +155,12 @@ impl Params {
     /// Runs `f` with these params current on the calling thread, then
     /// restores the previous ones (also if `f` panics).
     ///
-    /// Kernels read the params on the thread that calls them, when they plan
-    /// the work. [`with_threads`](crate::with_threads) carries the current
-    /// params into its pool, so `params.install(|| with_threads(4, ..))` and
+    /// A kernel reads the params on the thread that calls it, when it plans
+    /// the work, and carries them to every worker that runs one of its
+    /// blocks, so kernels nested in its closures plan with them too; a
+    /// [`Parallel`](crate::Parallel) run carries them to its tasks. And
+    /// [`with_threads`](crate::with_threads) carries the current params
+    /// into its pool, so `params.install(|| with_threads(4, ..))` and
     /// `with_threads(4, || params.install(..))` are equivalent.
     ///
     /// ```

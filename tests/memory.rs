@@ -301,3 +301,20 @@ fn user_types_are_stored_and_keyed_field_by_field() {
     });
     assert_eq!(computed.load(Ordering::SeqCst), 1);
 }
+
+/// serde values and keys (feature `serde`) round-trip exactly.
+#[cfg(feature = "serde")]
+#[test]
+fn serde_values_and_keys_round_trip_exactly() {
+    use ndpar::memory::Json;
+    let dir = Scratch::new("serde");
+    let m = Memory::new(&dir.0).unwrap();
+    let key = Json(("model", vec![0.1f64, 1e-300, -2.5]));
+    let tricky = vec![0.1f64 + 0.2, std::f64::consts::PI, 1e-310, -0.0, f64::MAX];
+    let Json(first): Json<(Vec<f64>, String)> =
+        m.cache("json", &key, || Json((tricky.clone(), "done".to_string())));
+    let Json(again): Json<(Vec<f64>, String)> = m.cache("json", &key, || unreachable!("stored"));
+    assert_eq!(first, again);
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&again.0), bits(&tricky), "floats survive JSON exactly");
+}

@@ -3,7 +3,7 @@
 //! rayon task per output element), ndpar, and ndpar's whole-array `par_sum`
 //! of the same matrix for reference, side by side.
 //!
-//! `cargo bench --bench axis`
+//! `cargo bench -p ndpar-bench --bench axis`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::{Array2, Axis, ShapeBuilder};

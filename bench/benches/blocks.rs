@@ -5,7 +5,7 @@
 //! `par_correlate_2d_into` (preallocated) and `par_correlate_2d` (new
 //! array). Also a 1-D convolution.
 //!
-//! `cargo bench --bench blocks`
+//! `cargo bench -p ndpar-bench --bench blocks`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::{Array1, Array2, array};

@@ -2,7 +2,7 @@
 //! Baseline in the same group: a good sequential loop (one multiply per
 //! value, the same edge correction, one counts vector).
 //!
-//! `cargo bench --bench histogram`
+//! `cargo bench -p ndpar-bench --bench histogram`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::Array1;

@@ -2,7 +2,7 @@
 //! group: a good sequential distance loop (the same 8-accumulator kernel
 //! over all pairs) and ndarray's single-threaded `dot` (matrixmultiply).
 //!
-//! `cargo bench --bench linalg`
+//! `cargo bench -p ndpar-bench --bench linalg`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::Array2;

@@ -2,7 +2,7 @@
 //! ndarray's parallel `Zip::par_map_collect` / `Zip::par_for_each`, and a
 //! hand-written rayon slice kernel, side by side in each group.
 //!
-//! `cargo bench --bench map` (add `-- --quick` for a fast pass).
+//! `cargo bench -p ndpar-bench --bench map` (add `-- --quick` for a fast pass).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::{Array1, Zip};

@@ -2,7 +2,7 @@
 //! group: ndarray-rand's `Array::random_using` on one thread with the same
 //! generator (ChaCha8).
 //!
-//! `cargo bench --bench random`
+//! `cargo bench -p ndpar-bench --bench random`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::Array1;

@@ -2,7 +2,7 @@
 //! parallel route where it has one (`par_iter().sum()`), and a hand-written
 //! rayon kernel, side by side in each group.
 //!
-//! `cargo bench --bench reduce` (add `-- --quick` for a fast pass).
+//! `cargo bench -p ndpar-bench --bench reduce` (add `-- --quick` for a fast pass).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::parallel::prelude::*;
@@ -31,7 +31,7 @@ fn sum8(xs: &[f64]) -> f64 {
     acc.iter().sum::<f64>() + tail
 }
 
-/// The hand-written rayon baseline the targets name.
+/// The hand-written rayon baseline: the practical limit for a memory-bound sum.
 fn rayon_sum(xs: &[f64]) -> f64 {
     xs.par_chunks(1 << 16).map(sum8).sum()
 }

@@ -3,7 +3,7 @@
 //! the same group: a plain sequential running-sum loop into a new Vec, and
 //! ndarray's sequential `accumulate_axis_inplace` on a copy.
 //!
-//! `cargo bench --bench scan`
+//! `cargo bench -p ndpar-bench --bench scan`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::{Array1, Array2, Axis};

@@ -4,7 +4,7 @@
 //! collect, and joblib's own figure is quoted in the docs (≈ 33 µs per
 //! task with its threading backend on a 16-core machine).
 //!
-//! `cargo bench --bench tasks`
+//! `cargo bench -p ndpar-bench --bench tasks`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndpar::Parallel;

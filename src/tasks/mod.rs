@@ -250,6 +250,18 @@ impl Default for Parallel {
     }
 }
 
+/// Why a run without failures did not run every task (cancelled or timed
+/// out, with the tasks that did not run), or `None` if it did.
+fn stopped_early<R>(results: &[Option<R>], stop: &Stop) -> Option<Error> {
+    let not_run: Vec<usize> = results
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_none())
+        .map(|(i, _)| i)
+        .collect();
+    (!not_run.is_empty()).then(|| stop.error(not_run))
+}
+
 /// The message of a panic payload.
 pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
@@ -453,15 +465,7 @@ impl Parallel {
         let stopped = match failures.into_iter().next() {
             Some((index, Failure::Panic(message))) => Some(Error::TaskPanicked { index, message }),
             Some((_, Failure::Error(never))) => match never {},
-            None => {
-                let not_run: Vec<usize> = results
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| r.is_none())
-                    .map(|(i, _)| i)
-                    .collect();
-                (!not_run.is_empty()).then(|| stop.error(not_run))
-            }
+            None => stopped_early(&results, &stop),
         };
         Partial { results, stopped }
     }
@@ -498,15 +502,7 @@ impl Parallel {
                 Err(TaskError::Stopped(Error::TaskPanicked { index, message }))
             }
             None => Partial {
-                stopped: {
-                    let not_run: Vec<usize> = results
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, r)| r.is_none())
-                        .map(|(i, _)| i)
-                        .collect();
-                    (!not_run.is_empty()).then(|| stop.error(not_run))
-                },
+                stopped: stopped_early(&results, &stop),
                 results,
             }
             .into_result()
