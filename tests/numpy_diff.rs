@@ -1,0 +1,277 @@
+//! Differential tests against numpy itself, on edge values: histogram
+//! edges (bit for bit) and counts, the automatic range and its errors,
+//! min/max/argmin/argmax with NaN, ±0 and ±inf, the NaN-skipping
+//! reductions of all-NaN lanes, variances, cumulative sums and `vdot`.
+//! Skipped (saying so) when python3 with numpy is not installed; CI
+//! installs it.
+#![cfg(feature = "io")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use ndarray::{Array1, Array2, ArrayD, Axis, Ix2, IxDyn, array};
+use ndpar::io::{load_npy, save_npy};
+use ndpar::prelude::*;
+
+struct Scratch(PathBuf);
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs `script` with numpy on the files in `dir`, or returns `false`
+/// (with a message) when numpy is not available.
+fn numpy(dir: &Path, script: &str) -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import numpy"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("numpy_diff: python3 with numpy not found; skipping the comparison with numpy");
+        return false;
+    }
+    let out = Command::new("python3")
+        .args(["-c", script, dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the numpy script failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    true
+}
+
+fn scratch(name: &str) -> Scratch {
+    let dir = std::env::temp_dir().join(format!("ndpar-numpy-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    Scratch(dir)
+}
+
+/// Values that land exactly on, or an ulp beside, the bin edges of many
+/// ranges and bin counts, plus repeats and both ends of each range.
+fn edge_values() -> Array1<f64> {
+    let mut v = Vec::new();
+    for bins in [3usize, 7, 10, 13, 100] {
+        for (lo, hi) in [(0.0, 1.0), (-1.0, 2.3), (0.1, 0.7)] {
+            let m = 8 * bins;
+            for k in 0..=m {
+                let x: f64 = lo + (hi - lo) * (k as f64 / m as f64);
+                v.extend([x, x.next_up(), x.next_down()]);
+            }
+        }
+    }
+    Array1::from(v)
+}
+
+const HISTOGRAMS: &str = r#"
+import sys, numpy as np
+d = sys.argv[1]
+x = np.load(f"{d}/x.npy")
+for bins in [1, 3, 7, 10, 13, 100]:
+    for name, rng in [("auto", None), ("a", (0.0, 1.0)), ("b", (-1.0, 2.3)), ("c", (0.1, 0.7))]:
+        counts, edges = np.histogram(x, bins=bins, range=rng)
+        np.save(f"{d}/counts_{bins}_{name}.npy", counts.astype(np.uint64))
+        np.save(f"{d}/edges_{bins}_{name}.npy", edges)
+for name, data in [("nan", np.array([1.0, np.nan])), ("inf", np.array([1.0, np.inf]))]:
+    try:
+        np.histogram(data, bins=3)
+        raise SystemExit(f"numpy accepted an automatic range for {name}")
+    except ValueError:
+        pass
+"#;
+
+#[test]
+fn histograms_match_numpy_bit_for_bit() {
+    let dir = scratch("hist");
+    let x = edge_values();
+    save_npy(dir.0.join("x.npy"), &x).unwrap();
+    if !numpy(&dir.0, HISTOGRAMS) {
+        return;
+    }
+    for bins in [1usize, 3, 7, 10, 13, 100] {
+        for (name, range) in [
+            ("auto", None),
+            ("a", Some((0.0, 1.0))),
+            ("b", Some((-1.0, 2.3))),
+            ("c", Some((0.1, 0.7))),
+        ] {
+            let h = ndpar::par_histogram(&x, bins, range).unwrap();
+            let counts: Array1<u64> =
+                load_npy(dir.0.join(format!("counts_{bins}_{name}.npy"))).unwrap();
+            let edges: Array1<f64> =
+                load_npy(dir.0.join(format!("edges_{bins}_{name}.npy"))).unwrap();
+            let bits = |a: &Array1<f64>| a.mapv(f64::to_bits);
+            assert_eq!(
+                bits(&h.edges),
+                bits(&edges),
+                "edges, {bins} bins, range {name}"
+            );
+            assert_eq!(h.counts, counts, "counts, {bins} bins, range {name}");
+        }
+    }
+    // numpy raises ValueError for these automatic ranges (checked by the
+    // script); ndpar returns an error.
+    for data in [array![1.0, f64::NAN], array![1.0, f64::INFINITY]] {
+        assert!(ndpar::par_histogram(&data, 3, None).is_err());
+    }
+}
+
+const REDUCTIONS: &str = r#"
+import sys, warnings, numpy as np
+warnings.simplefilter("ignore")
+d = sys.argv[1]
+a = np.load(f"{d}/a.npy")
+out = {}
+for ax in [None, 0, 1]:
+    k = "all" if ax is None else str(ax)
+    out[f"min_{k}"] = np.min(a, axis=ax)
+    out[f"max_{k}"] = np.max(a, axis=ax)
+    out[f"argmin_{k}"] = np.asarray(np.argmin(a, axis=ax)).astype(np.uint64)
+    out[f"argmax_{k}"] = np.asarray(np.argmax(a, axis=ax)).astype(np.uint64)
+    out[f"nanmin_{k}"] = np.nanmin(a, axis=ax)
+    out[f"nanmax_{k}"] = np.nanmax(a, axis=ax)
+    out[f"nanmean_{k}"] = np.nanmean(a, axis=ax)
+    out[f"nansum_{k}"] = np.nansum(a, axis=ax)
+for name, v in out.items():
+    np.save(f"{d}/{name}.npy", np.asarray(v))
+b = np.load(f"{d}/b.npy")
+for ddof in [0, 1]:
+    np.save(f"{d}/var_{ddof}.npy", np.asarray(np.var(b, ddof=ddof)))
+    np.save(f"{d}/var0_{ddof}.npy", np.var(b, axis=0, ddof=ddof))
+    np.save(f"{d}/std1_{ddof}.npy", np.std(b, axis=1, ddof=ddof))
+np.save(f"{d}/cumsum0.npy", np.cumsum(b, axis=0))
+np.save(f"{d}/cumsum1.npy", np.cumsum(b, axis=1))
+i = np.load(f"{d}/i.npy")
+np.save(f"{d}/icumsum.npy", np.cumsum(i, axis=1))
+np.save(f"{d}/vdot.npy", np.asarray(np.vdot(b, b[::-1, :])))
+"#;
+
+/// Equal as numpy prints them: NaN equals NaN; the sign of a zero is
+/// ignored (which zero wins a tie is unspecified).
+fn same_value(x: f64, y: f64) -> bool {
+    (x.is_nan() && y.is_nan()) || x == y
+}
+
+#[test]
+fn reductions_on_edge_values_match_numpy() {
+    let dir = scratch("reduce");
+    let nan = f64::NAN;
+    let inf = f64::INFINITY;
+    // Rows: ordinary, with NaN, all NaN, ±0 ties, infinities, repeats.
+    let a: Array2<f64> = array![
+        [3.0, -1.0, 2.0, -1.0, 5.0],
+        [nan, 4.0, -2.0, nan, 1.0],
+        [nan, nan, nan, nan, nan],
+        [0.0, -0.0, 0.0, -0.0, 0.0],
+        [inf, -inf, 1.0, inf, -inf],
+        [7.0, 7.0, 7.0, 7.0, 7.0],
+    ];
+    let b = Array2::from_shape_fn((40, 7), |(i, j)| {
+        ((i * 7 + j) as f64 * 0.618_033_988_75).fract() * 10f64.powi((j % 4) as i32) - 3.0
+    });
+    let int = Array2::from_shape_fn((5, 9), |(i, j)| (i as i64 - 2) * 1_000_000_007 * j as i64);
+    save_npy(dir.0.join("a.npy"), &a).unwrap();
+    save_npy(dir.0.join("b.npy"), &b).unwrap();
+    save_npy(dir.0.join("i.npy"), &int).unwrap();
+    if !numpy(&dir.0, REDUCTIONS) {
+        return;
+    }
+    let load = |name: &str| -> ArrayD<f64> { load_npy(dir.0.join(format!("{name}.npy"))).unwrap() };
+    let load_idx =
+        |name: &str| -> ArrayD<u64> { load_npy(dir.0.join(format!("{name}.npy"))).unwrap() };
+    let check = |name: &str, got: ArrayD<f64>| {
+        let want = load(name);
+        assert_eq!(got.shape(), want.shape(), "{name}");
+        for (g, w) in got.iter().zip(want.iter()) {
+            assert!(same_value(*g, *w), "{name}: ndpar {got} numpy {want}");
+        }
+    };
+    let scalar = |x: f64| ArrayD::from_elem(IxDyn(&[]), x);
+    check("min_all", scalar(a.par_min().unwrap()));
+    check("max_all", scalar(a.par_max().unwrap()));
+    check("nanmin_all", scalar(a.par_nanmin().unwrap()));
+    check("nanmax_all", scalar(a.par_nanmax().unwrap()));
+    check("nanmean_all", scalar(a.par_nanmean().unwrap()));
+    check("nansum_all", scalar(a.par_nansum()));
+    let flat = |(i, j): (usize, usize)| (i * a.ncols() + j) as u64;
+    assert_eq!(
+        load_idx("argmin_all")
+            .into_dimensionality::<ndarray::Ix0>()
+            .unwrap()[()],
+        flat(a.par_argmin().unwrap())
+    );
+    assert_eq!(
+        load_idx("argmax_all")
+            .into_dimensionality::<ndarray::Ix0>()
+            .unwrap()[()],
+        flat(a.par_argmax().unwrap())
+    );
+    for ax in [0, 1] {
+        let axis = Axis(ax);
+        check(
+            &format!("min_{ax}"),
+            a.par_min_axis(axis).unwrap().into_dyn(),
+        );
+        check(
+            &format!("max_{ax}"),
+            a.par_max_axis(axis).unwrap().into_dyn(),
+        );
+        check(
+            &format!("nanmin_{ax}"),
+            a.par_nanmin_axis(axis).unwrap().into_dyn(),
+        );
+        check(
+            &format!("nanmax_{ax}"),
+            a.par_nanmax_axis(axis).unwrap().into_dyn(),
+        );
+        check(
+            &format!("nanmean_{ax}"),
+            a.par_nanmean_axis(axis).unwrap().into_dyn(),
+        );
+        check(&format!("nansum_{ax}"), a.par_nansum_axis(axis).into_dyn());
+        let idx = |v: Array1<usize>| v.mapv(|i| i as u64).into_dyn();
+        assert_eq!(
+            idx(a.par_argmin_axis(axis).unwrap()),
+            load_idx(&format!("argmin_{ax}")),
+            "argmin_{ax}"
+        );
+        assert_eq!(
+            idx(a.par_argmax_axis(axis).unwrap()),
+            load_idx(&format!("argmax_{ax}")),
+            "argmax_{ax}"
+        );
+    }
+    // Rounding-level comparisons.
+    let close = |name: &str, got: ArrayD<f64>, tol: f64| {
+        let want = load(name);
+        assert_eq!(got.shape(), want.shape(), "{name}");
+        for (g, w) in got.iter().zip(want.iter()) {
+            assert!((g - w).abs() <= tol * (1.0 + w.abs()), "{name}: {g} vs {w}");
+        }
+    };
+    for ddof in [0.0, 1.0] {
+        let d = ddof as u8;
+        close(&format!("var_{d}"), scalar(b.par_var(ddof).unwrap()), 1e-13);
+        close(
+            &format!("var0_{d}"),
+            b.par_var_axis(Axis(0), ddof).unwrap().into_dyn(),
+            1e-13,
+        );
+        close(
+            &format!("std1_{d}"),
+            b.par_std_axis(Axis(1), ddof).unwrap().into_dyn(),
+            1e-13,
+        );
+    }
+    close("cumsum0", b.par_cumsum(Axis(0)).into_dyn(), 1e-13);
+    close("cumsum1", b.par_cumsum(Axis(1)).into_dyn(), 1e-13);
+    close(
+        "vdot",
+        scalar(b.par_vdot(&b.slice(ndarray::s![..;-1, ..]))),
+        1e-13,
+    );
+    let icum: Array2<i64> = load_npy::<i64, Ix2, _>(dir.0.join("icumsum.npy")).unwrap();
+    assert_eq!(int.par_cumsum(Axis(1)), icum, "integer cumsum is exact");
+}
