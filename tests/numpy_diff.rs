@@ -49,6 +49,19 @@ fn scratch(name: &str) -> Scratch {
     Scratch(dir)
 }
 
+/// The float `steps` ulps above `x` (below for negative `steps`), for
+/// finite `x`.
+fn ulp_step(x: f64, steps: i64) -> f64 {
+    // The bit patterns of floats are ordered like the floats on a line
+    // when mapped to a signed integer this way.
+    let ordered = |f: f64| {
+        let b = f.to_bits() as i64;
+        if b < 0 { i64::MIN - b } else { b }
+    };
+    let o = ordered(x) + steps;
+    f64::from_bits(if o < 0 { (i64::MIN - o) as u64 } else { o as u64 })
+}
+
 /// Values that land exactly on, or an ulp beside, the bin edges of many
 /// ranges and bin counts, plus repeats and both ends of each range.
 fn edge_values() -> Array1<f64> {
@@ -58,7 +71,7 @@ fn edge_values() -> Array1<f64> {
             let m = 8 * bins;
             for k in 0..=m {
                 let x: f64 = lo + (hi - lo) * (k as f64 / m as f64);
-                v.extend([x, x.next_up(), x.next_down()]);
+                v.extend([x, ulp_step(x, 1), ulp_step(x, -1)]);
             }
         }
     }
