@@ -38,6 +38,7 @@ use std::time::Duration;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[must_use = "params do nothing until installed with `Params::install`"]
 pub struct Params {
     /// Target size of one block in bytes (of the largest element type a
     /// kernel reads or writes). A block holds `max(1, block_bytes / size)`

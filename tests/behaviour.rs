@@ -2,9 +2,7 @@
 //! panics, thread control, the sequential threshold, determinism on large
 //! arrays with the default blocks, and summation accuracy.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ndarray::{Array, Array0, Array1, Array2, ArrayD, Ix6, IxDyn, ShapeBuilder, s};
 use ndpar::prelude::*;
 use ndpar::{Error, Params};

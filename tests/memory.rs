@@ -193,7 +193,7 @@ fn a_writer_killed_mid_write_leaves_no_invalid_entry() {
     let exe = std::env::current_exe().unwrap();
     for delay_ms in [150, 400, 700] {
         let mut child = std::process::Command::new(&exe)
-            .args(["child_writer_mode", "--exact", "--nocapture"])
+            .args(["memory::child_writer_mode", "--exact", "--nocapture"])
             .env("NDPAR_MEMORY_CHILD", &dir.0)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())

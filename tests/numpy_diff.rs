@@ -59,7 +59,11 @@ fn ulp_step(x: f64, steps: i64) -> f64 {
         if b < 0 { i64::MIN - b } else { b }
     };
     let o = ordered(x) + steps;
-    f64::from_bits(if o < 0 { (i64::MIN - o) as u64 } else { o as u64 })
+    f64::from_bits(if o < 0 {
+        (i64::MIN - o) as u64
+    } else {
+        o as u64
+    })
 }
 
 /// Values that land exactly on, or an ulp beside, the bin edges of many

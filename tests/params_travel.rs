@@ -4,9 +4,7 @@
 //! So under non-default params, nested results have the same bits on any
 //! thread count and on every repetition.
 
-mod common;
-
-use common::on;
+use crate::common::on;
 use ndarray::{Array1, Array2, Axis};
 use ndpar::prelude::*;
 use ndpar::{Parallel, Params};

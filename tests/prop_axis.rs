@@ -3,9 +3,7 @@
 //! force many tiles and row blocks, thread counts 1, 2, 3, 7, 16 — and gives
 //! the same bits on all of them.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn};
 use ndpar::Params;
 use ndpar::prelude::*;

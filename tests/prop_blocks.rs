@@ -4,9 +4,7 @@
 //! the axis, halos 0..=3, every boundary mode, and thread counts 1, 2, 3, 7,
 //! 16; plus the 2-D correlation and 1-D convolution against naive loops.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ndarray::ShapeBuilder;
 use ndarray::{Array1, Array2, ArrayD, ArrayViewD, Axis, Dimension, IxDyn, concatenate};
 use ndpar::blocks::{Boundary, par_convolve_1d, par_correlate_2d, par_correlate_2d_into};

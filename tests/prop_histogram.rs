@@ -5,9 +5,7 @@
 //! documented errors. The edges' exact values are checked against numpy
 //! itself in `numpy_diff.rs`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ndarray::{Array1, array};
 use ndpar::Error;
 use ndpar::histogram::{par_histogram, par_histogram_2d, par_histogram_edges};

@@ -3,9 +3,7 @@
 //! are common), matrix products against `a.dot(&b)` bit for bit, on C, F
 //! and transposed layouts and thread counts 1, 2, 3, 7, 16.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ndarray::{Array2, ShapeBuilder};
 use ndpar::Error;
 use ndpar::linalg::{Metric, par_knn, par_matmul, par_pairwise_distances};

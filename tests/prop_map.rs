@@ -2,9 +2,7 @@
 //! random shapes, every layout (inputs and outputs may differ), several
 //! element types and thread counts 1, 2, 3, 4, 7, 16.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ndarray::{ArrayD, IxDyn, Zip};
 use ndpar::prelude::*;
 use proptest::prelude::*;

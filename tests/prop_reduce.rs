@@ -3,9 +3,7 @@
 //! sizes that force many blocks, and thread counts 1, 2, 3, 4, 7, 16 — and
 //! gives the same bits on every thread count.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ndarray::{ArrayViewD, Dimension, Ix1, Ix2, Ix3, Ix4};
 use ndpar::Params;
 use ndpar::prelude::*;

@@ -4,9 +4,7 @@
 //! many pieces and row blocks, and thread counts 1, 2, 3, 7, 16, with the
 //! same bits on all of them.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ndarray::{ArrayD, ArrayViewD, Axis, Zip};
 use ndpar::prelude::*;
 use proptest::prelude::*;

@@ -100,6 +100,7 @@ impl Memory {
     /// assert!(m.size_bytes().unwrap() <= 10_000);
     /// # std::fs::remove_dir_all(&dir).ok();
     /// ```
+    #[must_use = "max_bytes returns the capped cache; the original is unchanged"]
     pub fn max_bytes(mut self, bytes: u64) -> Memory {
         self.max_bytes = Some(bytes);
         self
