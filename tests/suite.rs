@@ -1,6 +1,7 @@
-//! ndpar's integration tests, in one test binary (one link, and the
-//! generic kernels compiled once for all of them). Each module is one
-//! topic; `cargo test --test suite prop_axis` runs one.
+//! ndpar's integration tests (with `props.rs`, the property tests of the
+//! kernel families): two test binaries, so that a cold build links twice
+//! and compiles each generic kernel twice, not once per topic. Each module
+//! is one topic; `cargo test --test suite tasks` runs one.
 
 mod api;
 mod behaviour;
@@ -9,12 +10,8 @@ mod io;
 mod memory;
 mod numpy_diff;
 mod params_travel;
-mod prop_axis;
 mod prop_blocks;
 mod prop_histogram;
-mod prop_linalg;
-mod prop_map;
 mod prop_reduce;
-mod prop_scan;
 mod random;
 mod tasks;
