@@ -46,6 +46,15 @@ where
         contiguous: out.as_slice_memory_order().is_some(),
     };
     let walk = Walk::new(inputs, lead, true, block_len, params);
+    if let (WholeCut::Flat { count: 1 }, Part::Run(s)) = (&walk.plan.cut, walk.block(0).part) {
+        // One block (a small array): no parts to cut or schedule.
+        run(
+            out.into_slice_memory_order()
+                .expect("a flat cut has a contiguous output"),
+            s,
+        );
+        return len;
+    }
     let outs: Vec<OutPart<'_, O>> = match &walk.plan.cut {
         WholeCut::Flat { count } => {
             let mut rest = out

@@ -27,7 +27,7 @@
 
 use std::mem::{ManuallyDrop, MaybeUninit};
 
-use ndarray::{Array, ArrayViewMut, Dimension};
+use ndarray::{Array, ArrayViewMut, Dimension, ShapeBuilder};
 
 use crate::plan::{Layout, Schedule};
 
@@ -92,24 +92,40 @@ where
     unsafe { assume_init_vec(buf) }
 }
 
-/// A new array of shape `dim` whose memory is walked in the traversal
-/// order of `layout` (so a map's output has its input's memory order).
-/// `fill` writes every element of the view it is given exactly once with
-/// `MaybeUninit::write` and returns how many it wrote; the count is
-/// checked.
+/// The memory order of a new array.
+pub(crate) enum Order<'l> {
+    /// Row-major (C order).
+    Rows,
+    /// Column-major (F order).
+    Columns,
+    /// The traversal order of a layout (any permutation and flips).
+    Like(&'l Layout),
+}
+
+/// A new array of shape `dim` in memory order `order` (so a map's output
+/// has its input's memory order). `fill` writes every element of the view
+/// it is given exactly once with `MaybeUninit::write` and returns how many
+/// it wrote; the count is checked.
 pub(crate) fn new_array<B, D: Dimension>(
-    layout: &Layout,
     dim: D,
+    order: Order<'_>,
     fill: impl FnOnce(ArrayViewMut<'_, MaybeUninit<B>, D>) -> usize,
 ) -> Array<B, D> {
-    let len = layout.len();
-    let mut buf: Vec<MaybeUninit<B>> = Vec::with_capacity(len);
-    buf.resize_with(len, MaybeUninit::uninit);
-    let mut out = layout
-        .array_from_traversal(buf)
-        .into_dimensionality::<D>()
-        .expect("the layout has the shape's number of axes");
-    debug_assert_eq!(out.shape(), dim.slice());
+    let len = dim.size();
+    let mut out = match order {
+        Order::Rows => Array::uninit(dim),
+        Order::Columns => Array::uninit(dim.f()),
+        Order::Like(layout) => {
+            let mut buf: Vec<MaybeUninit<B>> = Vec::with_capacity(len);
+            buf.resize_with(len, MaybeUninit::uninit);
+            let out = layout
+                .array_from_traversal(buf)
+                .into_dimensionality::<D>()
+                .expect("the layout has the shape's number of axes");
+            debug_assert_eq!(out.shape(), dim.slice());
+            out
+        }
+    };
     let written = fill(out.view_mut());
     assert_eq!(written, len, "a map did not write every element");
     // SAFETY: `fill` wrote every element (see the module docs: the map
@@ -176,8 +192,7 @@ mod tests {
     #[test]
     #[should_panic(expected = "did not write every element")]
     fn a_short_array_fill_panics() {
-        let layout = Layout::new(&[2, 2], &[2, 1], &[]);
-        let _: Array<String, ndarray::Ix2> = new_array(&layout, ndarray::Ix2(2, 2), |mut v| {
+        let _: Array<String, ndarray::Ix2> = new_array(ndarray::Ix2(2, 2), Order::Rows, |mut v| {
             v[[0, 0]].write("only one".to_string());
             1
         });

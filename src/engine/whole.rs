@@ -207,6 +207,20 @@ where
     K: ReduceKernel<A>,
 {
     let flat_ok = !K::POSITIONAL || a.is_standard_layout();
+    // An array that fits one block is that block: reduce it directly,
+    // exactly as the plan would, without planning (small inputs stay as
+    // cheap as the sequential loop).
+    let memory = if K::POSITIONAL {
+        a.to_slice()
+    } else {
+        a.to_slice_memory_order()
+    };
+    if let Some(xs) = memory {
+        let block_len = reduce_block_len(&Params::current(), size_of::<A>());
+        if xs.len() <= block_len {
+            return (!xs.is_empty()).then(|| kernel.finish(kernel.run(xs, At::logical(0))));
+        }
+    }
     reduce(
         (a,),
         flat_ok,

@@ -26,7 +26,7 @@ use ndarray::{Array, ArrayBase, ArrayRef, DataMut, DataOwned, DimMax, Dimension}
 
 use crate::check;
 use crate::engine::map::{zip0_into, zip1_into, zip2_into, zip3_into};
-use crate::engine::uninit::new_array;
+use crate::engine::uninit::{Order, new_array};
 use crate::plan::Layout;
 
 /// Parallel maps that build a new array.
@@ -283,29 +283,29 @@ pub trait ParMapInto<A, D: Dimension>: Sized {
         F: Fn(A) -> A + Sync;
 }
 
-/// The strides of a row-major array of `shape`.
-fn row_major_strides(shape: &[usize]) -> Vec<isize> {
-    let mut strides = vec![0isize; shape.len()];
-    let mut s = 1isize;
-    for (st, &n) in strides.iter_mut().zip(shape).rev() {
-        *st = s;
-        s = s.saturating_mul(n.max(1) as isize);
+/// The memory order a map's new output takes: the order of `leader`
+/// (the first input) when it has the output's shape and no broadcast
+/// axis, else row-major. C and F order need no layout (the common, cheap
+/// case); other layouts are planned.
+fn output_order<A, D: Dimension>(shape: &[usize], leader: &ArrayRef<A, D>) -> Option<Layout> {
+    let (lshape, strides) = (leader.shape(), leader.strides());
+    let broadcast = strides.iter().zip(lshape).any(|(&s, &n)| s == 0 && n > 1);
+    if lshape != shape || broadcast || leader.is_standard_layout() {
+        return None;
     }
-    strides
+    Some(Layout::new(shape, strides, &[]))
 }
 
-/// The layout a new array takes from `leader` (its memory order) if the
-/// leader has the output's shape and no broadcast axis, else row-major.
-fn layout_from(shape: &[usize], leader_shape: &[usize], leader_strides: &[isize]) -> Layout {
-    if leader_shape == shape
-        && !leader_strides
-            .iter()
-            .zip(shape)
-            .any(|(&s, &n)| s == 0 && n > 1)
-    {
-        Layout::new(shape, leader_strides, &[])
-    } else {
-        Layout::new(shape, &row_major_strides(shape), &[])
+/// [`new_array`] in the order [`output_order`] picked.
+fn new_like<B, D: Dimension>(
+    dim: D,
+    layout: Option<Layout>,
+    fill: impl FnOnce(ndarray::ArrayViewMut<'_, std::mem::MaybeUninit<B>, D>) -> usize,
+) -> Array<B, D> {
+    match &layout {
+        None => new_array(dim, Order::Rows, fill),
+        Some(l) if l.is_column_major_order() => new_array(dim, Order::Columns, fill),
+        Some(l) => new_array(dim, Order::Like(l), fill),
     }
 }
 
@@ -316,8 +316,8 @@ impl<A, D: Dimension> ParMap<A, D> for ArrayRef<A, D> {
         B: Send,
         F: Fn(&A) -> B + Sync,
     {
-        let layout = layout_from(self.shape(), self.shape(), self.strides());
-        new_array(&layout, self.raw_dim(), |out| {
+        let layout = output_order(self.shape(), self);
+        new_like(self.raw_dim(), layout, |out| {
             zip1_into(out, (self.view(),), |o, x| {
                 o.write(f(x));
             })
@@ -352,8 +352,8 @@ impl<A, D: Dimension> ParMap<A, D> for ArrayRef<A, D> {
         let dim: <D as DimMax<E>>::Output = check::dim_of(&shape);
         let a = check::broadcast_to(WHAT, "self", self, &dim);
         let b = check::broadcast_to(WHAT, "other", other, &dim);
-        let layout = layout_from(&shape, self.shape(), self.strides());
-        new_array(&layout, dim, |out| {
+        let layout = output_order(&shape, self);
+        new_like(dim, layout, |out| {
             zip2_into(out, (a, b), |o, x, y| {
                 o.write(f(x, y));
             })
@@ -386,8 +386,8 @@ impl<A, D: Dimension> ParMap<A, D> for ArrayRef<A, D> {
         let va = check::broadcast_to(WHAT, "self", self, &dim);
         let vb = check::broadcast_to(WHAT, "b", b, &dim);
         let vc = check::broadcast_to(WHAT, "c", c, &dim);
-        let layout = layout_from(&shape, self.shape(), self.strides());
-        new_array(&layout, dim, |out| {
+        let layout = output_order(&shape, self);
+        new_like(dim, layout, |out| {
             zip3_into(out, (va, vb, vc), |o, x, y, z| {
                 o.write(f(x, y, z));
             })
@@ -504,18 +504,18 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ndarray::{Array2, ShapeBuilder};
 
     #[test]
-    fn row_major_strides_of_shapes() {
-        assert_eq!(row_major_strides(&[2, 3, 4]), vec![12, 4, 1]);
-        assert_eq!(row_major_strides(&[]), Vec::<isize>::new());
-        assert_eq!(row_major_strides(&[3, 0]), vec![1, 1]);
-    }
-
-    #[test]
-    fn broadcast_inputs_give_a_row_major_output() {
-        let x = ndarray::Array1::from(vec![1, 2, 3]);
-        let l = layout_from(&[2, 3], x.shape(), x.strides());
-        assert!(l.is_logical_order());
+    fn outputs_take_the_leaders_memory_order() {
+        let c = Array2::<f64>::zeros((3, 4));
+        let f = Array2::<f64>::zeros((3, 4).f());
+        assert!(output_order(c.shape(), &c).is_none());
+        assert!(output_order(&[3, 4], &f).unwrap().is_column_major_order());
+        let row = ndarray::Array1::<f64>::zeros(4);
+        assert!(
+            output_order(&[3, 4], &row).is_none(),
+            "broadcast: row-major"
+        );
     }
 }

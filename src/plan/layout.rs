@@ -35,6 +35,8 @@ pub(crate) struct Layout {
     len: usize,
     /// Traversal order is the logical row-major order.
     logical_order: bool,
+    /// Traversal order is the logical column-major order.
+    column_order: bool,
 }
 
 impl Layout {
@@ -97,7 +99,9 @@ impl Layout {
         }
 
         let nontrivial: Vec<usize> = perm[first..].to_vec();
-        let logical_order = nontrivial.windows(2).all(|w| w[0] < w[1]) && !flip.contains(&true);
+        let flipped = flip.contains(&true);
+        let logical_order = nontrivial.windows(2).all(|w| w[0] < w[1]) && !flipped;
+        let column_order = nontrivial.windows(2).all(|w| w[0] > w[1]) && !flipped;
         Layout {
             shape: shape.to_vec(),
             perm,
@@ -105,6 +109,7 @@ impl Layout {
             groups,
             len: shape.iter().product(),
             logical_order,
+            column_order,
         }
     }
 
@@ -146,6 +151,11 @@ impl Layout {
     /// earlier traversal position is always an earlier logical index.
     pub(crate) fn is_logical_order(&self) -> bool {
         self.logical_order
+    }
+
+    /// `true` if traversal order equals logical column-major (F) order.
+    pub(crate) fn is_column_major_order(&self) -> bool {
+        self.column_order
     }
 
     /// Turns a view of the group (any member) into its traversal view.
