@@ -172,3 +172,170 @@ print("numpy ok")
     let b: Array1<f64> = load_npz(dir.path("from_numpy.npz"), "b").unwrap();
     assert_eq!(b, array![0.0, 0.25, 0.5, 0.75, 1.0]);
 }
+
+/// An npy file made by hand: `dict` as the header (version `major`), then
+/// `data`.
+fn handmade(major: u8, dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut out = b"\x93NUMPY".to_vec();
+    out.extend_from_slice(&[major, 0]);
+    if major == 1 {
+        out.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+    } else {
+        out.extend_from_slice(&(dict.len() as u32).to_le_bytes());
+    }
+    out.extend_from_slice(dict.as_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+#[test]
+fn headers_that_claim_more_than_the_file_holds_are_errors_not_allocations() {
+    let dir = Scratch::new("hostile");
+    let p = dir.path("huge.npy");
+    // 2^40 f64 claimed (8 TiB) in a 128-byte file: an error, at once.
+    for shape in ["(1099511627776,)", "(4294967296,)", "(65536, 65536, 65536)"] {
+        let dict = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {shape}, }}");
+        std::fs::write(&p, handmade(1, &dict, &[0u8; 40])).unwrap();
+        let r = load_npy::<f64, IxDyn, _>(&p);
+        assert!(matches!(r, Err(Error::Format { .. })), "{shape}: {r:?}");
+    }
+    // A shape whose size overflows.
+    let dict =
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296), }";
+    std::fs::write(&p, handmade(1, dict, &[])).unwrap();
+    assert!(load_npy::<f64, IxDyn, _>(&p).is_err());
+    // A version-2 header claiming 4 GiB, in a 70-byte file.
+    let mut bytes = b"\x93NUMPY\x02\x00\xff\xff\xff\xff".to_vec();
+    bytes.resize(70, b' ');
+    std::fs::write(&p, &bytes).unwrap();
+    assert!(matches!(
+        load_npy::<f64, Ix1, _>(&p),
+        Err(Error::Format { .. })
+    ));
+    // The same lies inside an npz member.
+    let z = dir.path("huge.npz");
+    {
+        let dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (1099511627776,), }";
+        let member = handmade(1, dict, &[0u8; 64]);
+        let file = std::fs::File::create(&z).unwrap();
+        let mut zip = zip::ZipWriter::new(file);
+        zip.start_file("x.npy", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut zip, &member).unwrap();
+        zip.finish().unwrap();
+    }
+    assert!(matches!(
+        load_npz::<f64, Ix1, _>(&z, "x"),
+        Err(Error::Format { .. })
+    ));
+}
+
+#[test]
+fn empty_views_of_every_shape_save_and_load() {
+    let dir = Scratch::new("empty-views");
+    let base = Array::from_shape_fn((3, 5, 4), |(i, j, k)| (i * 20 + j * 4 + k) as f64);
+    let views = [
+        base.slice(s![.., 2..2, ..]),
+        base.slice(s![1..1, .., ..]),
+        base.slice(s![.., .., 3..3]),
+        base.slice(s![..;-1, 2..2, ..;2]),
+        base.slice(s![.., 4..4, ..]).reversed_axes(),
+        base.slice(s![..0;2, .., ..]),
+    ];
+    for (n, v) in views.iter().enumerate() {
+        let p = dir.path(&format!("e{n}.npy"));
+        save_npy(&p, v).unwrap();
+        let back: ArrayD<f64> = load_npy(&p).unwrap();
+        assert_eq!(back.shape(), v.shape(), "view {n}");
+    }
+    let leftovers = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .count();
+    assert_eq!(leftovers, 0);
+}
+
+/// Deterministic xorshift, so the fuzzing below needs no extra crate.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+#[test]
+fn mutated_files_give_errors_or_arrays_never_panics() {
+    // Valid files of several types, shapes and orders, then thousands of
+    // mutations: flipped bytes, truncations, extensions, rewritten header
+    // lengths and shapes. Every load must return (an array or an error).
+    let dir = Scratch::new("fuzz");
+    let mut seeds: Vec<Vec<u8>> = Vec::new();
+    let mut push = |f: &dyn Fn(&std::path::Path)| {
+        let p = dir.path("seed.npy");
+        f(&p);
+        seeds.push(std::fs::read(&p).unwrap());
+    };
+    push(&|p| {
+        save_npy(
+            p,
+            &Array2::from_shape_fn((7, 3), |(i, j)| (i * 3 + j) as f64),
+        )
+        .unwrap()
+    });
+    push(&|p| {
+        save_npy(
+            p,
+            &Array2::from_shape_fn((4, 5).f(), |(i, j)| (i + j) as i32),
+        )
+        .unwrap()
+    });
+    push(&|p| save_npy(p, &array![true, false, true]).unwrap());
+    push(&|p| save_npy(p, &ndarray::arr0(7u16)).unwrap());
+    push(&|p| save_npy(p, &ArrayD::<f32>::zeros(IxDyn(&[2, 0, 3]))).unwrap());
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let p = dir.path("fuzzed.npy");
+    for round in 0..3000 {
+        let mut bytes = seeds[round % seeds.len()].clone();
+        match rng.below(6) {
+            0 => {
+                for _ in 0..=rng.below(4) {
+                    let i = rng.below(bytes.len());
+                    bytes[i] ^= 1 << rng.below(8);
+                }
+            }
+            1 => bytes.truncate(rng.below(bytes.len())),
+            2 => bytes.extend((0..rng.below(200)).map(|_| rng.next() as u8)),
+            3 => {
+                // Rewrite the header length.
+                let v = rng.next();
+                bytes[8] = v as u8;
+                bytes[9] = (v >> 8) as u8;
+            }
+            4 => {
+                // Rewrite digits in the header (the shape).
+                for i in 10..bytes.len().min(128) {
+                    if bytes[i].is_ascii_digit() && rng.below(3) == 0 {
+                        bytes[i] = b'0' + rng.below(10) as u8;
+                    }
+                }
+            }
+            _ => {
+                let i = rng.below(bytes.len());
+                bytes.insert(i, rng.next() as u8);
+            }
+        }
+        std::fs::write(&p, &bytes).unwrap();
+        // The point: these calls return.
+        let _ = load_npy::<f64, IxDyn, _>(&p);
+        let _ = load_npy::<i32, Ix2, _>(&p);
+        let _ = load_npy::<bool, Ix1, _>(&p);
+        let _ = load_npy::<u16, ndarray::Ix0, _>(&p);
+    }
+}

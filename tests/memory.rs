@@ -143,7 +143,7 @@ fn clear_and_clear_name() {
 #[test]
 fn the_size_cap_evicts_the_least_recently_used() {
     let dir = Scratch::new("lru");
-    let one = 8 * 10_000 + 200; // an entry: ~80 kB of data plus headers
+    let one = 8 * 10_000 + 400; // an entry: 80 kB of data, an npy header, a meta file
     let m = Memory::new(&dir.0).unwrap().max_bytes(3 * one as u64);
     let make = |i: u64| Array1::from_elem(10_000, i as f64);
     for i in 0..3u64 {
@@ -317,4 +317,87 @@ fn serde_values_and_keys_round_trip_exactly() {
     assert_eq!(first, again);
     let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&again.0), bits(&tricky), "floats survive JSON exactly");
+}
+
+/// Every entry folder of a cache.
+fn entry_folders(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for f in std::fs::read_dir(dir).unwrap().flatten() {
+        if f.path().is_dir() {
+            for e in std::fs::read_dir(f.path()).unwrap().flatten() {
+                out.push(e.path());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn damaged_values_that_still_decode_are_recomputed_not_served() {
+    let dir = Scratch::new("flip");
+    let m = Memory::new(&dir.0).unwrap();
+    let calls = AtomicUsize::new(0);
+    let get = || -> Array1<f64> {
+        m.cache("ones", &1u8, || {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Array1::<f64>::ones(4)
+        })
+    };
+    assert_eq!(get(), Array1::<f64>::ones(4));
+    // Flip a payload byte: the header is intact and the file still decodes
+    // (to [1, 1, 1, 0.0625] or the like).
+    let npy = files(&dir.0, "npy").pop().unwrap();
+    let mut bytes = std::fs::read(&npy).unwrap();
+    let last = bytes.len() - 2;
+    bytes[last] ^= 0x40;
+    std::fs::write(&npy, &bytes).unwrap();
+    assert_eq!(get(), Array1::<f64>::ones(4), "the damaged value was served");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert_eq!(get(), Array1::<f64>::ones(4));
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "the healed entry is a hit");
+
+    // A text value edited into other valid UTF-8.
+    let s: String = m.cache("greeting", &0u8, || "hello".to_string());
+    assert_eq!(s, "hello");
+    let txt = files(&dir.0, "txt").pop().unwrap();
+    std::fs::write(&txt, "jello").unwrap();
+    let s: String = m.cache("greeting", &0u8, || "hello".to_string());
+    assert_eq!(s, "hello");
+
+    // A header rewritten to claim 2^40 elements: recomputed, not loaded.
+    let _: Array1<f64> = m.cache("big-claim", &2u8, || Array1::zeros(8));
+    let npy = files(&dir.0, "npy")
+        .into_iter()
+        .find(|p| std::fs::read(p).unwrap().windows(3).any(|w| w == b"(8,"))
+        .unwrap();
+    let text = std::fs::read(&npy).unwrap();
+    let patched: Vec<u8> = String::from_utf8_lossy(&text)
+        .replacen("(8,)", "(1099511627776,)", 1)
+        .into_bytes();
+    std::fs::write(&npy, patched).unwrap();
+    let again: Array1<f64> = m.cache("big-claim", &2u8, || Array1::zeros(8));
+    assert_eq!(again.len(), 8);
+}
+
+#[test]
+fn an_entry_folder_left_incomplete_is_replaced_by_the_next_store() {
+    let dir = Scratch::new("incomplete");
+    let m = Memory::new(&dir.0).unwrap();
+    let _: Array1<f64> = m.cache("f", &5u32, || Array1::zeros(3));
+    // What an eviction killed midway leaves: the folder without its meta
+    // file, some value files still there.
+    let entry = entry_folders(&dir.0).pop().unwrap();
+    std::fs::remove_file(entry.join("entry.meta")).unwrap();
+    let calls = AtomicUsize::new(0);
+    let compute = || {
+        calls.fetch_add(1, Ordering::SeqCst);
+        Array1::from_elem(3, 1.0)
+    };
+    let v: Array1<f64> = m.cache("f", &5u32, compute);
+    assert_eq!(v, Array1::from_elem(3, 1.0));
+    // The store replaced the folder: the next call is a hit.
+    let v: Array1<f64> = m.cache("f", &5u32, compute);
+    assert_eq!(v, Array1::from_elem(3, 1.0));
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "the key is cached again");
+    assert!(entry.join("entry.meta").exists());
 }

@@ -26,15 +26,20 @@
 //! An entry lives in `dir/<name>-<hash of name>/<key>/`, where `key` is a
 //! blake3 hash of the function name, its version string and the inputs
 //! ([`CacheKey`]). Arrays are `.npy` files numpy can open. An entry is
-//! written into a temporary folder and renamed into place, so a crash or a
-//! kill mid-write never leaves an entry that loads as valid, and concurrent
-//! callers computing the same key cannot corrupt each other (the first
-//! rename wins; the other result is discarded). An unreadable or corrupt
-//! entry is recomputed and replaced with a warning on stderr, never a
-//! panic; so is a failed write (the computed value is still returned). With
+//! written into a temporary folder, sealed with a meta file that lists a
+//! blake3 hash of every value file, and renamed into place, so a crash or
+//! a kill mid-write never leaves an entry that loads as valid, and
+//! concurrent callers computing the same key cannot corrupt each other (the
+//! first rename wins; the other result is discarded). Every load checks
+//! the hashes first: an entry whose files were damaged or changed after
+//! they were stored — even a single flipped byte that still decodes — is
+//! recomputed and replaced with a warning on stderr, never served and never
+//! a panic; so is an entry folder left incomplete by a killed writer or
+//! eviction. A failed write warns and returns the computed value. With
 //! [`Memory::max_bytes`], the least recently used entries are evicted after
 //! each store.
 
+mod entry;
 mod key;
 mod value;
 
@@ -62,9 +67,7 @@ pub struct Memory {
     max_bytes: Option<u64>,
 }
 
-/// Name of the file that marks a complete entry; its modification time is
-/// the entry's last use.
-const META: &str = "entry.meta";
+use entry::META;
 
 impl Memory {
     /// A cache in folder `dir` (created if needed). Temporary folders left
@@ -233,15 +236,18 @@ impl Memory {
         let key = h.finish();
         let folder = self.name_folder(name);
         let entry = folder.join(&key[..32]);
-        if entry.join(META).exists() {
-            match V::load(&entry, "value") {
+        if entry::is_sealed(&entry) {
+            let loaded = entry::verified(&entry, || {
+                V::load(&entry, "value").map_err(|e| e.to_string())
+            });
+            match loaded {
                 Ok(v) => {
                     touch(&entry.join(META));
                     return Ok(v);
                 }
-                Err(e) => {
+                Err(problem) => {
                     warn(&format!(
-                        "entry {} is unreadable ({e}); recomputing it",
+                        "entry {} is corrupt ({problem}); recomputing it",
                         entry.display()
                     ));
                     let _ = std::fs::remove_dir_all(&entry);
@@ -370,27 +376,14 @@ impl Memory {
         let result = (|| {
             std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
             value.save(&tmp, "value")?;
-            let meta = tmp.join(META);
-            std::fs::write(&meta, format!("name: {name}\nversion: {version}\n"))
-                .map_err(io(&meta))?;
+            entry::seal(&tmp, name, version)?;
             // Make the files durable before the rename publishes them.
             for f in read_dir(&tmp)? {
                 if let Ok(file) = std::fs::File::open(&f) {
                     let _ = file.sync_all();
                 }
             }
-            match std::fs::rename(&tmp, entry) {
-                Ok(()) => Ok(()),
-                // Another caller stored the same key first: keep theirs.
-                Err(_) if entry.join(META).exists() => {
-                    let _ = std::fs::remove_dir_all(&tmp);
-                    Ok(())
-                }
-                Err(source) => Err(Error::Io {
-                    path: entry.to_path_buf(),
-                    source,
-                }),
-            }
+            entry::publish(&tmp, entry)
         })();
         if result.is_err() {
             let _ = std::fs::remove_dir_all(&tmp);
@@ -438,6 +431,9 @@ impl Memory {
             if total <= cap {
                 break;
             }
+            // Unseal first: an eviction killed midway leaves a folder that
+            // no load trusts and the next store replaces.
+            let _ = std::fs::remove_file(e.path.join(META));
             remove(&e.path)?;
             total -= e.bytes;
         }

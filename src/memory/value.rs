@@ -6,7 +6,7 @@ use std::path::Path;
 use ndarray::{Array, Dimension, arr0};
 
 use crate::error::{Error, Result};
-use crate::io::{ReadableElement, WritableElement, load_npy, save_npy};
+use crate::io::{NpyElement, load_npy, save_npy};
 
 /// A value the cache can store in an entry folder and load back. `part`
 /// names the value's file(s) inside the folder, so values can nest (tuples
@@ -35,7 +35,7 @@ pub trait Cacheable: Sized {
 
 impl<A, D> Cacheable for Array<A, D>
 where
-    A: WritableElement + ReadableElement,
+    A: NpyElement,
     D: Dimension,
 {
     fn save(&self, dir: &Path, part: &str) -> Result<()> {
