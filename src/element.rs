@@ -67,6 +67,9 @@ pub trait Scalar: Copy + Send + Sync + PartialOrd + Debug + 'static + sealed::Se
     /// `true` only for a floating-point NaN.
     #[doc(hidden)]
     fn scalar_is_nan(self) -> bool;
+    /// `false` only for a floating-point NaN or infinity.
+    #[doc(hidden)]
+    fn scalar_is_finite(self) -> bool;
 }
 
 /// A floating-point element: `f32` or `f64`.
@@ -107,6 +110,8 @@ macro_rules! impl_int {
             fn scalar_mul(self, rhs: Self) -> Self { self.wrapping_mul(rhs) }
             #[inline(always)]
             fn scalar_is_nan(self) -> bool { false }
+            #[inline(always)]
+            fn scalar_is_finite(self) -> bool { true }
         }
     )*};
 }
@@ -127,6 +132,8 @@ macro_rules! impl_float {
             #[inline(always)]
             #[allow(clippy::eq_op)]
             fn scalar_is_nan(self) -> bool { self != self }
+            #[inline(always)]
+            fn scalar_is_finite(self) -> bool { self.is_finite() }
         }
         impl Float for $t {
             #[inline(always)]

@@ -7,7 +7,8 @@
 //! }
 //! ```
 
-use thiserror::Error;
+use std::fmt;
+use std::path::PathBuf;
 
 /// Everything that can go wrong in ndpar because of data or configuration
 /// (programmer errors such as mismatched shapes panic instead; see each
@@ -18,24 +19,23 @@ use thiserror::Error;
 /// assert!(matches!(err, ndpar::Error::InvalidNJobs(0)));
 /// assert!(err.to_string().contains("n_jobs = 0"));
 /// ```
-#[derive(Debug, Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// `n_jobs` was 0, which joblib (and ndpar) reject.
-    #[error(
-        "n_jobs = {0} is invalid: use n >= 1 for exactly n threads, -1 for all cores, \
-         -2 for all cores but one (-k: all but k-1)"
-    )]
+    /// `n_jobs` was 0, which joblib (and ndpar) reject, or asked for more
+    /// than [`MAX_THREADS`](crate::MAX_THREADS) threads.
     InvalidNJobs(isize),
-    /// A histogram was asked for with no bins.
-    #[error("a histogram needs at least one bin, got bins = {bins}")]
+    /// A histogram cannot have this many bins: none, more than its range
+    /// can hold as finite, strictly increasing edges, or more than fit in
+    /// memory.
     InvalidBins {
         /// The number of bins asked for.
         bins: usize,
+        /// Why it cannot.
+        reason: String,
     },
-    /// A histogram range that is empty, inverted or not finite (also an
-    /// automatic range from data holding infinities).
-    #[error("invalid histogram range [{low}, {high}]: it must be finite with low < high")]
+    /// A histogram range that is inverted or not finite (also an automatic
+    /// range from data holding NaNs or infinities).
     InvalidRange {
         /// The lower end (as f64).
         low: f64,
@@ -43,10 +43,8 @@ pub enum Error {
         high: f64,
     },
     /// Histogram bin edges that are too few, not finite, or decreasing.
-    #[error("invalid histogram edges: {0}")]
     InvalidEdges(String),
     /// More nearest neighbours were asked for than there are candidates.
-    #[error("asked for the {k} nearest neighbours among only {available} rows")]
     InvalidK {
         /// Neighbours asked for.
         k: usize,
@@ -55,25 +53,22 @@ pub enum Error {
     },
     /// A file could not be read or written (missing, no permission, disk
     /// full…).
-    #[error("{}: {source}", path.display())]
     Io {
         /// The file.
-        path: std::path::PathBuf,
+        path: PathBuf,
         /// What the OS said.
         source: std::io::Error,
     },
     /// A file is not what was asked for: not an npy/npz file, truncated,
     /// corrupt, or holding another element type or number of dimensions.
-    #[error("{}: {message}", path.display())]
     Format {
         /// The file.
-        path: std::path::PathBuf,
+        path: PathBuf,
         /// What is wrong with it.
         message: String,
     },
     /// A task of a [`Parallel`](crate::Parallel) run panicked; no further
     /// tasks were started.
-    #[error("task {index} panicked: {message}")]
     TaskPanicked {
         /// The task's index in the inputs.
         index: usize,
@@ -82,27 +77,128 @@ pub enum Error {
     },
     /// A [`Parallel`](crate::Parallel) run was cancelled through its
     /// [`CancelToken`](crate::CancelToken) before every task had run.
-    #[error("cancelled: {} task(s) did not run", not_run.len())]
     Cancelled {
-        /// Indices of the tasks that did not run, ascending.
-        not_run: Vec<usize>,
+        /// The tasks that did not run.
+        not_run: NotRun,
     },
     /// A [`Parallel`](crate::Parallel) run reached its timeout before every
     /// task had run.
-    #[error("timed out: {} task(s) did not run", not_run.len())]
     TimedOut {
-        /// Indices of the tasks that did not run, ascending.
-        not_run: Vec<usize>,
+        /// The tasks that did not run.
+        not_run: NotRun,
     },
     /// rayon could not build a thread pool (for example, the OS refused to
     /// spawn threads).
-    #[error("could not build a thread pool with {threads} threads: {message}")]
     ThreadPool {
         /// The number of threads asked for.
         threads: usize,
         /// rayon's explanation.
         message: String,
     },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidNJobs(n) => write!(
+                f,
+                "n_jobs = {n} is invalid: use 1 <= n <= {} for exactly n threads, -1 for all \
+                 cores, -2 for all cores but one (-k: all but k-1)",
+                crate::MAX_THREADS
+            ),
+            Error::InvalidBins { bins, reason } => {
+                write!(f, "a histogram cannot have bins = {bins}: {reason}")
+            }
+            Error::InvalidRange { low, high } => write!(
+                f,
+                "invalid histogram range [{low}, {high}]: it must be finite with low <= high"
+            ),
+            Error::InvalidEdges(why) => write!(f, "invalid histogram edges: {why}"),
+            Error::InvalidK { k, available } => write!(
+                f,
+                "asked for the {k} nearest neighbours among only {available} rows"
+            ),
+            Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Error::Format { path, message } => write!(f, "{}: {message}", path.display()),
+            Error::TaskPanicked { index, message } => {
+                write!(f, "task {index} panicked: {message}")
+            }
+            Error::Cancelled { not_run } => write!(f, "cancelled: {not_run}"),
+            Error::TimedOut { not_run } => write!(f, "timed out: {not_run}"),
+            Error::ThreadPool { threads, message } => write!(
+                f,
+                "could not build a thread pool with {threads} threads: {message}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// The tasks of a cancelled or timed-out [`Parallel`](crate::Parallel) run
+/// that did not run.
+///
+/// A batched run (`map`, `try_map`, `map_partial`) holds its whole input
+/// and lists the tasks; a stream (`map_iter`, `map_unordered`,
+/// `map_iter_scoped`) dispatches in input order and stops without reading
+/// the rest of its input, which may be endless, so it names the first task
+/// that did not run.
+///
+/// ```
+/// use ndpar::NotRun;
+///
+/// let listed = NotRun::Listed(vec![2, 5]);
+/// assert!(listed.contains(5) && !listed.contains(3));
+/// assert_eq!(listed.count(), Some(2));
+///
+/// let tail = NotRun::From(7);
+/// assert!(tail.contains(7) && tail.contains(1 << 40) && !tail.contains(6));
+/// assert_eq!(tail.count(), None);
+/// assert_eq!(tail.to_string(), "the tasks from index 7 on did not run");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotRun {
+    /// These tasks, by ascending index.
+    Listed(Vec<usize>),
+    /// The task with this index and every task after it, to the end of the
+    /// input.
+    From(usize),
+}
+
+impl NotRun {
+    /// Whether the task with this index did not run.
+    pub fn contains(&self, index: usize) -> bool {
+        match self {
+            NotRun::Listed(tasks) => tasks.binary_search(&index).is_ok(),
+            NotRun::From(first) => index >= *first,
+        }
+    }
+
+    /// How many tasks did not run, when that is known (`None` for a
+    /// stream's open-ended rest).
+    pub fn count(&self) -> Option<usize> {
+        match self {
+            NotRun::Listed(tasks) => Some(tasks.len()),
+            NotRun::From(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for NotRun {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotRun::Listed(tasks) => write!(f, "{} task(s) did not run", tasks.len()),
+            NotRun::From(first) => write!(f, "the tasks from index {first} on did not run"),
+        }
+    }
 }
 
 /// `Result` with the crate's [`Error`](enum@Error).

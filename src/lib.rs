@@ -104,7 +104,7 @@ pub use blocks::{
     BlockPlan, Boundary, ParBlocks, ParBlocksMut, par_convolve_1d, par_correlate_2d,
     par_correlate_2d_into,
 };
-pub use error::{Error, Result};
+pub use error::{Error, NotRun, Result};
 pub use histogram::{Histogram, Histogram2d, par_histogram, par_histogram_2d, par_histogram_edges};
 pub use linalg::{Knn, Metric, par_knn, par_matmul, par_pairwise_distances};
 pub use map::{ParMap, ParMapInto, ParMapMut};
@@ -115,7 +115,7 @@ pub use tasks::{
     BatchSize, CancelToken, Parallel, Partial, ScopedTaskStream, TaskError, TaskStream,
     UnorderedTaskStream,
 };
-pub use threads::{cpu_count, effective_n_jobs, with_threads};
+pub use threads::{MAX_THREADS, cpu_count, effective_n_jobs, with_threads};
 
 /// The README's examples, compiled and run as doc tests so it cannot rot.
 #[cfg(doctest)]

@@ -37,12 +37,23 @@ pub fn cpu_count() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// The most threads a pool of ndpar may have: `n_jobs` above it is an
+/// error, caught before any thread starts (no machine gains from more
+/// threads than this, and each costs a stack).
+///
+/// ```
+/// assert!(ndpar::effective_n_jobs(ndpar::MAX_THREADS as isize).is_ok());
+/// assert!(ndpar::effective_n_jobs(ndpar::MAX_THREADS as isize + 1).is_err());
+/// ```
+pub const MAX_THREADS: usize = 1024;
+
 /// Resolves joblib's `n_jobs` to a thread count.
 ///
-/// * `n ≥ 1`: exactly `n` threads (even more than [`cpu_count`]);
+/// * `1 ≤ n ≤` [`MAX_THREADS`]: exactly `n` threads (even more than
+///   [`cpu_count`]);
 /// * `n = -1`: all CPUs; `n = -2`: all but one; in general `-k` means
 ///   `cpu_count() + 1 - k`, but never less than 1;
-/// * `n = 0`: [`Error::InvalidNJobs`].
+/// * `n = 0` or `n > MAX_THREADS`: [`Error::InvalidNJobs`].
 ///
 /// ```
 /// use ndpar::{cpu_count, effective_n_jobs};
@@ -50,15 +61,21 @@ pub fn cpu_count() -> usize {
 /// assert_eq!(effective_n_jobs(-1).unwrap(), cpu_count());
 /// assert_eq!(effective_n_jobs(-2).unwrap(), (cpu_count() - 1).max(1));
 /// assert_eq!(effective_n_jobs(-1000).unwrap(), 1);
+/// assert_eq!(effective_n_jobs(isize::MIN).unwrap(), 1);
 /// assert!(effective_n_jobs(0).is_err());
+/// assert!(effective_n_jobs(1_000_000).is_err());
 /// ```
 pub fn effective_n_jobs(n_jobs: isize) -> Result<usize> {
     match n_jobs {
         0 => Err(Error::InvalidNJobs(0)),
-        n if n > 0 => Ok(n as usize),
+        n if n > 0 => match usize::try_from(n) {
+            Ok(n) if n <= MAX_THREADS => Ok(n),
+            _ => Err(Error::InvalidNJobs(n)),
+        },
         n => {
-            let all = cpu_count() as isize;
-            Ok((all + 1 + n).max(1) as usize)
+            // -k: all CPUs but k - 1, at least one, at most MAX_THREADS.
+            let all_but = cpu_count().saturating_sub(n.unsigned_abs() - 1);
+            Ok(all_but.clamp(1, MAX_THREADS))
         }
     }
 }
@@ -73,8 +90,8 @@ pub fn effective_n_jobs(n_jobs: isize) -> Result<usize> {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidNJobs`] for `n_jobs = 0`; [`Error::ThreadPool`] if the pool
-/// cannot be built.
+/// [`Error::InvalidNJobs`] for `n_jobs = 0` or above [`MAX_THREADS`]
+/// (nothing is started); [`Error::ThreadPool`] if the pool cannot be built.
 ///
 /// # Panics
 ///
@@ -110,6 +127,13 @@ pub(crate) fn cached_pool(threads: usize) -> Result<Arc<ThreadPool>> {
     let mut pools = pools.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(pool) = pools.get(&threads) {
         return Ok(Arc::clone(pool));
+    }
+    // Pools of many sizes must not pile up threads: past a few full-size
+    // pools' worth, the cache lets go of the others (each shuts down once
+    // the runs using it end).
+    let cached: usize = pools.keys().sum();
+    if cached + threads > 4 * MAX_THREADS {
+        pools.clear();
     }
     let pool = ThreadPoolBuilder::new()
         .num_threads(threads)

@@ -351,7 +351,11 @@ fn damaged_values_that_still_decode_are_recomputed_not_served() {
     let last = bytes.len() - 2;
     bytes[last] ^= 0x40;
     std::fs::write(&npy, &bytes).unwrap();
-    assert_eq!(get(), Array1::<f64>::ones(4), "the damaged value was served");
+    assert_eq!(
+        get(),
+        Array1::<f64>::ones(4),
+        "the damaged value was served"
+    );
     assert_eq!(calls.load(Ordering::SeqCst), 2);
     assert_eq!(get(), Array1::<f64>::ones(4));
     assert_eq!(calls.load(Ordering::SeqCst), 2, "the healed entry is a hit");

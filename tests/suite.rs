@@ -6,6 +6,7 @@
 mod api;
 mod behaviour;
 mod common;
+mod hostile;
 mod io;
 mod memory;
 mod numpy_diff;

@@ -2,7 +2,7 @@
 //! panics, cancellation and timeouts (with nothing left running after the
 //! call returns), streams with their dispatch bound, and nesting.
 
-use ndpar::{BatchSize, CancelToken, Error, Parallel, TaskError};
+use ndpar::{BatchSize, CancelToken, Error, NotRun, Parallel, TaskError};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::{current, sleep};
@@ -162,7 +162,9 @@ fn cancellation_stops_dispatch_and_lists_what_did_not_run() {
         "tasks still running after return"
     );
     match r {
-        Err(Error::Cancelled { not_run }) => {
+        Err(Error::Cancelled {
+            not_run: NotRun::Listed(not_run),
+        }) => {
             let ran = g.started.load(Ordering::SeqCst);
             assert_eq!(ran + not_run.len(), 2000);
             assert!(not_run.windows(2).all(|w| w[0] < w[1]));
@@ -189,7 +191,9 @@ fn timeouts_stop_dispatch_near_the_deadline() {
     assert_eq!(g.now.load(Ordering::SeqCst), 0);
     assert!(took < Duration::from_secs(2), "took {took:?}");
     match r {
-        Err(Error::TimedOut { not_run }) => {
+        Err(Error::TimedOut {
+            not_run: NotRun::Listed(not_run),
+        }) => {
             assert_eq!(not_run.len() + g.started.load(Ordering::SeqCst), 5000)
         }
         other => panic!("expected a timeout, got {:?}", other.map(|v| v.len())),
@@ -350,7 +354,10 @@ fn a_stopped_run_hands_back_what_finished() {
         sleep(Duration::from_millis(1));
         i * 3
     });
-    let Some(Error::TimedOut { not_run }) = &partial.stopped else {
+    let Some(Error::TimedOut {
+        not_run: NotRun::Listed(not_run),
+    }) = &partial.stopped
+    else {
         panic!("expected a timeout, got {:?}", partial.stopped);
     };
     let done: Vec<usize> = (0..3000)

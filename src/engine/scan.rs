@@ -114,6 +114,13 @@ struct Scan<'p, F, K> {
 
 impl<F, K> Scan<'_, F, K> {
     /// Scans the 2-D problem `x` (rows along the axis) into `out`.
+    ///
+    /// Piece `p + 1` starts from the carry `op(carry_p, total_p)`, except
+    /// in a column where that or piece `p`'s last running value is not
+    /// finite: there it starts from that last value, so an overflow (or a
+    /// NaN) stays, as in a sequential scan, instead of a later piece
+    /// coming back from it. The carries follow this one rule whether the
+    /// pieces run in parallel or not.
     fn problem<A>(&self, x: ArrayView2<'_, A>, out: ArrayViewMut2<'_, A>)
     where
         A: Scalar,
@@ -128,32 +135,72 @@ impl<F, K> Scan<'_, F, K> {
             .enumerate();
         let (_, first) = outs.next().expect("a non-empty axis has a piece");
         let schedule = plan.piece_schedule(x.ncols());
-        let ((), parallel) = schedule.probe(pieces, || self.block(rows(0), first, None));
+        let (first_last, parallel) = schedule.probe(pieces, || self.block(rows(0), first, None));
         if pieces == 1 {
             return;
         }
         let total = |p: usize| self.block_total(rows(p), plan.piece(p).start);
-        let mut carries: Vec<Array1<A>> = Vec::with_capacity(pieces - 1);
-        if parallel {
-            // The last piece's total carries nothing.
-            for t in schedule.map_collect(pieces - 1, total) {
-                let next = match carries.last() {
-                    None => t,
-                    Some(c) => self.add(c, t),
-                };
-                carries.push(next);
-            }
-            let rest: Vec<_> = outs.collect();
-            schedule.for_each(rest, |(p, o)| self.block(rows(p), o, Some(&carries[p - 1])));
-        } else {
-            let mut carry = total(0);
+        if !parallel {
+            let mut carry = self.next_carry(None, total(0), &first_last);
             for (p, o) in outs {
-                self.block(rows(p), o, Some(&carry));
+                let last = self.block(rows(p), o, Some(&carry));
                 if p + 1 < pieces {
-                    carry = self.add(&carry, total(p));
+                    carry = self.next_carry(Some(&carry), total(p), &last);
                 }
             }
+            return;
         }
+        // Totals, then every piece from the carries the totals give, in
+        // parallel; then the rule above, checked piece by piece with the
+        // last running values. A piece whose carry changes is scanned
+        // again (only where a value is not finite, so rarely).
+        let totals = schedule.map_collect(pieces - 1, total);
+        let mut carries: Vec<Array1<A>> = Vec::with_capacity(pieces - 1);
+        for t in &totals {
+            let next = match carries.last() {
+                None => t.clone(),
+                Some(c) => self.add(c, t.clone()),
+            };
+            carries.push(next);
+        }
+        let mut rest: Vec<(usize, ArrayViewMut2<'_, A>, Option<Array1<A>>)> =
+            outs.map(|(p, o)| (p, o, None)).collect();
+        schedule.for_each(rest.iter_mut().collect(), |(p, o, last)| {
+            *last = Some(self.block(rows(*p), o.view_mut(), Some(&carries[*p - 1])));
+        });
+        let mut carry: Option<Array1<A>> = None;
+        let mut last = first_last;
+        for ((p, o, piece_last), t) in rest.iter_mut().zip(totals) {
+            let next = self.next_carry(carry.as_ref(), t, &last);
+            if !same(&next, &carries[*p - 1]) {
+                *piece_last = Some(self.block(rows(*p), o.view_mut(), Some(&next)));
+            }
+            last = piece_last.take().expect("every piece was scanned");
+            carry = Some(next);
+        }
+    }
+
+    /// The carry of the piece after one that started from `carry` (`None`
+    /// for the first piece), has total `t` and ended on `last`.
+    fn next_carry<A: Scalar>(
+        &self,
+        carry: Option<&Array1<A>>,
+        t: Array1<A>,
+        last: &Array1<A>,
+    ) -> Array1<A>
+    where
+        F: Fn(A, A) -> A,
+    {
+        let mut next = match carry {
+            None => t,
+            Some(c) => self.add(c, t),
+        };
+        next.iter_mut().zip(last).for_each(|(n, &l)| {
+            if !(n.scalar_is_finite() && l.scalar_is_finite()) {
+                *n = l;
+            }
+        });
+        next
     }
 
     /// `op(carry, t)` per column.
@@ -187,13 +234,14 @@ impl<F, K> Scan<'_, F, K> {
     }
 
     /// Scans the rows of one piece into `out`, front to back, from `carry`
-    /// (from the first row when there is none).
+    /// (from the first row when there is none); returns the last row.
     fn block<A>(
         &self,
         x: ArrayView2<'_, A>,
         mut out: ArrayViewMut2<'_, A>,
         carry: Option<&Array1<A>>,
-    ) where
+    ) -> Array1<A>
+    where
         A: Scalar,
         F: Fn(A, A) -> A,
     {
@@ -220,7 +268,7 @@ impl<F, K> Scan<'_, F, K> {
                     }
                 }
             }
-            return;
+            return Array1::from_elem(1, acc);
         }
         // Rows: one running accumulator per column.
         let mut acc: Vec<A> = match carry {
@@ -237,5 +285,13 @@ impl<F, K> Scan<'_, F, K> {
                 .for_each(|(a, &v)| *a = op(*a, v));
             y.iter_mut().zip(&acc).for_each(|(y, &v)| *y = v);
         }
+        Array1::from(acc)
     }
+}
+
+/// Whether two carries are the same values (NaN equal to NaN).
+fn same<A: Scalar>(a: &Array1<A>, b: &Array1<A>) -> bool {
+    a.iter()
+        .zip(b)
+        .all(|(&x, &y)| x == y || (x.scalar_is_nan() && y.scalar_is_nan()))
 }

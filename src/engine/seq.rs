@@ -106,12 +106,6 @@ pub(crate) fn pairwise<A: Copy, T: Copy>(
     )
 }
 
-/// Pairwise sum of `xs`.
-#[inline]
-pub(crate) fn sum<A: Scalar>(xs: &[A]) -> A {
-    pairwise(xs, A::scalar_zero(), |x| x, A::scalar_add)
-}
-
 /// Pairwise sum of `xs[i] * ys[i]` (same lengths).
 pub(crate) fn dot<A: Scalar>(xs: &[A], ys: &[A]) -> A {
     assert_eq!(xs.len(), ys.len());
@@ -224,7 +218,7 @@ mod tests {
     fn pairwise_matches_naive_on_integers() {
         let xs: Vec<i64> = (0..1000).map(|i| i * 7 - 300).collect();
         for n in [0, 1, 7, 8, 9, 15, 16, 17, 255, 256, 257, 513, 1000] {
-            assert_eq!(sum(&xs[..n]), xs[..n].iter().sum::<i64>());
+            assert_eq!(pairwise(&xs[..n], 0, |x| x, i64::wrapping_add), xs[..n].iter().sum::<i64>());
             assert_eq!(
                 dot(&xs[..n], &xs[..n]),
                 xs[..n].iter().map(|x| x * x).sum::<i64>()

@@ -115,35 +115,50 @@ pub(crate) fn first_nan_or_better<A: Scalar>(a: A, b: A, better: impl Fn(A, A) -
     }
 }
 
-/// Partial result of a variance: Chan et al.'s parallel merge state.
+/// Partial result of a variance: Chan et al.'s parallel merge state, with
+/// the mean kept as an offset from a pilot value (one of the data). Data
+/// far from zero (1e12 + N(0, 1)) then merge without the rounding of their
+/// magnitude: means differ by the difference of pilots (exact when they
+/// are within a factor of two) plus small offsets.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Moments<A> {
     pub(crate) count: usize,
-    pub(crate) mean: A,
-    /// Sum of squared deviations from `mean`.
+    /// A value near the data (the mean is `pilot + offset`).
+    pub(crate) pilot: A,
+    /// The mean minus `pilot`.
+    pub(crate) offset: A,
+    /// Sum of squared deviations from the mean.
     pub(crate) m2: A,
 }
 
 impl<A: Float> Moments<A> {
     /// Count, mean and squared deviations of non-empty `xs`, by two passes
-    /// over the (cache-resident) block: mean first, then deviations.
+    /// over the (cache-resident) block on values shifted by its first:
+    /// mean first, then deviations.
     pub(crate) fn of(xs: &[A]) -> Moments<A> {
         let n = A::from_count(xs.len());
-        let mean = seq::sum(xs) / n;
+        let pilot = xs[0];
+        let offset = seq::pairwise(xs, A::zero(), |x: A| x - pilot, A::scalar_add) / n;
         let m2 = seq::pairwise(
             xs,
             A::zero(),
             |x: A| {
-                let d = x - mean;
+                let d = (x - pilot) - offset;
                 d * d
             },
             A::scalar_add,
         );
         Moments {
             count: xs.len(),
-            mean,
+            pilot,
+            offset,
             m2,
         }
+    }
+
+    /// The mean.
+    pub(crate) fn mean(&self) -> A {
+        self.pilot + self.offset
     }
 
     /// Merges two partial results (Chan, Golub & LeVeque 1979): exact in
@@ -161,10 +176,11 @@ impl<A: Float> Moments<A> {
             A::from_count(other.count),
             A::from_count(count),
         );
-        let delta = other.mean - self.mean;
+        let delta = (other.pilot - self.pilot) + (other.offset - self.offset);
         Moments {
             count,
-            mean: self.mean + delta * (nb / n),
+            pilot: self.pilot,
+            offset: self.offset + delta * (nb / n),
             m2: self.m2 + other.m2 + delta * delta * (na * nb / n),
         }
     }
@@ -180,7 +196,7 @@ mod tests {
         let whole = Moments::of(&xs);
         let merged = Moments::of(&xs[..33]).merge(Moments::of(&xs[33..]));
         assert_eq!(whole.count, merged.count);
-        assert!((whole.mean - merged.mean).abs() < 1e-9);
+        assert!((whole.mean() - merged.mean()).abs() < 1e-9);
         assert!((whole.m2 - merged.m2).abs() / whole.m2 < 1e-10);
     }
 }

@@ -62,7 +62,15 @@ where
     I: Send,
     F: Fn(I, &mut Writer<'_, B>) + Sync,
 {
-    let mut buf: Vec<MaybeUninit<B>> = Vec::with_capacity(len);
+    let mut buf: Vec<MaybeUninit<B>> = Vec::new();
+    // A panic (which a caller can catch), not an abort, when the output
+    // cannot be allocated.
+    if buf.try_reserve_exact(len).is_err() {
+        panic!(
+            "cannot allocate an output of {len} elements of {} bytes",
+            size_of::<B>()
+        );
+    }
     buf.resize_with(len, MaybeUninit::uninit);
 
     let mut jobs = Vec::with_capacity(parts.len());

@@ -24,6 +24,17 @@ use crate::engine::whole::{Part, accumulate, reduce_kernel};
 use crate::error::{Error, Result};
 use crate::plan::contiguous;
 
+/// The most bins a histogram may have (on each axis, and in all for a 2-D
+/// histogram): 2³², whose edges and counts take 64 GiB. More is an
+/// [`Error::InvalidBins`], and so are fewer whose counts cannot be
+/// allocated.
+///
+/// ```
+/// use ndpar::histogram::{par_histogram, MAX_BINS};
+/// assert!(par_histogram(&ndarray::array![1.0], MAX_BINS + 1, None).is_err());
+/// ```
+pub const MAX_BINS: usize = 1 << 32;
+
 /// Counts and bin edges of a 1-D histogram.
 ///
 /// ```
@@ -62,26 +73,72 @@ pub struct Histogram2d<A> {
 struct Uniform<A> {
     low: A,
     high: A,
-    /// `bins / (high - low)`.
-    scale: A,
+    /// How a value's bin is first estimated (then settled by the edges).
+    estimate: Estimate<A>,
     bins: usize,
     /// The edges, as a plain vector for the hot loop.
     edges: Vec<A>,
 }
 
+/// The first guess at a value's bin: `(x - low) · bins / width`.
+#[derive(Clone, Copy)]
+enum Estimate<A> {
+    /// Multiply by `bins / width` (the fast path, when that is finite).
+    Scale(A),
+    /// Divide by the width, then multiply by `bins`, as numpy does (for
+    /// ranges so narrow that `bins / width` overflows).
+    Divide { width: A, bins: A },
+}
+
 impl<A: Float> Uniform<A> {
-    fn new(bins: usize, (low, high): (A, A)) -> Uniform<A> {
-        // numpy's linspace: low + i·step, the last edge exactly `high`.
-        let step = (high - low) / A::from_count(bins);
-        let mut edges: Vec<A> = (0..=bins).map(|i| low + A::from_count(i) * step).collect();
+    /// numpy's edges, `linspace(low, high, bins + 1)`: `low + i·step` with
+    /// `step = (high - low) / bins` (or `low + (i / bins)·(high - low)`
+    /// when the step underflows to zero), the last edge exactly `high`.
+    /// An error when they are not finite and strictly increasing (numpy's
+    /// "too many bins for data range"), or when they do not fit in memory.
+    fn new(bins: usize, (low, high): (A, A)) -> Result<Uniform<A>> {
+        let mut edges = Vec::new();
+        let reserved = bins
+            .checked_add(1)
+            .is_some_and(|n| edges.try_reserve_exact(n).is_ok());
+        if !reserved {
+            return Err(Error::InvalidBins {
+                bins,
+                reason: "the bin edges do not fit in memory".into(),
+            });
+        }
+        let n = A::from_count(bins);
+        let width = high - low;
+        let step = width / n;
+        if step == A::zero() {
+            edges.extend((0..=bins).map(|i| A::from_count(i) / n * width + low));
+        } else {
+            edges.extend((0..=bins).map(|i| A::from_count(i) * step + low));
+        }
         edges[bins] = high;
-        Uniform {
+        let finite = edges.iter().all(|e| e.is_finite());
+        if !finite || edges.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(Error::InvalidBins {
+                bins,
+                reason: format!(
+                    "too many bins for the data range [{low:?}, {high:?}]: \
+                     cannot create {bins} finite-sized bins"
+                ),
+            });
+        }
+        let scale = n / width;
+        let estimate = if scale.is_finite() {
+            Estimate::Scale(scale)
+        } else {
+            Estimate::Divide { width, bins: n }
+        };
+        Ok(Uniform {
             low,
             high,
-            scale: A::from_count(bins) / (high - low),
+            estimate,
             bins,
             edges,
-        }
+        })
     }
 
     /// The bin of `x`, or `None` outside `[low, high]` (and for NaN).
@@ -90,14 +147,19 @@ impl<A: Float> Uniform<A> {
         if !(x >= self.low && x <= self.high) {
             return None;
         }
-        // Scale, then correct by comparing with the edges, as numpy does:
-        // the estimate is within one bin, and the edges decide. (numpy
-        // divides where we multiply by the reciprocal; after the correction
-        // both give the bin the edges define.)
-        let mut i = ((x - self.low) * self.scale).to_index().min(self.bins - 1);
-        if x < self.edges[i] {
+        let guess = match self.estimate {
+            Estimate::Scale(scale) => (x - self.low) * scale,
+            Estimate::Divide { width, bins } => (x - self.low) / width * bins,
+        };
+        // The guess is within a bin of the answer for all but extreme
+        // ranges; the edges decide, as in numpy (which corrects by one
+        // step; walking on makes the bin agree with the returned edges
+        // whatever the guess).
+        let mut i = guess.to_index().min(self.bins - 1);
+        while x < self.edges[i] {
             i -= 1;
-        } else if i + 1 < self.bins && x >= self.edges[i + 1] {
+        }
+        while i + 1 < self.bins && x >= self.edges[i + 1] {
             i += 1;
         }
         Some(i)
@@ -113,14 +175,15 @@ impl<A: Float> Uniform<A> {
         }
     }
 
-    fn edges(&self) -> Array1<A> {
-        Array1::from(self.edges.clone())
+    fn edges(self) -> Array1<A> {
+        Array1::from(self.edges)
     }
 }
 
+/// numpy's checks on an explicit range: finite, and not inverted.
 #[track_caller]
 fn check_range<A: Float>(low: A, high: A) -> Result<()> {
-    if low.is_finite() && high.is_finite() && low < high {
+    if low.is_finite() && high.is_finite() && low <= high {
         Ok(())
     } else {
         Err(Error::InvalidRange {
@@ -130,99 +193,143 @@ fn check_range<A: Float>(low: A, high: A) -> Result<()> {
     }
 }
 
-/// The range numpy picks: the data's min and max, widened by 0.5 on each
-/// side when they are equal, `[0, 1]` for empty data. Like numpy, data
-/// holding a NaN or an infinity has no automatic range (an error).
-fn auto_range<A: Float, D: Dimension>(data: ArrayView<'_, A, D>) -> Result<(A, A)> {
-    let min = Extreme {
-        map: |x| x,
-        better: |a: A, b: A| a < b,
+/// numpy's outer edges: the explicit range, or the data's min and max
+/// (`[0, 1]` for empty data; an error for data holding a NaN or an
+/// infinity); widened by 0.5 on each side when they are equal.
+fn outer_edges<A: Float, D: Dimension>(
+    data: ArrayView<'_, A, D>,
+    range: Option<(A, A)>,
+) -> Result<(A, A)> {
+    let (low, high) = match range {
+        Some(range) => range,
+        None => {
+            let min = Extreme {
+                map: |x| x,
+                better: |a: A, b: A| a < b,
+            };
+            let max = Extreme {
+                map: |x| x,
+                better: |a: A, b: A| a > b,
+            };
+            match (reduce_kernel(data.view(), &min), reduce_kernel(data, &max)) {
+                (Some(low), Some(high)) => (low, high),
+                _ => (A::zero(), A::one()),
+            }
+        }
     };
-    let max = Extreme {
-        map: |x| x,
-        better: |a: A, b: A| a > b,
-    };
-    let (Some(low), Some(high)) = (reduce_kernel(data.view(), &min), reduce_kernel(data, &max))
-    else {
-        return Ok((A::zero(), A::one()));
-    };
-    let half = A::from_count(1) / A::from_count(2);
-    let (low, high) = if low == high {
+    check_range(low, high)?;
+    let half = A::one() / (A::one() + A::one());
+    Ok(if low == high {
         (low - half, high + half)
     } else {
         (low, high)
-    };
-    check_range(low, high)?;
-    Ok((low, high))
+    })
 }
 
-/// Adds count vectors.
-fn add(mut a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {
+/// A vector of `bins` zero counts, or `None` when it does not fit in
+/// memory.
+fn zero_counts(bins: usize) -> Option<Vec<u64>> {
+    let mut counts = Vec::new();
+    counts.try_reserve_exact(bins).ok()?;
+    counts.resize(bins, 0);
+    Some(counts)
+}
+
+/// Adds count vectors (`None`, a vector that could not be allocated,
+/// wins).
+fn add(a: Option<Vec<u64>>, b: Option<Vec<u64>>) -> Option<Vec<u64>> {
+    let (mut a, b) = (a?, b?);
     a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
-    a
+    Some(a)
+}
+
+fn counts_too_big(bins: usize) -> Error {
+    Error::InvalidBins {
+        bins,
+        reason: "the counts (8 bytes a bin, one vector per worker thread) do not fit in memory"
+            .into(),
+    }
 }
 
 /// Counts every element of `data` into a fresh vector of `bins` counts with
-/// `count_run(counts, run)`, block by block.
+/// `count_run(counts, run)`, block by block (one vector per worker).
 fn count<A: Float, D: Dimension>(
     data: ArrayView<'_, A, D>,
     bins: usize,
     count_run: impl Fn(&mut [u64], &[A]) + Sync,
-) -> Vec<u64> {
+) -> Result<Vec<u64>> {
     accumulate(
         (data,),
-        || vec![0u64; bins],
+        || zero_counts(bins),
         |counts, block| {
-            let mut buf = Vec::new();
-            count_run(counts, block.slice(&mut buf));
+            if let Some(counts) = counts {
+                let mut buf = Vec::new();
+                count_run(counts, block.slice(&mut buf));
+            }
         },
         add,
     )
+    .ok_or_else(|| counts_too_big(bins))
 }
 
 /// numpy's `histogram(data, bins, range)`: `bins` equal bins over `range`
-/// (default: the data's min and max, widened by 0.5 when they are equal;
-/// `[0, 1]` for empty data). Bins are half-open `[e_i, e_i+1)` except the
-/// last, which includes its right edge. With an explicit range, values
-/// outside it and NaNs are ignored. Data may have any shape and layout.
+/// (default: the data's min and max; `[0, 1]` for empty data; a range
+/// whose ends are equal is widened by 0.5 on each side). Bins are
+/// half-open `[e_i, e_i+1)` except the last, which includes its right
+/// edge; a value's bin is the one the returned edges define. Values
+/// outside the range and NaNs are ignored. Data may have any shape and
+/// layout.
 ///
 /// # Errors
 ///
-/// [`Error::InvalidBins`] for `bins = 0`; [`Error::InvalidRange`] for an
-/// explicit range that is empty, inverted or not finite, and (as numpy)
-/// for an automatic range of data holding a NaN or an infinity.
+/// [`Error::InvalidBins`] for `bins = 0` or above [`MAX_BINS`], for more
+/// bins than the range can
+/// hold as finite, strictly increasing edges (numpy's "too many bins for
+/// data range", for example a range as narrow as a few ulps, or as wide as
+/// `[-1e308, 1e308]`, whose width overflows), and for counts that cannot
+/// be allocated (a result that does not fit in memory).
+/// [`Error::InvalidRange`] for an explicit range that is inverted or not
+/// finite, and (as numpy) for an automatic range of data holding a NaN or
+/// an infinity.
+///
+/// Memory: the edges, plus 8 bytes a bin for each worker thread.
 ///
 /// ```
 /// use ndpar::histogram::par_histogram;
-/// use ndarray::Array1;
+/// use ndarray::{array, Array1};
 ///
 /// let data = Array1::from_iter((0..1000).map(|i| i as f64 / 1000.0));
 /// let h = par_histogram(&data, 4, None).unwrap();
 /// assert_eq!(h.counts.to_vec(), vec![250, 250, 250, 250]);
 /// assert!(par_histogram(&data, 0, None).is_err());
 /// assert!(par_histogram(&data, 4, Some((1.0, 0.0))).is_err());
+/// assert!(par_histogram(&data, 4, Some((1.0, 1.0 + f64::EPSILON))).is_err());
+/// assert!(par_histogram(&data, 1 << 60, None).is_err());
+/// // An empty range is widened, as numpy does.
+/// let h = par_histogram(&array![1.0], 2, Some((1.0, 1.0))).unwrap();
+/// assert_eq!(h.edges, array![0.5, 1.0, 1.5]);
 /// ```
 pub fn par_histogram<A: Float, D: Dimension>(
     data: &ArrayRef<A, D>,
     bins: usize,
     range: Option<(A, A)>,
 ) -> Result<Histogram<A>> {
-    if bins == 0 {
-        return Err(Error::InvalidBins { bins });
-    }
-    let (low, high) = match range {
-        Some((low, high)) => {
-            check_range(low, high)?;
-            (low, high)
-        }
-        None => auto_range(data.view())?,
-    };
-    let u = Uniform::new(bins, (low, high));
-    let counts = count(data.view(), bins, |counts, xs| u.count_into(counts, xs));
+    check_bins(bins)?;
+    let u = Uniform::new(bins, outer_edges(data.view(), range)?)?;
+    let counts = count(data.view(), bins, |counts, xs| u.count_into(counts, xs))?;
     Ok(Histogram {
         counts: Array1::from(counts),
         edges: u.edges(),
     })
+}
+
+fn check_bins(bins: usize) -> Result<()> {
+    let reason = match bins {
+        0 => "a histogram needs at least one bin".to_string(),
+        b if b > MAX_BINS => format!("more than MAX_BINS = {MAX_BINS}"),
+        _ => return Ok(()),
+    };
+    Err(Error::InvalidBins { bins, reason })
 }
 
 /// numpy's `histogram(data, bins=edges)`: counts per bin for explicit,
@@ -262,7 +369,7 @@ pub fn par_histogram_edges<A: Float, D: Dimension>(
                 counts[(i - 1).min(bins - 1)] += 1;
             }
         }
-    });
+    })?;
     Ok(Histogram {
         counts: Array1::from(counts),
         edges: Array1::from(edges),
@@ -296,7 +403,10 @@ fn check_edges<A: Float>(edges: &[A]) -> Result<()> {
 ///
 /// # Errors
 ///
-/// As [`par_histogram`], for either axis.
+/// As [`par_histogram`], for either axis, and [`Error::InvalidBins`] when
+/// the `bins.0 × bins.1` counts do not fit in memory. (Where numpy's
+/// `histogram2d` returns repeated or NaN edges for a range too narrow or
+/// too wide for its bins, ndpar returns the error.)
 ///
 /// # Panics
 ///
@@ -319,21 +429,22 @@ pub fn par_histogram_2d<A: Float>(
     range: Option<((A, A), (A, A))>,
 ) -> Result<Histogram2d<A>> {
     crate::check::same_shape("par_histogram_2d", ("x", x.shape()), ("y", y.shape()));
-    if bins.0 == 0 || bins.1 == 0 {
+    check_bins(bins.0)?;
+    check_bins(bins.1)?;
+    let (rx, ry) = match range {
+        Some((rx, ry)) => (Some(rx), Some(ry)),
+        None => (None, None),
+    };
+    let ux = Uniform::new(bins.0, outer_edges(x.view(), rx)?)?;
+    let uy = Uniform::new(bins.1, outer_edges(y.view(), ry)?)?;
+    let (nx, ny) = bins;
+    let cells = nx.saturating_mul(ny);
+    if cells > MAX_BINS {
         return Err(Error::InvalidBins {
-            bins: bins.0.min(bins.1),
+            bins: cells,
+            reason: format!("{nx} × {ny} bins in all, more than MAX_BINS = {MAX_BINS}"),
         });
     }
-    let (rx, ry) = match range {
-        Some((rx, ry)) => {
-            check_range(rx.0, rx.1)?;
-            check_range(ry.0, ry.1)?;
-            (rx, ry)
-        }
-        None => (auto_range(x.view())?, auto_range(y.view())?),
-    };
-    let (ux, uy) = (Uniform::new(bins.0, rx), Uniform::new(bins.1, ry));
-    let (nx, ny) = bins;
     // Count over pairs: a zipped pass over blocks of the two vectors.
     let count_pairs = |counts: &mut Vec<u64>, xs: &[A], ys: &[A]| {
         for (&a, &b) in xs.iter().zip(ys) {
@@ -344,16 +455,20 @@ pub fn par_histogram_2d<A: Float>(
     };
     let counts = accumulate(
         (x.view(), y.view()),
-        || vec![0u64; nx * ny],
-        |counts, block| match block.part {
-            Part::Run((xs, ys)) => count_pairs(counts, xs, ys),
-            Part::Views((vx, vy)) => {
-                let (mut bx, mut by) = (Vec::new(), Vec::new());
-                count_pairs(counts, contiguous(&vx, &mut bx), contiguous(&vy, &mut by));
+        || zero_counts(cells),
+        |counts, block| {
+            let Some(counts) = counts else { return };
+            match block.part {
+                Part::Run((xs, ys)) => count_pairs(counts, xs, ys),
+                Part::Views((vx, vy)) => {
+                    let (mut bx, mut by) = (Vec::new(), Vec::new());
+                    count_pairs(counts, contiguous(&vx, &mut bx), contiguous(&vy, &mut by));
+                }
             }
         },
         add,
-    );
+    )
+    .ok_or_else(|| counts_too_big(cells))?;
     Ok(Histogram2d {
         counts: Array2::from_shape_vec((nx, ny), counts).expect("nx·ny counts"),
         x_edges: ux.edges(),

@@ -68,6 +68,25 @@ fn derived_stream<R: SeedableRng>(seed: u64, stream: u64) -> R {
     R::seed_from_u64(splitmix(seed ^ splitmix(stream)))
 }
 
+/// The number of elements of `dim`, checked before anything is allocated:
+/// the array must be addressable (ndarray's rule, and a `Vec`'s: at most
+/// `isize::MAX` bytes).
+#[track_caller]
+fn addressable_len<A, D: Dimension>(name: &str, dim: &D) -> usize {
+    let bytes = dim
+        .slice()
+        .iter()
+        .try_fold(1usize, |n, &axis| n.checked_mul(axis.max(1)))
+        .and_then(|nonzero| nonzero.checked_mul(std::mem::size_of::<A>().max(1)));
+    match bytes {
+        Some(bytes) if bytes <= isize::MAX as usize => dim.size(),
+        _ => panic!(
+            "{name}: shape {:?} holds more elements than memory can address",
+            dim.slice()
+        ),
+    }
+}
+
 /// `len` values in row-major order, stream by stream in parallel.
 fn generate<A, R, M, Dist>(len: usize, make: M, dist: &Dist) -> Vec<A>
 where
@@ -106,6 +125,14 @@ where
 /// let top = par_random((3, 200), &Normal::new(10.0f64, 2.0).unwrap(), 1);
 /// assert_eq!(top, x.slice(ndarray::s![..3, ..]));
 /// ```
+///
+/// # Panics
+///
+/// If the shape holds more elements than memory can address (its size in
+/// bytes overflows `isize`); the message names the shape. A shape that is
+/// addressable but larger than the machine's memory fails to allocate, as
+/// any `Vec` does.
+#[track_caller]
 pub fn par_random<A, Sh, Dist>(shape: Sh, dist: &Dist, seed: u64) -> Array<A, Sh::Dim>
 where
     A: Send,
@@ -113,7 +140,8 @@ where
     Dist: Distribution<A> + Sync,
 {
     let dim = shape.into_dimension();
-    let data = generate(dim.size(), |s| chacha_stream(seed, s), dist);
+    let len = addressable_len::<A, _>("par_random", &dim);
+    let data = generate(len, |s| chacha_stream(seed, s), dist);
     Array::from_shape_vec(dim, data).expect("one value per element")
 }
 
@@ -127,6 +155,11 @@ where
 /// let a = par_random_using::<StdRng, f64, _, _>(1000, &StandardNormal, 3);
 /// assert_eq!(a, par_random_using::<StdRng, f64, _, _>(1000, &StandardNormal, 3));
 /// ```
+///
+/// # Panics
+///
+/// As [`par_random`].
+#[track_caller]
 pub fn par_random_using<R, A, Sh, Dist>(shape: Sh, dist: &Dist, seed: u64) -> Array<A, Sh::Dim>
 where
     R: SeedableRng + Rng,
@@ -135,7 +168,8 @@ where
     Dist: Distribution<A> + Sync,
 {
     let dim = shape.into_dimension();
-    let data = generate(dim.size(), |s| derived_stream::<R>(seed, s), dist);
+    let len = addressable_len::<A, _>("par_random_using", &dim);
+    let data = generate(len, |s| derived_stream::<R>(seed, s), dist);
     Array::from_shape_vec(dim, data).expect("one value per element")
 }
 
@@ -244,17 +278,19 @@ where
         |s| {
             let mut rng = chacha_stream(seed, s as u64);
             let n = STREAM_LEN.min(samples - s * STREAM_LEN);
+            // Welford's running update (the pilot stays 0).
             let mut acc = Moments {
                 count: 0,
-                mean: 0.0f64,
+                pilot: 0.0f64,
+                offset: 0.0,
                 m2: 0.0,
             };
             for _ in 0..n {
                 let x = f(&mut rng);
                 acc.count += 1;
-                let delta = x - acc.mean;
-                acc.mean += delta / acc.count as f64;
-                acc.m2 += delta * (x - acc.mean);
+                let delta = x - acc.offset;
+                acc.offset += delta / acc.count as f64;
+                acc.m2 += delta * (x - acc.offset);
             }
             acc
         },
@@ -262,7 +298,7 @@ where
     );
     let var = m.m2 / (m.count - 1) as f64;
     Some(MonteCarlo {
-        mean: m.mean,
+        mean: m.mean(),
         std_error: (var / m.count as f64).sqrt(),
         samples: m.count,
     })

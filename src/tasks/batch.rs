@@ -113,11 +113,9 @@ impl<T, R, E> Run<T, R, E> {
             } else {
                 size
             };
-            let start = self.next.fetch_add(take, Ordering::Relaxed);
-            if start >= n {
+            let Some((start, end)) = self.claim(take) else {
                 break;
-            }
-            let end = start.saturating_add(take).min(n);
+            };
             let began = Instant::now();
             let mut out = Vec::with_capacity(end - start);
             for i in start..end {
@@ -159,6 +157,20 @@ impl<T, R, E> Run<T, R, E> {
                 }
             }
         }
+    }
+
+    /// Claims the next `take` tasks (fewer at the end of the input): their
+    /// index range, or `None` when every task is claimed. The counter never
+    /// passes the number of tasks, however large `take` is.
+    fn claim(&self, take: usize) -> Option<(usize, usize)> {
+        let n = self.inputs.len();
+        let start = self
+            .next
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |s| {
+                (s < n).then(|| s + take.min(n - s))
+            })
+            .ok()?;
+        Some((start, start + take.min(n - start)))
     }
 
     fn fail(&self, index: usize, failure: Failure<E>) {

@@ -59,7 +59,7 @@ use std::time::Duration;
 
 pub use stream::{ScopedTaskStream, TaskStream, UnorderedTaskStream};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, NotRun, Result};
 use batch::{Failure, Outcome};
 use place::{Place, Stop, Threads};
 use stream::{Core, Detached, Scoped};
@@ -99,7 +99,7 @@ pub enum BatchSize {
 ///     i
 /// });
 /// match r {
-///     Err(Error::Cancelled { not_run }) => assert!(!not_run.is_empty()),
+///     Err(Error::Cancelled { not_run }) => assert!(not_run.count().unwrap() > 0),
 ///     other => panic!("expected a cancellation, got {other:?}"),
 /// }
 /// ```
@@ -145,12 +145,11 @@ impl CancelToken {
 /// let r = Parallel::new().try_map(0..5, |i| if i == 3 { Err("three") } else { Ok(i) });
 /// assert!(matches!(r, Err(TaskError::Failed { index: 3, error: "three" })));
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum TaskError<E> {
     /// Task `index` returned `error` (the lowest-indexed failure among the
     /// tasks that ran).
-    #[error("task {index} failed: {error}")]
     Failed {
         /// The task's index in the inputs.
         index: usize,
@@ -159,8 +158,31 @@ pub enum TaskError<E> {
     },
     /// The run stopped for another reason: a panic, a cancellation, a
     /// timeout, or a thread pool that could not be built.
-    #[error(transparent)]
-    Stopped(#[from] Error),
+    Stopped(Error),
+}
+
+impl<E> From<Error> for TaskError<E> {
+    fn from(e: Error) -> Self {
+        TaskError::Stopped(e)
+    }
+}
+
+impl<E: std::fmt::Display> std::fmt::Display for TaskError<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TaskError::Failed { index, error } => write!(f, "task {index} failed: {error}"),
+            TaskError::Stopped(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for TaskError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TaskError::Failed { error, .. } => Some(error),
+            TaskError::Stopped(e) => e.source(),
+        }
+    }
 }
 
 /// What [`Parallel::map_partial`] hands back: every result that was
@@ -259,7 +281,7 @@ fn stopped_early<R>(results: &[Option<R>], stop: &Stop) -> Option<Error> {
         .filter(|(_, r)| r.is_none())
         .map(|(i, _)| i)
         .collect();
-    (!not_run.is_empty()).then(|| stop.error(not_run))
+    (!not_run.is_empty()).then(|| stop.error(NotRun::Listed(not_run)))
 }
 
 /// The message of a panic payload.

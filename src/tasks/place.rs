@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use rayon::ThreadPool;
 
 use super::CancelToken;
-use crate::error::{Error, Result};
+use crate::error::{Error, NotRun, Result};
 use crate::threads::{cached_pool, effective_n_jobs};
 
 /// The threads a [`Parallel`](super::Parallel) was configured with.
@@ -107,7 +107,7 @@ impl Stop {
     /// The error of a run stopped with the tasks `not_run` left:
     /// [`Error::Cancelled`] if the token was cancelled, else
     /// [`Error::TimedOut`].
-    pub(crate) fn error(&self, not_run: Vec<usize>) -> Error {
+    pub(crate) fn error(&self, not_run: NotRun) -> Error {
         if self.cancelled() {
             Error::Cancelled { not_run }
         } else {

@@ -8,13 +8,14 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError, channel};
+use std::time::Duration;
 
 use rayon::ThreadPool;
 
 use super::panic_message;
 use super::place::{Place, Stop};
-use crate::error::{Error, Result};
+use crate::error::{Error, NotRun, Result};
 use crate::params::Params;
 
 type Outcome<R> = (usize, std::result::Result<R, String>);
@@ -124,15 +125,16 @@ impl<'s, T: Send + 's, R: Send + 's, S: Spawn<'s>> Core<'s, T, R, S> {
         }
     }
 
-    /// The error of a stopped run, naming the inputs that will not run
-    /// (consuming the rest of them), or `None` to go on.
+    /// The error of a stopped run, naming the first input that will not
+    /// run, or `None` to go on (or when no input is left). It reads at
+    /// most one more input, never the rest: an input may be endless.
     fn halted(&mut self) -> Option<Error> {
         if !self.stop.halted() {
             return None;
         }
-        let rest = std::mem::replace(&mut self.inputs, Box::new(std::iter::empty()));
-        let not_run: Vec<usize> = (self.next_index..).take(rest.count()).collect();
-        (!not_run.is_empty()).then(|| self.stop.error(not_run))
+        let mut rest = std::mem::replace(&mut self.inputs, Box::new(std::iter::empty()));
+        rest.next()
+            .map(|_| self.stop.error(NotRun::From(self.next_index)))
     }
 
     /// Dispatches inputs until `limit` tasks are ahead of the consumer:
@@ -171,7 +173,7 @@ impl<'s, T: Send + 's, R: Send + 's, S: Spawn<'s>> Core<'s, T, R, S> {
         if self.in_flight == 0 {
             return None;
         }
-        let (index, r) = self.rx.recv().expect("the stream holds a sender");
+        let (index, r) = receive(&self.rx).expect("the stream holds a sender");
         self.in_flight -= 1;
         Some((
             index,
@@ -234,12 +236,43 @@ impl<'s, T: Send + 's, R: Send + 's, S: Spawn<'s>> Core<'s, T, R, S> {
     }
 }
 
+/// The next message of `rx`, waiting as long as it takes (`None` once every
+/// sender is gone). On a worker thread of a rayon pool the wait runs that
+/// pool's pending work meanwhile: the tasks being waited for may be queued
+/// on this very pool, behind consumers that all block (two streams
+/// consumed in both workers of a two-thread pool), and blocking the worker
+/// would deadlock.
+fn receive<M>(rx: &Receiver<M>) -> Option<M> {
+    if rayon::current_thread_index().is_none() {
+        return rx.recv().ok();
+    }
+    loop {
+        match rx.try_recv() {
+            Ok(m) => return Some(m),
+            Err(TryRecvError::Disconnected) => return None,
+            Err(TryRecvError::Empty) => {}
+        }
+        if rayon::yield_now() != Some(rayon::Yield::Executed) {
+            // Nothing to help with: the awaited tasks run elsewhere.
+            match rx.recv_timeout(IDLE_WAIT) {
+                Ok(m) => return Some(m),
+                Err(RecvTimeoutError::Disconnected) => return None,
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+        }
+    }
+}
+
+/// How long a consumer on a pool worker waits for a result before it looks
+/// for pool work again.
+const IDLE_WAIT: Duration = Duration::from_micros(200);
+
 impl<T, R, S> Drop for Core<'_, T, R, S> {
     fn drop(&mut self) {
         // Nothing new starts; wait for the tasks in flight, so that none is
         // left running once the stream is gone.
         while self.in_flight > 0 {
-            if self.rx.recv().is_err() {
+            if receive(&self.rx).is_none() {
                 break;
             }
             self.in_flight -= 1;

@@ -28,7 +28,8 @@ pub use plan::BlockPlan;
 pub use stencil::{par_convolve_1d, par_correlate_2d, par_correlate_2d_into};
 
 use ndarray::{
-    Array, ArrayD, ArrayRef, ArrayView, ArrayViewD, ArrayViewMut, Axis, Dimension, IxDyn, Slice,
+    Array, ArrayD, ArrayRef, ArrayView, ArrayViewD, ArrayViewMut, Axis, CowArray, Dimension, IxDyn,
+    Slice,
 };
 
 use crate::check;
@@ -183,7 +184,8 @@ pub trait ParBlocks<A, D: Dimension> {
     /// # Panics
     ///
     /// If `axis` is out of bounds, `block_len` is 0, the halo is longer
-    /// than a non-empty axis for `Reflect` or `Periodic`, or an output does
+    /// than a non-empty axis for `Reflect` or `Periodic`, a block with its
+    /// halo would be larger than memory can address, or an output does
     /// not have its block's shape (the message names the block).
     ///
     /// ```
@@ -327,9 +329,33 @@ fn join<B: Send, D: Dimension>(
         .expect("same number of axes")
 }
 
+/// Panics unless a block of `block_len` planes with `halo` planes on each
+/// side is addressable (at most `isize::MAX` bytes): the arithmetic on a
+/// caller's halo is checked before any block is built.
+#[track_caller]
+fn check_padded_block<A>(shape: &[usize], axis: Axis, block_len: usize, halo: usize) {
+    let plane: Option<usize> = shape
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != axis.index())
+        .try_fold(1usize, |p, (_, &len)| p.checked_mul(len.max(1)));
+    let bytes = halo
+        .checked_mul(2)
+        .and_then(|h| h.checked_add(block_len))
+        .zip(plane)
+        .and_then(|(planes, plane)| planes.checked_mul(plane))
+        .and_then(|elems| elems.checked_mul(std::mem::size_of::<A>().max(1)));
+    assert!(
+        bytes.is_some_and(|b| b <= isize::MAX as usize),
+        "par_map_overlap: a halo of {halo} makes blocks of {block_len} planes along axis {} larger than memory can address",
+        axis.index()
+    );
+}
+
 /// Block `i`'s input for an overlap kernel: the block with `halo` elements
 /// on each side along `axis`, a view when it lies inside the array, else a
-/// copy padded by `boundary`.
+/// copy padded by `boundary` (built from at most five pieces, whatever the
+/// halo).
 fn extended<'a, A: Clone>(
     v: &ArrayViewD<'a, A>,
     axis: Axis,
@@ -338,35 +364,71 @@ fn extended<'a, A: Clone>(
     boundary: &Boundary<A>,
 ) -> Result<ArrayViewD<'a, A>, ArrayD<A>> {
     let n = v.len_of(axis);
-    let (lo, hi) = (
-        range.start as isize - halo as isize,
-        (range.end + halo) as isize,
-    );
-    if lo >= 0 && hi <= n as isize {
-        let mut inside = v.clone();
-        inside.slice_axis_inplace(axis, Slice::from(lo as usize..hi as usize));
+    // Planes of the halo that lie beyond each end of the axis. (The halo
+    // fits in memory, checked by the caller, so these sums do not
+    // overflow.)
+    let left = halo.saturating_sub(range.start);
+    let right = (range.end + halo).saturating_sub(n);
+    let inner = range.start - (halo - left)..range.end + (halo - right);
+    let inside = v.clone().slice_axis_move(axis, Slice::from(inner));
+    if left == 0 && right == 0 {
         return Ok(inside);
     }
-    // Halo planes one by one, the in-range part as one slice.
-    let constant = match boundary {
-        Boundary::Constant(c) => {
-            let mut plane = v.shape().to_vec();
-            plane[axis.index()] = 1;
-            Some(ArrayD::from_elem(IxDyn(&plane), c.clone()))
-        }
-        _ => None,
-    };
-    let plane = |i: isize| match boundary.source(i, n) {
-        Some(src) => v.slice_axis(axis, Slice::from(src..src + 1)),
-        None => constant.as_ref().expect("constant boundary").view(),
-    };
-    let mut pieces: Vec<ArrayViewD<'_, A>> = (lo..hi.min(0)).map(plane).collect();
-    let (inner_lo, inner_hi) = (lo.max(0) as usize, (hi.min(n as isize)).max(0) as usize);
-    if inner_lo < inner_hi {
-        pieces.push(v.slice_axis(axis, Slice::from(inner_lo..inner_hi)));
-    }
-    pieces.extend((lo.max(n as isize)..hi).map(plane));
+    let before = beyond(v, axis, End::Start, left, boundary);
+    let after = beyond(v, axis, End::Stop, right, boundary);
+    let pieces: Vec<ArrayViewD<'_, A>> = before
+        .iter()
+        .map(|c| c.view())
+        .chain([inside])
+        .chain(after.iter().map(|c| c.view()))
+        .collect();
     Err(ndarray::concatenate(axis, &pieces).expect("pieces share every other axis"))
+}
+
+/// One end of an axis.
+#[derive(Clone, Copy)]
+enum End {
+    Start,
+    Stop,
+}
+
+/// The `k` planes `boundary` puts beyond one end of `v` along `axis`, in
+/// axis order: a slice of `v` for `Reflect` and `Periodic` (which need
+/// `k ≤ n`, checked by the caller), a broadcast copy of the constant or
+/// the edge plane otherwise; nothing for `k = 0`.
+fn beyond<'v, A: Clone>(
+    v: &ArrayViewD<'v, A>,
+    axis: Axis,
+    end: End,
+    k: usize,
+    boundary: &Boundary<A>,
+) -> Option<CowArray<'v, A, IxDyn>> {
+    if k == 0 {
+        return None;
+    }
+    let n = v.len_of(axis);
+    let mut shape = v.shape().to_vec();
+    shape[axis.index()] = k;
+    let stretch = |plane: ArrayViewD<'_, A>| {
+        let planes = plane.broadcast(IxDyn(&shape));
+        CowArray::from(
+            planes
+                .expect("a plane broadcasts along its axis")
+                .to_owned(),
+        )
+    };
+    let slice = |s: Slice| CowArray::from(v.clone().slice_axis_move(axis, s));
+    Some(match (boundary, end) {
+        (Boundary::Constant(c), _) => stretch(ndarray::arr0(c.clone()).into_dyn().view()),
+        (Boundary::Nearest, End::Start) => stretch(v.slice_axis(axis, Slice::from(..1))),
+        (Boundary::Nearest, End::Stop) => stretch(v.slice_axis(axis, Slice::from(n - 1..))),
+        // Positions -k..-1 read k-1, …, 0; n..n+k-1 read n-1, …, n-k.
+        (Boundary::Reflect, End::Start) => slice(Slice::new(0, Some(k as isize), -1)),
+        (Boundary::Reflect, End::Stop) => slice(Slice::new((n - k) as isize, None, -1)),
+        // Positions -k..-1 read n-k..n-1; n..n+k-1 read 0..k-1.
+        (Boundary::Periodic, End::Start) => slice(Slice::from(n - k..)),
+        (Boundary::Periodic, End::Stop) => slice(Slice::from(..k)),
+    })
 }
 
 impl<A, D: Dimension> ParBlocks<A, D> for ArrayRef<A, D> {
@@ -409,6 +471,7 @@ impl<A, D: Dimension> ParBlocks<A, D> for ArrayRef<A, D> {
         if n > 0 {
             // An empty axis has no blocks, so no halo to build.
             boundary.check_halo("par_map_overlap", halo, n);
+            check_padded_block::<A>(self.shape(), axis, block_len.min(n), halo);
         }
         let plan = BlockPlan::along(n, block_len);
         let v = self.view().into_dyn();
