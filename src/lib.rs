@@ -58,6 +58,17 @@
 //!   sum of 0, a product of 1), so does ndpar.
 //! * **NaN follows numpy**: it propagates through `par_min`, `par_sum` and
 //!   the like; the NaN-skipping reductions of nothing but NaN give NaN.
+//!   Overflow stays: a scan that reaches infinity stays there.
+//! * **No value a caller passes or file it reads aborts or hangs the
+//!   process.** Sizes from callers and from file headers are checked before
+//!   anything is allocated: a histogram's bins (at most
+//!   [`histogram::MAX_BINS`]), a thread count (at most [`MAX_THREADS`]), a
+//!   random array's shape, a block halo, an npy header (compared with the
+//!   file's length). Streams stop on cancel or timeout without reading the
+//!   rest of their input ([`NotRun`]). The one exception is a result that
+//!   truly does not fit in memory: an output the allocator refuses is a
+//!   panic, and where the operating system overcommits memory, it may end
+//!   the process later instead, as for any `Vec`.
 //!
 //! ## Map of the crate
 //!

@@ -218,7 +218,10 @@ mod tests {
     fn pairwise_matches_naive_on_integers() {
         let xs: Vec<i64> = (0..1000).map(|i| i * 7 - 300).collect();
         for n in [0, 1, 7, 8, 9, 15, 16, 17, 255, 256, 257, 513, 1000] {
-            assert_eq!(pairwise(&xs[..n], 0, |x| x, i64::wrapping_add), xs[..n].iter().sum::<i64>());
+            assert_eq!(
+                pairwise(&xs[..n], 0, |x| x, i64::wrapping_add),
+                xs[..n].iter().sum::<i64>()
+            );
             assert_eq!(
                 dot(&xs[..n], &xs[..n]),
                 xs[..n].iter().map(|x| x * x).sum::<i64>()

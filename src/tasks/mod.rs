@@ -24,7 +24,12 @@
 //! [`CancelToken`] or an expired [`timeout`](Parallel::timeout) stops the
 //! dispatch of further tasks; tasks already running finish (Rust cannot
 //! interrupt a closure), and the call returns only when no task of it is
-//! running any more. The pool stays usable.
+//! running any more. The pool stays usable. A batched run names the tasks
+//! that did not run ([`NotRun::Listed`]); a stream stops without reading
+//! the rest of its input, which may be endless (`0u64..`), and names the
+//! first task that did not run ([`NotRun::From`]). A
+//! [`timeout`](Parallel::timeout) too long to represent
+//! ([`Duration::MAX`]) sets no deadline.
 //!
 //! # Threads
 //!
@@ -35,7 +40,9 @@
 //! `Parallel`, or a `par_*` kernel), the current pool is always used,
 //! whatever `n_jobs` says, so nesting never oversubscribes the machine; a
 //! stream started there runs inline, since its consumer blocks waiting for
-//! results.
+//! results. A stream made outside a pool may be consumed inside it, even
+//! in every worker at once: a consumer on a worker runs the pool's pending
+//! work while it waits, so its tasks are never stuck behind it.
 //!
 //! The [`Params`](crate::Params) current when a run starts travel with its
 //! tasks: a kernel called inside a task plans its blocks exactly as it
@@ -45,7 +52,8 @@
 //! # When settings are checked
 //!
 //! [`n_jobs`](Parallel::n_jobs) checks its value (and builds the pool) when
-//! it is called and returns an [`Error`] for 0. A batch size or
+//! it is called and returns an [`Error`] for 0 or more than
+//! [`MAX_THREADS`](crate::MAX_THREADS), before any thread starts. A batch size or
 //! `pre_dispatch` of 0 is a programmer error and panics at that call.
 
 mod batch;
@@ -331,7 +339,8 @@ impl Parallel {
         Ok(self)
     }
 
-    /// Sets how tasks are grouped into batches.
+    /// Sets how tasks are grouped into batches (a batch larger than what
+    /// is left of the input is the rest of the input).
     ///
     /// # Panics
     ///
@@ -402,7 +411,8 @@ impl Parallel {
     /// Stops dispatching once `limit` has passed since the run started; the
     /// run then returns [`Error::TimedOut`] with the tasks that did not run
     /// ([`map_partial`](Parallel::map_partial) also hands back the results
-    /// of the tasks that did).
+    /// of the tasks that did). A limit too long to represent, such as
+    /// [`Duration::MAX`], means no deadline.
     ///
     /// ```
     /// use std::time::Duration;
