@@ -3,7 +3,7 @@
 //! bits on every thread count. Exits with an error if anything disagrees.
 //!
 //! ```text
-//! cargo run --release --example quickstart
+//! cargo run --release -p ndpar-examples --example quickstart
 //! ```
 
 use std::hint::black_box;

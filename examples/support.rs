@@ -1,0 +1,267 @@
+//! What every ndpar example shares: the command-line flags, a median timer
+//! and the table each example prints (threads, sequential ms, parallel ms,
+//! speedup, agreement), as text or as JSON.
+//!
+//! Run an example with `cargo run --release -p ndpar-examples --example
+//! NAME -- --help`.
+
+use std::hint::black_box;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Args;
+
+/// The flags every example takes.
+#[derive(Args, Debug, Clone)]
+pub struct Common {
+    /// Threads for the parallel version (default: every CPU).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Timed repetitions of each version (the median is reported).
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub reps: usize,
+    /// Print the table as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl Common {
+    /// The thread count the parallel versions run on.
+    pub fn threads(&self) -> usize {
+        self.threads.unwrap_or_else(ndpar::cpu_count).max(1)
+    }
+
+    /// Runs `f` on the parallel thread count.
+    pub fn parallel<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        ndpar::with_threads(self.threads() as isize, f).expect("a valid thread count")
+    }
+
+    /// Runs `f` on one thread.
+    pub fn sequential<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        ndpar::with_threads(1, f).expect("one thread")
+    }
+}
+
+/// Median wall time of `f` over `reps` runs (at least one), in
+/// milliseconds, and the last result.
+pub fn time_ms<R>(reps: usize, mut f: impl FnMut() -> R) -> (f64, R) {
+    let mut last = None;
+    let mut times: Vec<f64> = (0..reps.max(1))
+        .map(|_| {
+            let start = Instant::now();
+            let r = black_box(f());
+            let t = start.elapsed().as_secs_f64() * 1e3;
+            last = Some(r);
+            t
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    (times[times.len() / 2], last.expect("at least one run"))
+}
+
+/// One line of an example's table.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// What was computed.
+    pub name: String,
+    /// Median milliseconds of the sequential version (`None`: no
+    /// sequential version to compare).
+    pub seq_ms: Option<f64>,
+    /// Median milliseconds of the parallel version.
+    pub par_ms: f64,
+    /// Whether the parallel result agrees with its oracle.
+    pub agrees: bool,
+    /// How it was checked, and by how much they differ.
+    pub check: String,
+}
+
+/// The table an example prints.
+#[derive(Debug)]
+pub struct Table {
+    title: String,
+    threads: usize,
+    rows: Vec<Row>,
+}
+
+impl Table {
+    /// An empty table for an example run on `threads` threads.
+    pub fn new(title: &str, threads: usize) -> Table {
+        Table {
+            title: title.to_string(),
+            threads,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row comparing a sequential and a parallel version.
+    pub fn compare(
+        &mut self,
+        name: &str,
+        seq_ms: f64,
+        par_ms: f64,
+        agrees: bool,
+        check: impl Into<String>,
+    ) {
+        self.push(Row {
+            name: name.to_string(),
+            seq_ms: Some(seq_ms),
+            par_ms,
+            agrees,
+            check: check.into(),
+        });
+    }
+
+    /// Adds a row.
+    pub fn push(&mut self, row: Row) {
+        self.rows.push(row);
+    }
+
+    /// Whether every row agrees.
+    pub fn all_agree(&self) -> bool {
+        self.rows.iter().all(|r| r.agrees)
+    }
+
+    /// Prints the table (text or JSON) and returns the exit code: failure
+    /// if any row disagrees.
+    pub fn finish(&self, json: bool) -> ExitCode {
+        if json {
+            println!("{}", self.to_json());
+        } else {
+            self.print();
+        }
+        if self.all_agree() {
+            ExitCode::SUCCESS
+        } else {
+            eprintln!("some parallel results disagree with their oracle");
+            ExitCode::FAILURE
+        }
+    }
+
+    fn print(&self) {
+        println!(
+            "{} ({} threads; {} CPUs on this machine)\n",
+            self.title,
+            self.threads,
+            ndpar::cpu_count()
+        );
+        let width = self
+            .rows
+            .iter()
+            .map(|r| r.name.len())
+            .max()
+            .unwrap_or(4)
+            .max(6);
+        println!(
+            "{:<width$} {:>10} {:>10} {:>8}  check",
+            "kernel", "seq ms", "par ms", "speedup"
+        );
+        for r in &self.rows {
+            let (seq, speedup) = match r.seq_ms {
+                Some(s) => (format!("{s:.2}"), format!("{:.2}x", s / r.par_ms)),
+                None => ("-".to_string(), "-".to_string()),
+            };
+            let mark = if r.agrees { "ok" } else { "DIFFERS" };
+            println!(
+                "{:<width$} {seq:>10} {:>10.2} {speedup:>8}  {mark}: {}",
+                r.name, r.par_ms, r.check
+            );
+        }
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        let rows: Vec<serde_json::Value> = self
+            .rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "kernel": r.name,
+                    "seq_ms": r.seq_ms,
+                    "par_ms": r.par_ms,
+                    "speedup": r.seq_ms.map(|s| s / r.par_ms),
+                    "agrees": r.agrees,
+                    "check": r.check,
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "example": self.title,
+            "threads": self.threads,
+            "cpus": ndpar::cpu_count(),
+            "rows": rows,
+        })
+    }
+}
+
+/// The largest relative difference between two slices of floats (0 for
+/// equal values, NaN equal to NaN).
+pub fn max_rel_diff<'a>(
+    a: impl IntoIterator<Item = &'a f64>,
+    b: impl IntoIterator<Item = &'a f64>,
+) -> f64 {
+    a.into_iter()
+        .zip(b)
+        .map(|(&x, &y)| {
+            if x == y || (x.is_nan() && y.is_nan()) {
+                0.0
+            } else {
+                (x - y).abs() / x.abs().max(y.abs())
+            }
+        })
+        .fold(0.0, f64::max)
+}
+
+/// Writes a heat map of `values` (row-major, `height × width`) as an 8-bit
+/// RGB PNG, from black (the smallest value) through red and yellow to
+/// white (the largest).
+pub fn write_heat_map(
+    path: &std::path::Path,
+    values: &ndarray::ArrayRef<f64, ndarray::Ix2>,
+) -> std::io::Result<()> {
+    let (lo, hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let pixels: Vec<u8> = values
+        .iter()
+        .flat_map(|&v| heat_colour((v - lo) / span))
+        .collect();
+    write_rgb_png(path, values.ncols(), values.nrows(), &pixels)
+}
+
+/// A black–red–yellow–white colour for `t` in `[0, 1]`.
+pub fn heat_colour(t: f64) -> [u8; 3] {
+    let t = t.clamp(0.0, 1.0) * 3.0;
+    let channel = |x: f64| (x.clamp(0.0, 1.0) * 255.0) as u8;
+    [channel(t), channel(t - 1.0), channel(t - 2.0)]
+}
+
+/// Writes 8-bit RGB pixels (row-major, 3 bytes each) as a PNG file.
+pub fn write_rgb_png(
+    path: &std::path::Path,
+    width: usize,
+    height: usize,
+    rgb: &[u8],
+) -> std::io::Result<()> {
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut encoder = png::Encoder::new(file, width as u32, height as u32);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(std::io::Error::other)?;
+    writer
+        .write_image_data(rgb)
+        .map_err(std::io::Error::other)?;
+    writer.finish().map_err(std::io::Error::other)
+}
+
+/// Where examples write their files: `target/examples-output/` under the
+/// current directory unless `--out` says otherwise.
+pub fn output_dir(out: Option<&std::path::Path>) -> std::io::Result<std::path::PathBuf> {
+    let dir = out.map_or_else(
+        || std::path::PathBuf::from("target/examples-output"),
+        |p| p.to_path_buf(),
+    );
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
