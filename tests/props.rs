@@ -1,9 +1,12 @@
-//! Property tests of the maps, axis kernels, scans and linear algebra
-//! against sequential oracles (see `suite.rs` for the rest); one binary,
-//! compiled side by side with `suite`.
+//! Property tests of the kernel families against sequential oracles:
+//! reductions, axis kernels, maps, block kernels, scans and linear algebra
+//! (see `suite.rs` for the rest); one binary, compiled side by side with
+//! `suite`.
 
 mod common;
 mod prop_axis;
+mod prop_blocks;
 mod prop_linalg;
 mod prop_map;
+mod prop_reduce;
 mod prop_scan;

@@ -11,8 +11,6 @@ mod io;
 mod memory;
 mod numpy_diff;
 mod params_travel;
-mod prop_blocks;
 mod prop_histogram;
-mod prop_reduce;
 mod random;
 mod tasks;
