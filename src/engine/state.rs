@@ -157,6 +157,7 @@ impl<A: Float> Moments<A> {
     }
 
     /// The mean.
+    #[cfg(any(feature = "random", test))]
     pub(crate) fn mean(&self) -> A {
         self.pilot + self.offset
     }
