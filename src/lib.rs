@@ -86,6 +86,12 @@
 //! A reduction flows: public method (`kernels/reduce.rs`) → a kernel from
 //! `engine/ops.rs` → a driver (`engine/whole.rs`) → the planner's blocks and
 //! `Schedule::tree_reduce` → the per-block loop in `engine/seq.rs`.
+//!
+//! Around the crate, in the repository: `tests/` (two test binaries,
+//! `suite.rs` and `props.rs`), `bench/` (package `ndpar-bench`: criterion
+//! benches and the scaling runner), `examples/` (package `ndpar-examples`:
+//! the tour and the example workloads), `notebooks/` (Jupyter, evcxr
+//! kernel) and `docs/from_python.md` (Python idioms mapped to ndpar).
 
 #![deny(missing_docs)]
 #![deny(unsafe_code)]

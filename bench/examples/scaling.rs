@@ -746,37 +746,49 @@ fn case_map(threads: &[usize], rounds: usize) -> Report {
     report
 }
 
-fn main() {
-    let mut threads: Vec<usize> = Vec::new();
-    let mut rounds = 11;
-    let mut only: Option<String> = None;
-    // `--big`: larger pairwise and matmul problems (for many-core
-    // machines); the defaults are smaller so that 2 cores finish quickly.
-    let mut big = false;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--threads" => {
-                threads = args
-                    .next()
-                    .expect("--threads needs a list such as 1,2,4")
-                    .split(',')
-                    .map(|t| t.parse().expect("thread counts are positive integers"))
-                    .collect()
-            }
-            "--rounds" => {
-                rounds = args
-                    .next()
-                    .and_then(|r| r.parse().ok())
-                    .expect("--rounds needs a number")
-            }
-            "--only" => only = args.next(),
-            "--big" => big = true,
-            other => panic!(
-                "unknown argument {other}; see the doc comment at the top of examples/scaling.rs"
-            ),
-        }
+/// Scaling runner: ndpar's kernels against ndarray and hand-written rayon
+/// kernels on every thread count, in interleaved rounds; prints Markdown
+/// tables with the machine and the command.
+#[derive(clap::Parser, Debug)]
+struct Cli {
+    /// Thread counts, comma-separated (default: the powers of two below the
+    /// CPU count, and the CPU count).
+    #[arg(long, value_delimiter = ',', value_name = "LIST", value_parser = thread_count)]
+    threads: Vec<usize>,
+    /// Interleaved rounds per case (medians over rounds are reported).
+    #[arg(long, default_value_t = 11, value_parser = at_least_one)]
+    rounds: usize,
+    /// Run only the cases whose name contains this text (sum, zip, map,
+    /// axis, stencil, scan, histogram, pairwise, matmul, random).
+    #[arg(long, value_name = "TEXT")]
+    only: Option<String>,
+    /// Larger pairwise-distance and matmul problems (for many-core
+    /// machines; the defaults finish quickly on 2 cores).
+    #[arg(long)]
+    big: bool,
+}
+
+fn thread_count(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=ndpar::MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!("a thread count from 1 to {}", ndpar::MAX_THREADS)),
     }
+}
+
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("a number of at least 1".into()),
+    }
+}
+
+fn main() {
+    let Cli {
+        mut threads,
+        rounds,
+        only,
+        big,
+    } = clap::Parser::parse();
     if threads.is_empty() {
         let cpus = ndpar::cpu_count();
         threads = (0..)
