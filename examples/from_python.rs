@@ -127,10 +127,7 @@ fn main() -> ExitCode {
     //      np.save("x.npy", x); np.load("x.npy")
     let dir = match output_dir(cli.out.as_deref()) {
         Ok(dir) => dir,
-        Err(e) => {
-            eprintln!("cannot create the output folder: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let all = Parallel::new().n_jobs(-1).expect("all cores");
     let memory = Memory::new(dir.join("from-python-cache")).expect("a cache folder");

@@ -117,10 +117,7 @@ fn main() -> ExitCode {
     // The cached search: the first run computes and stores, later ones load.
     let dir = match output_dir(cli.out.as_deref()) {
         Ok(dir) => dir.join("grid-search-cache"),
-        Err(e) => {
-            eprintln!("cannot create the output folder: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let memory = match Memory::new(&dir) {
         Ok(m) => m,

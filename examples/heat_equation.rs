@@ -76,10 +76,7 @@ fn main() -> ExitCode {
 
     let dir = match output_dir(cli.out.as_deref()) {
         Ok(dir) => dir,
-        Err(e) => {
-            eprintln!("cannot create the output folder: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let (png, npy) = (dir.join("heat.png"), dir.join("heat.npy"));
     if let Err(e) = write_heat_map(&png, &got) {

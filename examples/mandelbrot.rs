@@ -59,10 +59,7 @@ fn main() -> ExitCode {
 
     let path = match output_dir(cli.out.as_deref()) {
         Ok(dir) => dir.join("mandelbrot.png"),
-        Err(e) => {
-            eprintln!("cannot create the output folder: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let rgb: Vec<u8> = got.iter().flat_map(|&n| colour(n, limit)).collect();
     if let Err(e) = write_rgb_png(&path, w, h, &rgb) {

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use ndarray::{Array1, Array2, Axis};
 use ndpar::prelude::*;
+use ndpar_examples::compensated_sum;
 
 /// Median wall time of `f` over `reps` runs, in milliseconds.
 fn time_ms<R>(reps: usize, mut f: impl FnMut() -> R) -> f64 {
@@ -55,7 +56,7 @@ fn main() -> Result<(), String> {
     // Sum: ndpar is pairwise, ndarray's is a running sum of 8 lanes, so they
     // differ by rounding; compare against a compensated reference.
     let (s_seq, s_par) = (a.sum(), a.par_sum());
-    let exact = kahan(a.iter().copied());
+    let exact = compensated_sum(a.iter().copied());
     let tol = 1e-12 * a.iter().map(|x| x.abs()).sum::<f64>();
     check(
         (s_par - exact).abs() <= tol,
@@ -87,7 +88,7 @@ fn main() -> Result<(), String> {
     // Dot: same story as the sum; ndpar is pairwise, ndarray's dot is an
     // 8-lane running sum.
     let (d_seq, d_par) = (a.dot(&a), a.par_vdot(&a));
-    let d_exact = kahan(a.iter().map(|x| x * x));
+    let d_exact = compensated_sum(a.iter().map(|x| x * x));
     check(
         ((d_par - d_exact) / d_exact).abs() < 1e-13,
         "par_dot is within 1e-13 (relative) of a compensated dot",
@@ -218,19 +219,4 @@ fn check(ok: bool, what: &str) -> Result<(), String> {
     } else {
         Err(format!("check failed: {what}"))
     }
-}
-
-/// Kahan–Babuška compensated sum, the accuracy reference.
-fn kahan(xs: impl Iterator<Item = f64>) -> f64 {
-    let (mut s, mut c) = (0.0f64, 0.0f64);
-    for x in xs {
-        let t = s + x;
-        c += if s.abs() >= x.abs() {
-            (s - t) + x
-        } else {
-            (x - t) + s
-        };
-        s = t;
-    }
-    s + c
 }

@@ -255,13 +255,36 @@ pub fn write_rgb_png(
     writer.finish().map_err(std::io::Error::other)
 }
 
+/// Neumaier's compensated sum (Kahan–Babuška): the accuracy reference the
+/// examples check parallel sums against.
+pub fn compensated_sum(xs: impl IntoIterator<Item = f64>) -> f64 {
+    let (mut sum, mut comp) = (0.0f64, 0.0f64);
+    for x in xs {
+        let t = sum + x;
+        comp += if sum.abs() >= x.abs() {
+            (sum - t) + x
+        } else {
+            (x - t) + sum
+        };
+        sum = t;
+    }
+    sum + comp
+}
+
 /// Where examples write their files: `target/examples-output/` under the
 /// current directory unless `--out` says otherwise.
-pub fn output_dir(out: Option<&std::path::Path>) -> std::io::Result<std::path::PathBuf> {
+/// A folder that cannot be created is reported on stderr, and the error is
+/// the exit code to return.
+pub fn output_dir(out: Option<&std::path::Path>) -> Result<std::path::PathBuf, ExitCode> {
     let dir = out.map_or_else(
         || std::path::PathBuf::from("target/examples-output"),
         |p| p.to_path_buf(),
     );
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
+    match std::fs::create_dir_all(&dir) {
+        Ok(()) => Ok(dir),
+        Err(e) => {
+            eprintln!("cannot create the output folder {}: {e}", dir.display());
+            Err(ExitCode::FAILURE)
+        }
+    }
 }

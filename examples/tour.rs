@@ -24,7 +24,7 @@ use ndpar::memory::Memory;
 use ndpar::prelude::*;
 use ndpar::random::{StandardNormal, Uniform, par_random};
 use ndpar::{Parallel, par_histogram, par_matmul};
-use ndpar_examples::{Common, Row, Table, max_rel_diff, output_dir, time_ms};
+use ndpar_examples::{Common, Row, Table, compensated_sum, max_rel_diff, output_dir, time_ms};
 
 /// A tour of every ndpar kernel family, timed and checked.
 #[derive(Parser, Debug)]
@@ -56,7 +56,7 @@ fn main() -> ExitCode {
     // Reduce: a pairwise sum, checked against a compensated sum.
     let (seq_ms, _) = time_ms(c.reps, || x.sum());
     let (par_ms, total) = time_ms(c.reps, || c.parallel(|| x.par_sum()));
-    let exact = neumaier(x.iter().copied());
+    let exact = compensated_sum(x.iter().copied());
     let err = (total - exact).abs() / x.iter().map(|v| v.abs()).sum::<f64>();
     table.compare(
         &format!("par_sum ({n} f64)"),
@@ -203,10 +203,7 @@ fn main() -> ExitCode {
     // npy files and the disk cache.
     let dir = match output_dir(cli.out.as_deref()) {
         Ok(dir) => dir,
-        Err(e) => {
-            eprintln!("cannot create the output folder: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let file = dir.join("tour-x.npy");
     let (write_ms, _) = time_ms(c.reps, || save_npy(&file, &x).unwrap());
@@ -247,21 +244,6 @@ fn main() -> ExitCode {
     });
 
     table.finish(c.json)
-}
-
-/// Neumaier's compensated sum.
-fn neumaier(xs: impl Iterator<Item = f64>) -> f64 {
-    let (mut sum, mut comp) = (0.0f64, 0.0f64);
-    for x in xs {
-        let t = sum + x;
-        comp += if sum.abs() >= x.abs() {
-            (sum - t) + x
-        } else {
-            (x - t) + sum
-        };
-        sum = t;
-    }
-    sum + comp
 }
 
 fn max_abs_diff<D: ndarray::Dimension>(
