@@ -766,6 +766,39 @@ struct Cli {
     /// machines; the defaults finish quickly on 2 cores).
     #[arg(long)]
     big: bool,
+    /// Folder for scaling.csv (one row per case, variant and thread count).
+    #[arg(long, value_name = "DIR", default_value = "target/scaling")]
+    out: std::path::PathBuf,
+}
+
+/// Writes every measured row to `out/scaling.csv`.
+fn write_csv(
+    out: &std::path::Path,
+    reports: &[Report],
+    cpu: &str,
+) -> std::io::Result<std::path::PathBuf> {
+    use std::io::Write;
+    std::fs::create_dir_all(out)?;
+    let path = out.join("scaling.csv");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path)?);
+    writeln!(f, "case,variant,threads,median_ms,gb_per_s,cpus,cpu")?;
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    for r in reports {
+        for (name, threads, secs) in &r.rows {
+            writeln!(
+                f,
+                "{},{},{threads},{:.4},{:.3},{},{}",
+                quote(&r.title),
+                quote(name),
+                secs * 1e3,
+                r.unit_bytes / secs / 1e9,
+                ndpar::cpu_count(),
+                quote(cpu)
+            )?;
+        }
+    }
+    f.flush()?;
+    Ok(path)
 }
 
 fn thread_count(s: &str) -> Result<usize, String> {
@@ -788,6 +821,7 @@ fn main() {
         rounds,
         only,
         big,
+        out,
     } = clap::Parser::parse();
     if threads.is_empty() {
         let cpus = ndpar::cpu_count();
@@ -823,34 +857,42 @@ fn main() {
         command.join(" ")
     );
     let wants = |name: &str| only.as_deref().is_none_or(|o| name.contains(o));
+    let mut reports = Vec::new();
     if wants("sum") {
-        case_sum(&threads, rounds);
+        reports.push(case_sum(&threads, rounds));
     }
     if wants("zip") {
-        case_zip(&threads, rounds);
+        reports.push(case_zip(&threads, rounds));
     }
     if wants("map") {
-        case_map(&threads, rounds);
+        reports.push(case_map(&threads, rounds));
     }
     if wants("axis") {
-        case_axis(&threads, rounds);
+        reports.push(case_axis(&threads, rounds));
     }
     if wants("stencil") {
-        case_stencil(&threads, rounds);
+        reports.push(case_stencil(&threads, rounds));
     }
     if wants("scan") {
-        case_scan(&threads, rounds);
+        reports.push(case_scan(&threads, rounds));
     }
     if wants("histogram") {
-        case_histogram(&threads, rounds);
+        reports.push(case_histogram(&threads, rounds));
     }
     if wants("pairwise") {
-        case_pairwise(&threads, rounds, big);
+        reports.push(case_pairwise(&threads, rounds, big));
     }
     if wants("matmul") {
-        case_matmul(&threads, rounds, big);
+        reports.push(case_matmul(&threads, rounds, big));
     }
     if wants("random") {
-        case_random(&threads, rounds);
+        reports.push(case_random(&threads, rounds));
+    }
+    match write_csv(&out, &reports, &cpu) {
+        Ok(path) => println!("\nCSV: {}", path.display()),
+        Err(e) => {
+            eprintln!("cannot write the CSV under {}: {e}", out.display());
+            std::process::exit(1);
+        }
     }
 }
