@@ -62,16 +62,7 @@ where
     I: Send,
     F: Fn(I, &mut Writer<'_, B>) + Sync,
 {
-    let mut buf: Vec<MaybeUninit<B>> = Vec::new();
-    // A panic (which a caller can catch), not an abort, when the output
-    // cannot be allocated.
-    if buf.try_reserve_exact(len).is_err() {
-        panic!(
-            "cannot allocate an output of {len} elements of {} bytes",
-            size_of::<B>()
-        );
-    }
-    buf.resize_with(len, MaybeUninit::uninit);
+    let mut buf = uninit_buffer::<B>(len);
 
     let mut jobs = Vec::with_capacity(parts.len());
     let mut rest = &mut buf[..];
@@ -120,12 +111,11 @@ pub(crate) fn new_array<B, D: Dimension>(
     fill: impl FnOnce(ArrayViewMut<'_, MaybeUninit<B>, D>) -> usize,
 ) -> Array<B, D> {
     let len = dim.size();
+    let buf = uninit_buffer::<B>(len);
     let mut out = match order {
-        Order::Rows => Array::uninit(dim),
-        Order::Columns => Array::uninit(dim.f()),
+        Order::Rows => Array::from_shape_vec(dim, buf).expect("one slot per element"),
+        Order::Columns => Array::from_shape_vec(dim.f(), buf).expect("one slot per element"),
         Order::Like(layout) => {
-            let mut buf: Vec<MaybeUninit<B>> = Vec::with_capacity(len);
-            buf.resize_with(len, MaybeUninit::uninit);
             let out = layout
                 .array_from_traversal(buf)
                 .into_dimensionality::<D>()
@@ -141,6 +131,20 @@ pub(crate) fn new_array<B, D: Dimension>(
     // exactly once, and the count matches the length). No block panicked,
     // or we would not be here.
     unsafe { out.assume_init() }
+}
+
+/// `len` uninitialised slots for a new output: a panic (which a caller can
+/// catch), not an abort, when they cannot be allocated.
+fn uninit_buffer<B>(len: usize) -> Vec<MaybeUninit<B>> {
+    let mut buf: Vec<MaybeUninit<B>> = Vec::new();
+    if buf.try_reserve_exact(len).is_err() {
+        panic!(
+            "cannot allocate an output of {len} elements of {} bytes",
+            size_of::<B>()
+        );
+    }
+    buf.resize_with(len, MaybeUninit::uninit);
+    buf
 }
 
 /// # Safety
