@@ -17,6 +17,16 @@ pub(crate) fn axis(method: &str, axis: Axis, ndim: usize) {
     );
 }
 
+/// The bytes of an array of `A` with these axis lengths, or `None` when it
+/// cannot be addressed: more than `isize::MAX` bytes, or an overflow on
+/// the way. A zero-length axis counts as 1 (ndarray's rule: the other axes
+/// must still be addressable).
+pub(crate) fn addressable_bytes<A>(lens: impl IntoIterator<Item = usize>) -> Option<usize> {
+    lens.into_iter()
+        .try_fold(size_of::<A>().max(1), |n, len| n.checked_mul(len.max(1)))
+        .filter(|&bytes| bytes <= isize::MAX as usize)
+}
+
 /// Panics unless a block length is at least 1.
 #[track_caller]
 pub(crate) fn block_len(method: &str, block_len: usize) {

@@ -73,14 +73,9 @@ fn derived_stream<R: SeedableRng>(seed: u64, stream: u64) -> R {
 /// `isize::MAX` bytes).
 #[track_caller]
 fn addressable_len<A, D: Dimension>(name: &str, dim: &D) -> usize {
-    let bytes = dim
-        .slice()
-        .iter()
-        .try_fold(1usize, |n, &axis| n.checked_mul(axis.max(1)))
-        .and_then(|nonzero| nonzero.checked_mul(std::mem::size_of::<A>().max(1)));
-    match bytes {
-        Some(bytes) if bytes <= isize::MAX as usize => dim.size(),
-        _ => panic!(
+    match crate::check::addressable_bytes::<A>(dim.slice().iter().copied()) {
+        Some(_) => dim.size(),
+        None => panic!(
             "{name}: shape {:?} holds more elements than memory can address",
             dim.slice()
         ),

@@ -334,19 +334,16 @@ fn join<B: Send, D: Dimension>(
 /// caller's halo is checked before any block is built.
 #[track_caller]
 fn check_padded_block<A>(shape: &[usize], axis: Axis, block_len: usize, halo: usize) {
-    let plane: Option<usize> = shape
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| i != axis.index())
-        .try_fold(1usize, |p, (_, &len)| p.checked_mul(len.max(1)));
-    let bytes = halo
-        .checked_mul(2)
-        .and_then(|h| h.checked_add(block_len))
-        .zip(plane)
-        .and_then(|(planes, plane)| planes.checked_mul(plane))
-        .and_then(|elems| elems.checked_mul(std::mem::size_of::<A>().max(1)));
+    let planes = halo.checked_mul(2).and_then(|h| h.checked_add(block_len));
+    let lens = |planes: usize| {
+        let mut lens = shape.to_vec();
+        lens[axis.index()] = planes;
+        lens
+    };
     assert!(
-        bytes.is_some_and(|b| b <= isize::MAX as usize),
+        planes
+            .and_then(|p| check::addressable_bytes::<A>(lens(p)))
+            .is_some(),
         "par_map_overlap: a halo of {halo} makes blocks of {block_len} planes along axis {} larger than memory can address",
         axis.index()
     );
