@@ -142,6 +142,17 @@ impl std::error::Error for Error {
     }
 }
 
+impl Error {
+    /// The [`Error::Io`] of an operation on `path`, for `map_err`.
+    #[cfg(feature = "io")]
+    pub(crate) fn io(path: &std::path::Path) -> impl Fn(std::io::Error) -> Error + Copy + '_ {
+        move |source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
 /// The tasks of a cancelled or timed-out [`Parallel`](crate::Parallel) run
 /// that did not run.
 ///

@@ -69,10 +69,7 @@ pub(crate) fn write_atomically(
     write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
 ) -> Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let io = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io = Error::io(path);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -173,10 +170,7 @@ where
     P: AsRef<Path>,
 {
     let path = path.as_ref();
-    let io = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io = Error::io(path);
     let file = File::open(path).map_err(io)?;
     let len = file.metadata().map_err(io)?.len();
     read_npy_from(path, &mut BufReader::new(file), Some(len), true)

@@ -56,10 +56,7 @@ where
 
 /// Opens an npz archive.
 fn open(path: &Path) -> Result<ZipArchive<BufReader<File>>> {
-    let file = File::open(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let file = File::open(path).map_err(Error::io(path))?;
     ZipArchive::new(BufReader::new(file))
         .map_err(|e| format_error(path, format!("not a readable npz archive: {e}")))
 }

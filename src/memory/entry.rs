@@ -14,20 +14,13 @@ use crate::error::{Error, Result};
 /// time is the entry's last use.
 pub(crate) const META: &str = "entry.meta";
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
 /// The blake3 hash of a file's contents, read in 1 MiB pieces.
 fn hash_file(path: &Path) -> Result<String> {
-    let mut file = std::fs::File::open(path).map_err(io(path))?;
+    let mut file = std::fs::File::open(path).map_err(Error::io(path))?;
     let mut h = blake3::Hasher::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
-        let n = file.read(&mut buf).map_err(io(path))?;
+        let n = file.read(&mut buf).map_err(Error::io(path))?;
         if n == 0 {
             break;
         }
@@ -40,8 +33,8 @@ fn hash_file(path: &Path) -> Result<String> {
 /// sorted by name.
 fn value_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io(dir))?
-        .map(|e| e.map(|e| e.path()).map_err(io(dir)))
+        .map_err(Error::io(dir))?
+        .map(|e| e.map(|e| e.path()).map_err(Error::io(dir)))
         .collect::<Result<_>>()?;
     files.retain(|f| f.file_name().is_some_and(|n| n != META));
     files.sort();
@@ -58,7 +51,7 @@ pub(crate) fn seal(dir: &Path, name: &str, version: &str) -> Result<()> {
         meta.push_str(&format!("file: {} {file}\n", hash_file(&f)?));
     }
     let path = dir.join(META);
-    std::fs::write(&path, meta).map_err(io(&path))
+    std::fs::write(&path, meta).map_err(Error::io(&path))
 }
 
 /// Checks that every value file of the sealed entry in `dir` is present
@@ -141,16 +134,10 @@ pub(crate) fn publish(tmp: &Path, entry: &Path) -> Result<()> {
                 // An incomplete folder: remove it and try again.
                 let _ = std::fs::remove_dir_all(entry);
             }
-            Err(source) => {
-                return Err(Error::Io {
-                    path: entry.to_path_buf(),
-                    source,
-                });
-            }
+            Err(source) => return Err(Error::io(entry)(source)),
         }
     }
-    Err(Error::Io {
-        path: entry.to_path_buf(),
-        source: std::io::Error::other("an incomplete entry folder could not be replaced"),
-    })
+    Err(Error::io(entry)(std::io::Error::other(
+        "an incomplete entry folder could not be replaced",
+    )))
 }

@@ -82,10 +82,7 @@ impl Memory {
     /// ```
     pub fn new(dir: impl AsRef<Path>) -> Result<Memory> {
         let dir = dir.as_ref().to_path_buf();
-        std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
-            path: dir.clone(),
-            source,
-        })?;
+        std::fs::create_dir_all(&dir).map_err(Error::io(&dir))?;
         let memory = Memory {
             dir,
             max_bytes: None,
@@ -359,11 +356,7 @@ impl Memory {
         value: &V,
     ) -> Result<()> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| Error::Io { path, source }
-        };
-        std::fs::create_dir_all(folder).map_err(io(folder))?;
+        std::fs::create_dir_all(folder).map_err(Error::io(folder))?;
         let tmp = folder.join(format!(
             ".tmp-{}-{}-{}",
             entry
@@ -374,7 +367,7 @@ impl Memory {
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
         let result = (|| {
-            std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
+            std::fs::create_dir_all(&tmp).map_err(Error::io(&tmp))?;
             value.save(&tmp, "value")?;
             entry::seal(&tmp, name, version)?;
             // Make the files durable before the rename publishes them.
@@ -473,10 +466,7 @@ fn is_temporary(p: &Path) -> bool {
 }
 
 fn read_dir(dir: &Path) -> Result<Vec<PathBuf>> {
-    let io = |source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
+    let io = Error::io(dir);
     std::fs::read_dir(dir)
         .map_err(io)?
         .map(|e| e.map(|e| e.path()).map_err(io))
@@ -489,10 +479,7 @@ fn remove(p: &Path) -> Result<()> {
     } else {
         std::fs::remove_file(p)
     };
-    r.map_err(|source| Error::Io {
-        path: p.to_path_buf(),
-        source,
-    })
+    r.map_err(Error::io(p))
 }
 
 /// Marks an entry as just used (its meta file's modification time).
@@ -539,14 +526,11 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned> Cacheable for Json<T> {
             path: path.clone(),
             message: e.to_string(),
         })?;
-        std::fs::write(&path, bytes).map_err(|source| Error::Io { path, source })
+        std::fs::write(&path, bytes).map_err(Error::io(&path))
     }
     fn load(dir: &Path, part: &str) -> Result<Self> {
         let path = dir.join(format!("{part}.json"));
-        let bytes = std::fs::read(&path).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?;
+        let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
         serde_json::from_slice(&bytes)
             .map(Json)
             .map_err(|e| Error::Format {

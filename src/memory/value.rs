@@ -64,11 +64,11 @@ cacheable_scalars!(f32 f64 i8 i16 i32 i64 u8 u16 u32 u64 bool);
 impl Cacheable for String {
     fn save(&self, dir: &Path, part: &str) -> Result<()> {
         let path = dir.join(format!("{part}.txt"));
-        std::fs::write(&path, self).map_err(|source| Error::Io { path, source })
+        std::fs::write(&path, self).map_err(Error::io(&path))
     }
     fn load(dir: &Path, part: &str) -> Result<Self> {
         let path = dir.join(format!("{part}.txt"));
-        std::fs::read_to_string(&path).map_err(|source| Error::Io { path, source })
+        std::fs::read_to_string(&path).map_err(Error::io(&path))
     }
 }
 
