@@ -19,8 +19,9 @@
 use ndarray::{Array1, Array2, ArrayRef, ArrayView, Dimension, Ix1};
 
 use crate::element::Float;
+use crate::engine::group::Group;
 use crate::engine::ops::Extreme;
-use crate::engine::whole::{Part, accumulate, reduce_kernel};
+use crate::engine::whole::{BlockOf, Part, accumulate, reduce_kernel};
 use crate::error::{Error, Result};
 use crate::plan::contiguous;
 
@@ -251,6 +252,27 @@ fn counts_too_big(bins: usize) -> Error {
     }
 }
 
+/// Counts every block of `group` into a fresh vector of `bins` counts with
+/// `fold(counts, block)`: one vector per worker, each allocated fallibly
+/// ([`Error::InvalidBins`] when they do not fit in memory).
+fn count_blocks<'v, G: Group<'v>>(
+    group: G,
+    bins: usize,
+    fold: impl Fn(&mut [u64], BlockOf<'_, G::Slices, G::Dyn>) + Sync,
+) -> Result<Vec<u64>> {
+    accumulate(
+        group,
+        || zero_counts(bins),
+        |counts, block| {
+            if let Some(counts) = counts {
+                fold(counts, block);
+            }
+        },
+        add,
+    )
+    .ok_or_else(|| counts_too_big(bins))
+}
+
 /// Counts every element of `data` into a fresh vector of `bins` counts with
 /// `count_run(counts, run)`, block by block (one vector per worker).
 fn count<A: Float, D: Dimension>(
@@ -258,18 +280,10 @@ fn count<A: Float, D: Dimension>(
     bins: usize,
     count_run: impl Fn(&mut [u64], &[A]) + Sync,
 ) -> Result<Vec<u64>> {
-    accumulate(
-        (data,),
-        || zero_counts(bins),
-        |counts, block| {
-            if let Some(counts) = counts {
-                let mut buf = Vec::new();
-                count_run(counts, block.slice(&mut buf));
-            }
-        },
-        add,
-    )
-    .ok_or_else(|| counts_too_big(bins))
+    count_blocks((data,), bins, |counts, block| {
+        let mut buf = Vec::new();
+        count_run(counts, block.slice(&mut buf));
+    })
 }
 
 /// numpy's `histogram(data, bins, range)`: `bins` equal bins over `range`
@@ -446,29 +460,22 @@ pub fn par_histogram_2d<A: Float>(
         });
     }
     // Count over pairs: a zipped pass over blocks of the two vectors.
-    let count_pairs = |counts: &mut Vec<u64>, xs: &[A], ys: &[A]| {
+    let count_pairs = |counts: &mut [u64], xs: &[A], ys: &[A]| {
         for (&a, &b) in xs.iter().zip(ys) {
             if let (Some(i), Some(j)) = (ux.bin(a), uy.bin(b)) {
                 counts[i * ny + j] += 1;
             }
         }
     };
-    let counts = accumulate(
-        (x.view(), y.view()),
-        || zero_counts(cells),
-        |counts, block| {
-            let Some(counts) = counts else { return };
-            match block.part {
-                Part::Run((xs, ys)) => count_pairs(counts, xs, ys),
-                Part::Views((vx, vy)) => {
-                    let (mut bx, mut by) = (Vec::new(), Vec::new());
-                    count_pairs(counts, contiguous(&vx, &mut bx), contiguous(&vy, &mut by));
-                }
+    let counts = count_blocks((x.view(), y.view()), cells, |counts, block| {
+        match block.part {
+            Part::Run((xs, ys)) => count_pairs(counts, xs, ys),
+            Part::Views((vx, vy)) => {
+                let (mut bx, mut by) = (Vec::new(), Vec::new());
+                count_pairs(counts, contiguous(&vx, &mut bx), contiguous(&vy, &mut by));
             }
-        },
-        add,
-    )
-    .ok_or_else(|| counts_too_big(cells))?;
+        }
+    })?;
     Ok(Histogram2d {
         counts: Array2::from_shape_vec((nx, ny), counts).expect("nx·ny counts"),
         x_edges: ux.edges(),
