@@ -87,7 +87,7 @@ pub trait Scalar: Copy + Send + Sync + PartialOrd + Debug + 'static + sealed::Se
 /// }
 /// assert_eq!(spread(&Array1::from(vec![1.0f64, 3.0])), Some(1.0));
 /// ```
-pub trait Float: Scalar + num_traits::Float + sealed::Sealed {
+pub trait Float: Scalar + num_traits::Float + ndarray::LinalgScalar + sealed::Sealed {
     /// `n` converted to this type (rounded for huge `n`).
     #[doc(hidden)]
     fn from_count(n: usize) -> Self;

@@ -1,12 +1,14 @@
 //! Property tests: pairwise distances and k nearest neighbours against naive
 //! oracles (with small-integer coordinates, so arithmetic is exact and ties
-//! are common), matrix products against `a.dot(&b)` bit for bit, on C, F
-//! and transposed layouts and thread counts 1, 2, 3, 7, 16.
+//! are common; and k-NN on general floats where the matrix-product screen
+//! cancels badly), matrix products against a compensated triple loop and
+//! `a.dot(&b)`, on C, F and transposed layouts and thread counts 1, 2, 3,
+//! 7, 16.
 
 use crate::common::*;
 use ndarray::{Array2, ShapeBuilder};
-use ndpar::Error;
 use ndpar::linalg::{Metric, par_knn, par_matmul, par_pairwise_distances};
+use ndpar::{Error, Params};
 use proptest::prelude::*;
 
 const LINALG_THREADS: [isize; 5] = [1, 2, 3, 7, 16];
@@ -118,9 +120,9 @@ proptest! {
         for ((g, e), s) in got.iter().zip(&exact).zip(&abs) {
             prop_assert!((g - e).abs() <= (k + 2.0) * f64::EPSILON * s + f64::MIN_POSITIVE, "{g} vs {e}");
         }
-        // And, as documented, the inner dimension is never split: the
-        // result is ndarray's own product bit for bit.
-        prop_assert_eq!(got, a.dot(&b));
+        // With the default params these short inner dimensions are not
+        // split: the result is ndarray's own product bit for bit.
+        prop_assert_eq!(on(2, Params::default(), || par_matmul(&a, &b)), a.dot(&b));
     }
 }
 
@@ -167,4 +169,113 @@ fn bad_shapes_and_k() {
     ));
     let empty = par_knn(&Array2::<f64>::zeros((0, 4)), &a, 2).unwrap();
     assert_eq!(empty.indices.shape(), &[0, 2]);
+}
+
+/// The `k` nearest rows of `y` to row `x` by brute force: direct distances
+/// summed left to right, sorted by (distance, index) with NaN last.
+fn brute_knn(x: &[f64], y: &Array2<f64>, k: usize) -> (Vec<usize>, Vec<f64>) {
+    let mut all: Vec<(f64, usize)> = y
+        .rows()
+        .into_iter()
+        .enumerate()
+        .map(|(j, r)| (x.iter().zip(r).map(|(a, b)| (a - b) * (a - b)).sum(), j))
+        .collect();
+    all.sort_by(|a, b| {
+        (a.0.is_nan(), a.0)
+            .partial_cmp(&(b.0.is_nan(), b.0))
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.1.cmp(&b.1))
+    });
+    all.truncate(k);
+    (
+        all.iter().map(|c| c.1).collect(),
+        all.iter().map(|c| c.0.sqrt()).collect(),
+    )
+}
+
+/// Points far from the origin and close to each other (where
+/// `|x|² + |y|² − 2x·y` loses every digit), exact duplicates (ties), and
+/// now and then a NaN, an infinity, a huge or a subnormal coordinate.
+fn hard_points(n: usize, d: usize) -> impl Strategy<Value = Array2<f64>> {
+    let coord = prop_oneof![
+        20 => (-1.0f64..1.0).prop_map(|v| 1e8 + v * 1e-4),
+        4 => (-3i32..3).prop_map(f64::from),
+        1 => Just(f64::NAN),
+        1 => Just(f64::INFINITY),
+        1 => Just(1e200),
+        1 => Just(3e-310),
+    ];
+    prop::collection::vec(coord, n * d)
+        .prop_map(move |v| Array2::from_shape_vec((n, d), v).unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    // Up to 7 coordinates, so the kernel's direct distance adds in the same
+    // order as the oracle's and the comparison can be exact.
+    #[test]
+    fn knn_on_hard_floats_equals_brute_force(
+        (x, y) in (1usize..12, 1usize..60, 1usize..8)
+            .prop_flat_map(|(n, m, d)| (hard_points(n, d), hard_points(m, d))),
+        k_frac in 0.0f64..=1.0,
+        p in params(),
+    ) {
+        let k = (k_frac * y.nrows() as f64).round() as usize;
+        let got = same_on_threads(&LINALG_THREADS, p, || par_knn(&x, &y, k).unwrap());
+        for i in 0..x.nrows() {
+            let (idx, dist) = brute_knn(&x.row(i).to_vec(), &y, k);
+            prop_assert_eq!(got.indices.row(i).to_vec(), idx);
+            let same = got.distances.row(i).iter().zip(&dist).all(|(g, w)| g == w || (g.is_nan() && w.is_nan()));
+            prop_assert!(same, "row {}: {:?} vs {:?}", i, got.distances.row(i), dist);
+        }
+    }
+}
+
+#[test]
+fn knn_over_many_tiles_and_parts_equals_brute_force() {
+    // Clustered points with duplicated rows: many tiles of `y`, several
+    // parts per query block, ties at every cluster.
+    let d = 5;
+    let y = Array2::from_shape_fn((6000, d), |(i, j)| {
+        let c = (i % 37) as f64;
+        c + (((i / 2) * 7 + j * 3) as f64 * 0.618_033_988_75).fract() * 1e-3
+    });
+    let x = Array2::from_shape_fn((70, d), |(i, j)| (i % 40) as f64 + j as f64 * 1e-4);
+    for p in [
+        Params::default(),
+        Params::always_parallel().with_block_bytes(4096),
+    ] {
+        let got = same_on_threads(&[1, 2, 3, 8], p, || par_knn(&x, &y, 12).unwrap());
+        for i in 0..x.nrows() {
+            let (idx, dist) = brute_knn(&x.row(i).to_vec(), &y, 12);
+            assert_eq!(got.indices.row(i).to_vec(), idx, "row {i}");
+            assert_eq!(got.distances.row(i).to_vec(), dist, "row {i}");
+        }
+    }
+}
+
+#[test]
+fn tall_skinny_products_split_the_inner_dimension_and_stay_accurate() {
+    // zᵀz with z of 200 000 × 6: one output tile, so the inner dimension is
+    // cut into pieces added in a fixed tree.
+    let z = Array2::from_shape_fn((200_000, 6), |(i, j)| {
+        ((i * 6 + j) as f64 * 0.618_033_988_75).fract() - 0.3
+    });
+    let got = same_on_threads(&[1, 2, 3, 7], Params::default(), || par_matmul(&z.t(), &z));
+    let (exact, abs) = (
+        naive_matmul(&z.t().to_owned(), &z),
+        naive_matmul(&z.t().mapv(f64::abs), &z.mapv(f64::abs)),
+    );
+    for ((g, e), s) in got.iter().zip(&exact).zip(&abs) {
+        // Pairwise addition of the pieces: far inside the k·ε bound.
+        assert!((g - e).abs() <= 64.0 * f64::EPSILON * s, "{g} vs {e}");
+    }
+    // f32, and a transposed output shape.
+    let f = z.mapv(|v| v as f32);
+    let g32 = par_matmul(&f.t(), &f);
+    let want = exact.mapv(|v| v as f32);
+    for (g, w) in g32.iter().zip(&want) {
+        assert!((g - w).abs() <= 1e-3 * w.abs().max(1.0), "{g} vs {w}");
+    }
 }

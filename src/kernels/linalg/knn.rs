@@ -1,0 +1,304 @@
+//! k nearest neighbours: matrix products screen the candidates, direct
+//! distances rank them.
+
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array2, ArrayRef, ArrayView2, ArrayViewMut2, Ix2};
+
+use super::{check_samples, estimate, fold8, rows_of};
+use crate::element::Float;
+use crate::error::{Error, Result};
+use crate::params::Params;
+use crate::plan::{Schedule, piece, piece_count};
+
+/// The `k` nearest rows of `y` to each row of `x`, by Euclidean distance.
+///
+/// ```
+/// use ndpar::linalg::par_knn;
+/// use ndarray::array;
+///
+/// let y = array![[0.0f64], [10.0], [1.0], [-1.0]];
+/// let nn = par_knn(&array![[0.2]], &y, 3).unwrap();
+/// assert_eq!(nn.indices, array![[0, 2, 3]]); // distances 0.2, 0.8, 1.2
+/// assert!((nn.distances[[0, 1]] - 0.8).abs() < 1e-12);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Knn<A> {
+    /// `indices[[i, r]]`: the row of `y` that is the `r`-th nearest to row
+    /// `i` of `x` (ties go to the lower index).
+    pub indices: Array2<usize>,
+    /// The matching Euclidean distances, ascending along each row.
+    pub distances: Array2<A>,
+}
+
+/// For each row of `x` (n × d), the `k` nearest rows of `y` (m × d) by
+/// Euclidean distance: their indices and distances, nearest first. Ties
+/// (equal distances) go to the lower index, so the answer is fully
+/// determined. NaN distances (from NaN coordinates) count as farther than
+/// any number.
+///
+/// How: blocks of queries meet tiles of `y` in one matrix product each
+/// (`|x|² + |y|² − 2x·y`, the fast route of scikit-learn and faiss). That
+/// shortcut cancels badly for nearby points, so it only *screens*: a row
+/// of `y` whose shortcut distance exceeds the query's current `k`-th best
+/// by more than a rigorous bound on the shortcut's rounding error cannot be
+/// among the nearest, and is skipped. Every row that passes is measured
+/// directly (`Σ (x_k − y_k)²`, as in [`par_pairwise_distances`]) and ranked
+/// by that exact value. So the answer (indices, distances, tie order) is
+/// exactly that of a brute-force search with direct distances, on any
+/// thread count and for any [`Params`]; the screen only decides how much
+/// work it takes. Far-apart data screens out almost everything; many rows
+/// at nearly the same distance from a query pass and cost a direct
+/// distance each.
+///
+/// [`par_pairwise_distances`]: crate::linalg::par_pairwise_distances
+///
+/// # Errors
+///
+/// [`Error::InvalidK`] if `k` is larger than the number of rows of `y`.
+///
+/// # Panics
+///
+/// If the rows of `x` and `y` differ in length.
+///
+/// ```
+/// use ndpar::linalg::par_knn;
+/// use ndarray::array;
+///
+/// let y = array![[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]];
+/// let nn = par_knn(&array![[0.9, 0.1]], &y, 2).unwrap();
+/// assert_eq!(nn.indices, array![[1, 0]]);
+/// assert!(par_knn(&array![[0.0, 0.0]], &y, 4).is_err());
+/// ```
+#[track_caller]
+pub fn par_knn<A: Float>(x: &ArrayRef<A, Ix2>, y: &ArrayRef<A, Ix2>, k: usize) -> Result<Knn<A>> {
+    check_samples("par_knn", x.shape(), y.shape());
+    let ((n, d), m) = (x.dim(), y.nrows());
+    if k > m {
+        return Err(Error::InvalidK { k, available: m });
+    }
+    let mut indices = Array2::<usize>::zeros((n, k));
+    let mut distances = Array2::from_elem((n, k), A::zero());
+    if n == 0 || k == 0 {
+        return Ok(Knn { indices, distances });
+    }
+    let (xs, ys) = (rows_of(x), rows_of(y));
+    let search = Search::new(&xs, &ys, (n, m, d), k, &Params::current());
+    let (query_blocks, parts) = (search.query_blocks(), search.parts());
+    let work = n * m * d;
+    let found = Schedule::for_work(work, query_blocks * parts, estimate(work))
+        .map_collect(query_blocks * parts, |item| {
+            search.run(item / parts, item % parts)
+        });
+    // Merge each query block's parts in order; the merged lists are the
+    // `k` best under the total order (distance, index), whatever the parts.
+    for (b, block) in found.chunks(parts).enumerate() {
+        let i0 = piece(n, query_blocks, b).start;
+        for r in 0..block[0].len() {
+            let mut best = block[0][r].clone();
+            for part in &block[1..] {
+                for &c in &part[r] {
+                    offer(&mut best, k, c);
+                }
+            }
+            for (c, (dd, j)) in best.into_iter().enumerate() {
+                indices[[i0 + r, c]] = j;
+                distances[[i0 + r, c]] = dd.sqrt();
+            }
+        }
+    }
+    Ok(Knn { indices, distances })
+}
+
+/// One nearest-neighbour search, cut into items: query blocks × parts of
+/// `y`. The cut depends on shapes and params only, and the answer on
+/// neither.
+struct Search<'a, A> {
+    xs: &'a [A],
+    ys: &'a [A],
+    d: usize,
+    k: usize,
+    /// Squared norms of the rows of `x` and of `y`.
+    x_norms: Vec<A>,
+    y_norms: Vec<A>,
+    /// Queries per block (one matrix product's rows).
+    block_rows: usize,
+    /// Rows of `y` per tile (one matrix product's columns).
+    tile_rows: usize,
+    /// The shortcut's error bound relative to `|x|² + |y|²`, and its
+    /// absolute floor (for underflow).
+    slack: A,
+    floor: A,
+}
+
+/// A list of candidates, sorted by (distance, index), at most `k` long.
+type Best<A> = Vec<(A, usize)>;
+
+impl<'a, A: Float> Search<'a, A> {
+    fn new(
+        xs: &'a [A],
+        ys: &'a [A],
+        (n, m, d): (usize, usize, usize),
+        k: usize,
+        params: &Params,
+    ) -> Self {
+        let sq_norms = |rows: &[A]| -> Vec<A> {
+            rows.chunks_exact(d.max(1))
+                .map(|r| fold8(r, r, |a, b| a * b))
+                .collect()
+        };
+        let (x_norms, y_norms) = if d == 0 {
+            (vec![A::zero(); n], vec![A::zero(); m])
+        } else {
+            (sq_norms(xs), sq_norms(ys))
+        };
+        let elem = size_of::<A>();
+        // 64 queries per product with the default params: the packed tile
+        // of `y` is reused 64 times. The tile of `y` and the block of
+        // shortcut distances (block_rows × tile_rows) stay in cache.
+        let block_rows = (params.block_bytes / 1024).clamp(1, 64);
+        let tile_rows = (4 * params.block_bytes / (elem * (block_rows + d))).max(1);
+        // Bound on |shortcut − direct distance| (both computed): the dot
+        // product, the norms and the direct sum each err by at most about
+        // d·ε·(|x|² + |y|²); a factor of four over that covers the few
+        // remaining roundings.
+        let ops = A::from_count(4 * d + 32);
+        Search {
+            xs,
+            ys,
+            d,
+            k,
+            x_norms,
+            y_norms,
+            block_rows,
+            tile_rows,
+            slack: ops * A::epsilon(),
+            floor: ops * A::min_positive_value(),
+        }
+    }
+
+    fn queries(&self) -> usize {
+        self.x_norms.len()
+    }
+
+    fn points(&self) -> usize {
+        self.y_norms.len()
+    }
+
+    fn query_blocks(&self) -> usize {
+        piece_count(self.queries(), self.block_rows)
+    }
+
+    /// Parts of `y` per query block: enough for about 64 items in all
+    /// (so few queries against many points still spread), each part at
+    /// least four tiles.
+    fn parts(&self) -> usize {
+        let max_parts = (self.points() / (4 * self.tile_rows)).max(1);
+        (64 / self.query_blocks()).clamp(1, max_parts)
+    }
+
+    /// The best `k` candidates of each query of block `b` among part `p`
+    /// of `y`.
+    fn run(&self, b: usize, p: usize) -> Vec<Best<A>> {
+        let (d, k) = (self.d, self.k);
+        let queries = piece(self.queries(), self.query_blocks(), b);
+        let points = piece(self.points(), self.parts(), p);
+        let rows = queries.len();
+        let xb = ArrayView2::from_shape((rows, d), &self.xs[queries.start * d..queries.end * d])
+            .expect("query block shape");
+        let mut best: Vec<Best<A>> = vec![Vec::with_capacity(k + 1); rows];
+        let mut dots = vec![A::zero(); rows * self.tile_rows.min(points.len())];
+        let mut j0 = points.start;
+        while j0 < points.end {
+            let j1 = (j0 + self.tile_rows).min(points.end);
+            let w = j1 - j0;
+            let yt = ArrayView2::from_shape((w, d), &self.ys[j0 * d..j1 * d])
+                .expect("tile shape")
+                .reversed_axes();
+            let mut dv = ArrayViewMut2::from_shape((rows, w), &mut dots[..rows * w])
+                .expect("dot block shape");
+            general_mat_mul(A::one(), &xb, &yt, A::zero(), &mut dv);
+            for (r, cands) in best.iter_mut().enumerate() {
+                let i = queries.start + r;
+                self.screen(
+                    cands,
+                    i,
+                    j0,
+                    &self.y_norms[j0..j1],
+                    &dots[r * w..(r + 1) * w],
+                );
+            }
+            j0 = j1;
+        }
+        best
+    }
+
+    /// Offers query `i` the rows `j0..` of `y` whose shortcut distance does
+    /// not rule them out, each with its direct distance.
+    #[inline]
+    fn screen(&self, cands: &mut Best<A>, i: usize, j0: usize, y_norms: &[A], dots: &[A]) {
+        let (d, k) = (self.d, self.k);
+        let xi = &self.xs[i * d..(i + 1) * d];
+        let nx = self.x_norms[i];
+        let two = A::one() + A::one();
+        let (slack, floor) = (self.slack, self.floor);
+        // Ruled out only when the comparison is a definite "greater": NaN
+        // anywhere lets the row through to the direct distance.
+        let passes = |tau: A, ny: A, dot: A| {
+            let t = nx + ny;
+            let shortcut = t - two * dot;
+            shortcut.partial_cmp(&(tau + (slack * t + floor))) != Some(std::cmp::Ordering::Greater)
+        };
+        let mut tau = kth(cands, k);
+        for (c, (nys, ds)) in y_norms.chunks(8).zip(dots.chunks(8)).enumerate() {
+            // Most chunks hold no candidate once `tau` settles: test all
+            // eight without branches first.
+            let mut any = false;
+            for (&ny, &dot) in nys.iter().zip(ds) {
+                any |= passes(tau, ny, dot);
+            }
+            if !any {
+                continue;
+            }
+            for (o, (&ny, &dot)) in nys.iter().zip(ds).enumerate() {
+                if passes(tau, ny, dot) {
+                    let j = j0 + 8 * c + o;
+                    let direct = fold8(xi, &self.ys[j * d..(j + 1) * d], |a, b| (a - b) * (a - b));
+                    offer(cands, k, (direct, j));
+                    tau = kth(cands, k);
+                }
+            }
+        }
+    }
+}
+
+/// The distance a candidate must beat: the `k`-th best so far, or +∞.
+#[inline]
+fn kth<A: Float>(cands: &Best<A>, k: usize) -> A {
+    if cands.len() == k {
+        cands[k - 1].0
+    } else {
+        A::infinity()
+    }
+}
+
+/// Orders candidates by distance (NaN last), then index.
+fn closer<A: Float>(a: (A, usize), b: (A, usize)) -> bool {
+    match (a.0.is_nan(), b.0.is_nan()) {
+        (false, true) => true,
+        (true, false) => false,
+        (true, true) => a.1 < b.1,
+        (false, false) => a.0 < b.0 || (a.0 == b.0 && a.1 < b.1),
+    }
+}
+
+/// Keeps `cands` as the best `k` (sorted) after offering `c`.
+#[inline]
+fn offer<A: Float>(cands: &mut Vec<(A, usize)>, k: usize, c: (A, usize)) {
+    if cands.len() == k && !closer(c, *cands.last().expect("k > 0")) {
+        return;
+    }
+    let pos = cands.partition_point(|&e| closer(e, c));
+    cands.insert(pos, c);
+    cands.truncate(k);
+}
