@@ -195,7 +195,8 @@ fn brute_knn(x: &[f64], y: &Array2<f64>, k: usize) -> (Vec<usize>, Vec<f64>) {
 
 /// Points far from the origin and close to each other (where
 /// `|x|² + |y|² − 2x·y` loses every digit), exact duplicates (ties), and
-/// now and then a NaN, an infinity, a huge or a subnormal coordinate.
+/// now and then a NaN, an infinity, a huge (squares overflow or nearly
+/// do) or a subnormal coordinate.
 fn hard_points(n: usize, d: usize) -> impl Strategy<Value = Array2<f64>> {
     let coord = prop_oneof![
         20 => (-1.0f64..1.0).prop_map(|v| 1e8 + v * 1e-4),
@@ -204,6 +205,8 @@ fn hard_points(n: usize, d: usize) -> impl Strategy<Value = Array2<f64>> {
         1 => Just(f64::INFINITY),
         1 => Just(1e200),
         1 => Just(3e-310),
+        // Squared norms near the overflow threshold.
+        1 => prop_oneof![Just(1.2e154), Just(1.3e154), Just(-1.25e154)],
     ];
     prop::collection::vec(coord, n * d)
         .prop_map(move |v| Array2::from_shape_vec((n, d), v).unwrap())

@@ -113,21 +113,33 @@ pub fn par_knn<A: Float>(x: &ArrayRef<A, Ix2>, y: &ArrayRef<A, Ix2>, k: usize) -
 /// One nearest-neighbour search, cut into items: query blocks × parts of
 /// `y`. The cut depends on shapes and params only, and the answer on
 /// neither.
+///
+/// The screen. With `t = |x|² + |y|²` and `s` the relative error bound
+/// (`slack`), a row of `y` is skipped when
+/// `(1 − s)|y|² − 2x·y > tau + floor − (1 − s)|x|²`, i.e. when its
+/// shortcut distance exceeds the query's current `k`-th best direct
+/// distance `tau` by more than `s·t + floor`. The `−2x·y` come from one
+/// matrix product per block and tile, so screening a pair is one addition
+/// and one comparison. The norms, the dot
+/// product and the direct distance each err by at most about `d·ε·t`
+/// (plus underflow, covered by `floor`); `s = (4d + 32)ε` bounds their sum
+/// with room for the few roundings of the comparison itself. Norms above
+/// `MAX / 16` (where those terms could overflow) and NaN norms opt out of
+/// the screen: such pairs always get a direct distance.
 struct Search<'a, A> {
     xs: &'a [A],
     ys: &'a [A],
     d: usize,
     k: usize,
-    /// Squared norms of the rows of `x` and of `y`.
-    x_norms: Vec<A>,
-    y_norms: Vec<A>,
+    /// `(1 − s)|x|²` per query, NaN where the query opts out of the screen.
+    x_terms: Vec<A>,
+    /// `(1 − s)|y|²` per point, −∞ where the point opts out.
+    y_terms: Vec<A>,
     /// Queries per block (one matrix product's rows).
     block_rows: usize,
     /// Rows of `y` per tile (one matrix product's columns).
     tile_rows: usize,
-    /// The shortcut's error bound relative to `|x|² + |y|²`, and its
-    /// absolute floor (for underflow).
-    slack: A,
+    /// The absolute part of the error bound (underflow).
     floor: A,
 }
 
@@ -142,47 +154,46 @@ impl<'a, A: Float> Search<'a, A> {
         k: usize,
         params: &Params,
     ) -> Self {
-        let sq_norms = |rows: &[A]| -> Vec<A> {
-            rows.chunks_exact(d.max(1))
-                .map(|r| fold8(r, r, |a, b| a * b))
+        let ops = A::from_count(4 * d + 32);
+        let keep = A::one() - ops * A::epsilon();
+        let big = A::max_value() / A::from_count(16);
+        let terms = |rows: &[A], count: usize, opt_out: A| -> Vec<A> {
+            if d == 0 {
+                return vec![A::zero(); count];
+            }
+            rows.chunks_exact(d)
+                .map(|r| {
+                    let norm = fold8(r, r, |a, b| a * b);
+                    if norm <= big { keep * norm } else { opt_out }
+                })
                 .collect()
         };
-        let (x_norms, y_norms) = if d == 0 {
-            (vec![A::zero(); n], vec![A::zero(); m])
-        } else {
-            (sq_norms(xs), sq_norms(ys))
-        };
         let elem = size_of::<A>();
-        // 64 queries per product with the default params: the packed tile
-        // of `y` is reused 64 times. The tile of `y` and the block of
-        // shortcut distances (block_rows × tile_rows) stay in cache.
-        let block_rows = (params.block_bytes / 1024).clamp(1, 64);
-        let tile_rows = (4 * params.block_bytes / (elem * (block_rows + d))).max(1);
-        // Bound on |shortcut − direct distance| (both computed): the dot
-        // product, the norms and the direct sum each err by at most about
-        // d·ε·(|x|² + |y|²); a factor of four over that covers the few
-        // remaining roundings.
-        let ops = A::from_count(4 * d + 32);
+        // 256 queries × 128 points per product with the default params: the
+        // narrow inner dimension (d) gives each product little work per
+        // output, so large blocks amortise the packing; the block of
+        // products (256 KiB) is screened while still in cache.
+        let block_rows = (params.block_bytes / 256).clamp(1, 256);
+        let tile_rows = (4 * params.block_bytes / (elem * block_rows)).max(1);
         Search {
             xs,
             ys,
             d,
             k,
-            x_norms,
-            y_norms,
+            x_terms: terms(xs, n, A::nan()),
+            y_terms: terms(ys, m, A::neg_infinity()),
             block_rows,
             tile_rows,
-            slack: ops * A::epsilon(),
             floor: ops * A::min_positive_value(),
         }
     }
 
     fn queries(&self) -> usize {
-        self.x_norms.len()
+        self.x_terms.len()
     }
 
     fn points(&self) -> usize {
-        self.y_norms.len()
+        self.y_terms.len()
     }
 
     fn query_blocks(&self) -> usize {
@@ -208,6 +219,7 @@ impl<'a, A: Float> Search<'a, A> {
             .expect("query block shape");
         let mut best: Vec<Best<A>> = vec![Vec::with_capacity(k + 1); rows];
         let mut dots = vec![A::zero(); rows * self.tile_rows.min(points.len())];
+        let two = A::one() + A::one();
         let mut j0 = points.start;
         while j0 < points.end {
             let j1 = (j0 + self.tile_rows).min(points.end);
@@ -215,61 +227,80 @@ impl<'a, A: Float> Search<'a, A> {
             let yt = ArrayView2::from_shape((w, d), &self.ys[j0 * d..j1 * d])
                 .expect("tile shape")
                 .reversed_axes();
-            let mut dv = ArrayViewMut2::from_shape((rows, w), &mut dots[..rows * w])
+            let mut sv = ArrayViewMut2::from_shape((rows, w), &mut dots[..rows * w])
                 .expect("dot block shape");
-            general_mat_mul(A::one(), &xb, &yt, A::zero(), &mut dv);
+            general_mat_mul(-two, &xb, &yt, A::zero(), &mut sv);
             for (r, cands) in best.iter_mut().enumerate() {
-                let i = queries.start + r;
-                self.screen(
-                    cands,
-                    i,
-                    j0,
-                    &self.y_norms[j0..j1],
-                    &dots[r * w..(r + 1) * w],
-                );
+                let dots = &dots[r * w..(r + 1) * w];
+                self.screen(cands, queries.start + r, j0, dots);
             }
             j0 = j1;
         }
         best
     }
 
-    /// Offers query `i` the rows `j0..` of `y` whose shortcut distance does
-    /// not rule them out, each with its direct distance.
+    /// The bound a point's shortcut term must exceed to be skipped, for
+    /// query `i` with `k`-th best `tau` (NaN: nothing is skipped).
     #[inline]
-    fn screen(&self, cands: &mut Best<A>, i: usize, j0: usize, y_norms: &[A], dots: &[A]) {
+    fn bound(&self, i: usize, tau: A) -> A {
+        tau + self.floor - self.x_terms[i]
+    }
+
+    /// Offers query `i` the rows `j0..` of `y` whose shortcut term
+    /// `(1 − s)|y|² − 2x·y` does not rule them out, each with its direct
+    /// distance; `minus_two_dots` holds the `−2x·y`.
+    #[inline]
+    fn screen(&self, cands: &mut Best<A>, i: usize, j0: usize, minus_two_dots: &[A]) {
+        let y_terms = &self.y_terms[j0..j0 + minus_two_dots.len()];
+        let mut bound = self.bound(i, kth(cands, self.k));
+        let mut chunks = y_terms.chunks_exact(8).zip(minus_two_dots.chunks_exact(8));
+        for (c, (ys, ds)) in (&mut chunks).enumerate() {
+            // Most chunks hold no candidate once `tau` settles: test all
+            // eight without branches (so the loop vectorises) first.
+            let mut any = false;
+            for o in 0..8 {
+                any |= passes(ys[o] + ds[o], bound);
+            }
+            if any {
+                self.offer_passing(cands, i, j0 + 8 * c, (ys, ds), &mut bound);
+            }
+        }
+        let tail = y_terms.len() - y_terms.len() % 8;
+        let rest = (&y_terms[tail..], &minus_two_dots[tail..]);
+        self.offer_passing(cands, i, j0 + tail, rest, &mut bound);
+    }
+
+    /// Offers query `i` the rows `j0..` that pass, one at a time (each
+    /// offer may lower the bound).
+    #[inline(never)]
+    fn offer_passing(
+        &self,
+        cands: &mut Best<A>,
+        i: usize,
+        j0: usize,
+        (y_terms, minus_two_dots): (&[A], &[A]),
+        bound: &mut A,
+    ) {
         let (d, k) = (self.d, self.k);
         let xi = &self.xs[i * d..(i + 1) * d];
-        let nx = self.x_norms[i];
-        let two = A::one() + A::one();
-        let (slack, floor) = (self.slack, self.floor);
-        // Ruled out only when the comparison is a definite "greater": NaN
-        // anywhere lets the row through to the direct distance.
-        let passes = |tau: A, ny: A, dot: A| {
-            let t = nx + ny;
-            let shortcut = t - two * dot;
-            shortcut.partial_cmp(&(tau + (slack * t + floor))) != Some(std::cmp::Ordering::Greater)
-        };
-        let mut tau = kth(cands, k);
-        for (c, (nys, ds)) in y_norms.chunks(8).zip(dots.chunks(8)).enumerate() {
-            // Most chunks hold no candidate once `tau` settles: test all
-            // eight without branches first.
-            let mut any = false;
-            for (&ny, &dot) in nys.iter().zip(ds) {
-                any |= passes(tau, ny, dot);
-            }
-            if !any {
-                continue;
-            }
-            for (o, (&ny, &dot)) in nys.iter().zip(ds).enumerate() {
-                if passes(tau, ny, dot) {
-                    let j = j0 + 8 * c + o;
-                    let direct = fold8(xi, &self.ys[j * d..(j + 1) * d], |a, b| (a - b) * (a - b));
-                    offer(cands, k, (direct, j));
-                    tau = kth(cands, k);
-                }
+        for (o, (&y, &m2d)) in y_terms.iter().zip(minus_two_dots).enumerate() {
+            if passes(y + m2d, *bound) {
+                let j = j0 + o;
+                let direct = fold8(xi, &self.ys[j * d..(j + 1) * d], |a, b| (a - b) * (a - b));
+                offer(cands, k, (direct, j));
+                *bound = self.bound(i, kth(cands, k));
             }
         }
     }
+}
+
+/// Whether a point may be among the nearest: false only when its shortcut
+/// term is definitely greater than the bound. Written as a negated
+/// comparison so that NaN on either side lets the point through.
+#[inline(always)]
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
+fn passes<A: Float>(shortcut: A, bound: A) -> bool {
+    !(shortcut > bound)
 }
 
 /// The distance a candidate must beat: the `k`-th best so far, or +∞.

@@ -1,0 +1,141 @@
+//! The benchmark cases, one or more per kernel family. Each case states its
+//! problem size once ([`Spec`]): the Rust variants read it here, and the
+//! Python peers (`bench/peers/peers.py`) receive the same numbers, so both
+//! sides time the same problem on the same data recipe.
+
+mod blocks;
+mod histogram;
+mod linalg;
+mod map;
+mod reduce;
+mod tasks;
+
+use crate::measure::Row;
+
+/// Problem sizes: `small` for a quick check (CI), `medium` (the default)
+/// with inputs far larger than the caches, `large` for many-core machines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Size {
+    Small,
+    Medium,
+    Large,
+}
+
+impl Size {
+    /// `[small, medium, large][self]`.
+    pub fn pick(self, values: [usize; 3]) -> usize {
+        values[self as usize]
+    }
+}
+
+/// How a run is set up: thread counts (ascending), rounds and size.
+#[derive(Clone, Debug)]
+pub struct Setup {
+    pub threads: Vec<usize>,
+    pub rounds: usize,
+    pub size: Size,
+}
+
+impl Setup {
+    /// The largest thread count.
+    pub fn all(&self) -> usize {
+        *self.threads.last().expect("at least one thread count")
+    }
+}
+
+/// A case's problem size as named numbers, shared with the Python peers.
+#[derive(Clone, Debug)]
+pub struct Spec(pub Vec<(&'static str, usize)>);
+
+impl Spec {
+    pub fn get(&self, key: &str) -> usize {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|p| p.1)
+            .unwrap_or_else(|| panic!("spec has no {key}"))
+    }
+
+    /// `{"key": value, ...}`.
+    pub fn to_json(&self) -> String {
+        let fields: Vec<String> = self
+            .0
+            .iter()
+            .map(|(k, v)| format!("\"{k}\": {v}"))
+            .collect();
+        format!("{{{}}}", fields.join(", "))
+    }
+}
+
+/// How a case's throughput is counted: `amount` units of work per call,
+/// shown per second as `unit`, with the convention in words.
+#[derive(Clone, Copy, Debug)]
+pub struct Work {
+    pub amount: f64,
+    pub unit: &'static str,
+    pub convention: &'static str,
+}
+
+impl Work {
+    /// Bytes read and written per call, shown in GB/s.
+    pub fn bytes(bytes: usize, convention: &'static str) -> Work {
+        Work {
+            amount: bytes as f64 / 1e9,
+            unit: "GB/s",
+            convention,
+        }
+    }
+
+    /// Items per call, shown in millions per second.
+    pub fn items(items: usize, convention: &'static str) -> Work {
+        Work {
+            amount: items as f64 / 1e6,
+            unit: "M/s",
+            convention,
+        }
+    }
+}
+
+/// A measured case.
+#[derive(Clone, Debug)]
+pub struct Case {
+    pub id: &'static str,
+    pub title: String,
+    pub work: Work,
+    pub rows: Vec<Row>,
+}
+
+/// A case the tool can run.
+pub struct CaseDef {
+    /// Short name (`--only` matches it; the CSV and the peers use it).
+    pub id: &'static str,
+    /// The kernel family, for the summary.
+    pub family: &'static str,
+    /// The problem size for a setup.
+    pub spec: fn(&Setup) -> Spec,
+    /// Title and throughput convention for a spec.
+    pub describe: fn(&Spec) -> (String, Work),
+    /// Measures the Rust variants.
+    pub run: fn(&Setup, &Spec) -> Vec<Row>,
+}
+
+/// Every case, in report order.
+pub fn all() -> Vec<CaseDef> {
+    [
+        reduce::cases(),
+        map::cases(),
+        blocks::cases(),
+        histogram::cases(),
+        linalg::cases(),
+        tasks::cases(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The standard data recipe, also used by the peers: `x[i] = frac(i·φ⁻¹)`,
+/// spread evenly over [0, 1) with no pattern a branch predictor can learn.
+pub fn golden(i: usize) -> f64 {
+    (i as f64 * 0.618_033_988_749_895).fract()
+}

@@ -1,0 +1,180 @@
+//! Reductions: the whole-array sum (large and small), and sums along each
+//! axis of C- and F-order matrices.
+
+use std::hint::black_box;
+
+use ndarray::parallel::prelude::*;
+use ndarray::{Array2, Axis, ShapeBuilder};
+use ndpar::prelude::*;
+
+use super::{CaseDef, Setup, Spec, Work, golden};
+use crate::baselines::{data, rayon_sum};
+use crate::measure::{Role, Row, Variant, measure};
+
+pub fn cases() -> Vec<CaseDef> {
+    let mut cases = vec![CaseDef {
+        id: "sum",
+        family: "reductions",
+        spec: |s| Spec(vec![("n", s.size.pick([1 << 20, 1 << 25, 1 << 27]))]),
+        describe: |s| {
+            let n = s.get("n");
+            (
+                format!("par_sum, {n} f64"),
+                Work::bytes(n * 8, "8 bytes read per value"),
+            )
+        },
+        run: run_sum,
+    }];
+    cases.extend(small_sums());
+    cases.extend(axis_sums());
+    cases
+}
+
+fn run_sum(setup: &Setup, spec: &Spec) -> Vec<Row> {
+    let a = data(spec.get("n"));
+    let all = setup.all();
+    let mut vs = vec![
+        Variant::new("ndarray sum()", Role::Sequential, 1, || {
+            black_box(black_box(&a).sum());
+        }),
+        Variant::new("ndarray par_iter().sum()", Role::Parallel, all, || {
+            black_box(black_box(&a).par_iter().sum::<f64>());
+        }),
+        Variant::new(
+            "rayon par_chunks + 8 accumulators",
+            Role::Limit,
+            all,
+            || {
+                black_box(rayon_sum(black_box(&a).as_slice().unwrap()));
+            },
+        ),
+    ];
+    for &t in &setup.threads {
+        vs.push(Variant::new("ndpar par_sum", Role::Ndpar, t, || {
+            black_box(black_box(&a).par_sum());
+        }));
+    }
+    measure(vs, setup.rounds)
+}
+
+/// Sums of 100 to 10⁶ values: where waking the pool would cost more than it
+/// saves, ndpar must stay close to the sequential method.
+fn small_sums() -> Vec<CaseDef> {
+    fn def(id: &'static str, spec: fn(&Setup) -> Spec) -> CaseDef {
+        CaseDef {
+            id,
+            family: "reductions",
+            spec,
+            describe: |s| {
+                let n = s.get("n");
+                (
+                    format!("par_sum of a small array, {n} f64"),
+                    Work::bytes(n * 8, "8 bytes read per value"),
+                )
+            },
+            run: run_small_sum,
+        }
+    }
+    vec![
+        def("sum-100", |_| Spec(vec![("n", 100)])),
+        def("sum-1k", |_| Spec(vec![("n", 1000)])),
+        def("sum-10k", |_| Spec(vec![("n", 10_000)])),
+        def("sum-1M", |_| Spec(vec![("n", 1_000_000)])),
+    ]
+}
+
+fn run_small_sum(setup: &Setup, spec: &Spec) -> Vec<Row> {
+    let n = spec.get("n");
+    let a = data(n);
+    // Enough calls per timing to cover about a millisecond.
+    let calls = (4_000_000 / n.max(1)).clamp(1, 100_000);
+    let mut vs = vec![
+        Variant::new("ndarray sum()", Role::Sequential, 1, || {
+            black_box(black_box(&a).sum());
+        })
+        .calls(calls),
+    ];
+    for &t in &setup.threads {
+        vs.push(
+            Variant::new("ndpar par_sum", Role::Ndpar, t, || {
+                black_box(black_box(&a).par_sum());
+            })
+            .calls(calls),
+        );
+    }
+    measure(vs, setup.rounds)
+}
+
+/// Sums along each axis of an n × n matrix in each memory order.
+fn axis_sums() -> Vec<CaseDef> {
+    fn def(id: &'static str, run: fn(&Setup, &Spec) -> Vec<Row>) -> CaseDef {
+        CaseDef {
+            id,
+            family: "axis reductions",
+            spec: |s| Spec(vec![("n", s.size.pick([1024, 4096, 8192]))]),
+            describe: |s| {
+                let n = s.get("n");
+                (
+                    format!("par_sum_axis, {n} × {n} f64"),
+                    Work::bytes(n * n * 8, "8 bytes read per value"),
+                )
+            },
+            run,
+        }
+    }
+    vec![
+        def("axis-C-0", |s, p| run_axis(s, p, false, 0)),
+        def("axis-C-1", |s, p| run_axis(s, p, false, 1)),
+        def("axis-F-0", |s, p| run_axis(s, p, true, 0)),
+        def("axis-F-1", |s, p| run_axis(s, p, true, 1)),
+    ]
+}
+
+fn run_axis(setup: &Setup, spec: &Spec, fortran: bool, axis: usize) -> Vec<Row> {
+    let n = spec.get("n");
+    let m = Array2::from_shape_fn((n, n).set_f(fortran), |(i, j)| golden(i * n + j));
+    let all = setup.all();
+    let other = 1 - axis;
+    let mut vs = vec![
+        Variant::new(
+            format!("ndarray sum_axis(Axis({axis}))"),
+            Role::Sequential,
+            1,
+            || {
+                black_box(m.sum_axis(Axis(axis)));
+            },
+        ),
+        Variant::new(
+            "rayon, one task per output element",
+            Role::Parallel,
+            all,
+            || {
+                black_box(
+                    (0..n)
+                        .into_par_iter()
+                        .map(|i| m.index_axis(Axis(other), i).sum())
+                        .collect::<Vec<f64>>(),
+                );
+            },
+        ),
+        Variant::new(
+            "ndpar par_sum of the whole matrix",
+            Role::Limit,
+            all,
+            || {
+                black_box(m.par_sum());
+            },
+        ),
+    ];
+    for &t in &setup.threads {
+        vs.push(Variant::new(
+            format!("ndpar par_sum_axis(Axis({axis}))"),
+            Role::Ndpar,
+            t,
+            || {
+                black_box(m.par_sum_axis(Axis(axis)));
+            },
+        ));
+    }
+    measure(vs, setup.rounds)
+}
