@@ -106,12 +106,27 @@ proptest! {
         pts in prop::collection::vec((values(), values()), 0..200),
         bx in 1usize..8,
         by in 1usize..8,
+        layout in 0usize..3,
         p in params(),
     ) {
-        let x = Array1::from_iter(pts.iter().map(|p| p.0));
-        let y = Array1::from_iter(pts.iter().map(|p| p.1));
+        // Contiguous vectors, strided columns of a C-order table, or the
+        // columns of a table stored backwards.
+        let n = pts.len();
+        let table = ndarray::Array2::from_shape_fn((n, 3), |(i, j)| match j {
+            0 => pts[i].0,
+            1 => pts[i].1,
+            _ => -1.0,
+        });
+        let backwards = ndarray::Array2::from_shape_fn((n, 3), |(i, j)| table[[n - 1 - i, j]]);
+        let flipped = backwards.slice(ndarray::s![..;-1, ..]);
+        let (x, y) = (table.column(0).to_owned(), table.column(1).to_owned());
+        let (vx, vy) = match layout {
+            0 => (x.view(), y.view()),
+            1 => (table.column(0), table.column(1)),
+            _ => (flipped.column(0), flipped.column(1)),
+        };
         let range = ((-100.0, 100.0), (-50.0, 60.0));
-        let h = same_on_threads(&HIST_THREADS, p, || par_histogram_2d(&x, &y, (bx, by), Some(range)).unwrap());
+        let h = same_on_threads(&HIST_THREADS, p, || par_histogram_2d(&vx, &vy, (bx, by), Some(range)).unwrap());
         let (ex, ey) = (h.x_edges.to_vec(), h.y_edges.to_vec());
         check_edges(&ex, -100.0, 100.0, bx);
         check_edges(&ey, -50.0, 60.0, by);

@@ -172,7 +172,7 @@ def case_zip(spec, threads):
     import numexpr
 
     for t in threads:
-        c.add("numexpr evaluate into out", t, lambda: numexpr.evaluate("a + 3*b", out=out),
+        c.add("numexpr evaluate into out", t, lambda: numexpr.evaluate("a + 3*b", local_dict={"a": a, "b": b}, out=out),
               lambda t=t: numexpr.set_num_threads(t))
     k = jit()
     for t in threads:
@@ -187,7 +187,7 @@ def case_map(spec, threads):
     import numexpr
 
     for t in threads:
-        c.add("numexpr exp(x) * sin(x)", t, lambda: numexpr.evaluate("exp(x) * sin(x)"),
+        c.add("numexpr exp(x) * sin(x)", t, lambda: numexpr.evaluate("exp(x) * sin(x)", local_dict={"x": x}),
               lambda t=t: numexpr.set_num_threads(t))
     k = jit()
     for t in threads:

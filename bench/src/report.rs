@@ -122,13 +122,12 @@ pub fn case_markdown(case: &Case) -> String {
         };
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {:.2} {} | {speedup} | {efficiency} |",
+            "| {} | {} | {} | {} | {} | {speedup} | {efficiency} |",
             r.variant,
             r.role.name(),
             r.threads,
             time(r.seconds),
-            case.work.amount / r.seconds,
-            case.work.unit
+            case.work.rate(r.seconds)
         );
     }
     if let Some(top) = ndpar_best_threads(case) {

@@ -23,7 +23,6 @@ use crate::engine::group::Group;
 use crate::engine::ops::Extreme;
 use crate::engine::whole::{BlockOf, Part, accumulate, reduce_kernel};
 use crate::error::{Error, Result};
-use crate::plan::contiguous;
 
 /// The most bins a histogram may have (on each axis, and in all for a 2-D
 /// histogram): 2³², whose edges and counts take 64 GiB. More is an
@@ -459,20 +458,22 @@ pub fn par_histogram_2d<A: Float>(
             reason: format!("{nx} × {ny} bins in all, more than MAX_BINS = {MAX_BINS}"),
         });
     }
-    // Count over pairs: a zipped pass over blocks of the two vectors.
-    let count_pairs = |counts: &mut [u64], xs: &[A], ys: &[A]| {
-        for (&a, &b) in xs.iter().zip(ys) {
-            if let (Some(i), Some(j)) = (ux.bin(a), uy.bin(b)) {
-                counts[i * ny + j] += 1;
-            }
-        }
-    };
+    // Count over pairs: a zipped pass over blocks of the two vectors,
+    // straight from memory whatever the strides (columns of a C-order
+    // table are the common case; copying them first would double the
+    // traffic).
     let counts = count_blocks((x.view(), y.view()), cells, |counts, block| {
         match block.part {
-            Part::Run((xs, ys)) => count_pairs(counts, xs, ys),
+            Part::Run((xs, ys)) => count_pairs(&ux, &uy, counts, xs.iter().zip(ys)),
             Part::Views((vx, vy)) => {
-                let (mut bx, mut by) = (Vec::new(), Vec::new());
-                count_pairs(counts, contiguous(&vx, &mut bx), contiguous(&vy, &mut by));
+                // Blocks of two vectors are 1-D: iterate them as such (a
+                // dynamic-dimension iterator costs an index walk per value).
+                let (vx, vy) = (
+                    vx.into_dimensionality::<Ix1>(),
+                    vy.into_dimensionality::<Ix1>(),
+                );
+                let (vx, vy) = (vx.expect("1-D block"), vy.expect("1-D block"));
+                count_pairs(&ux, &uy, counts, vx.iter().zip(&vy))
             }
         }
     })?;
@@ -481,4 +482,21 @@ pub fn par_histogram_2d<A: Float>(
         x_edges: ux.edges(),
         y_edges: uy.edges(),
     })
+}
+
+/// Counts `(x, y)` pairs into the row-major `counts` of the bins of `ux` ×
+/// `uy`.
+#[inline]
+fn count_pairs<'a, A: Float>(
+    ux: &Uniform<A>,
+    uy: &Uniform<A>,
+    counts: &mut [u64],
+    pairs: impl Iterator<Item = (&'a A, &'a A)>,
+) {
+    let ny = uy.bins;
+    for (&a, &b) in pairs {
+        if let (Some(i), Some(j)) = (ux.bin(a), uy.bin(b)) {
+            counts[i * ny + j] += 1;
+        }
+    }
 }

@@ -68,7 +68,7 @@ pub fn cases() -> Vec<CaseDef> {
                     format!(
                         "par_histogram_2d of columns 0 and 1 of a C-order {rows} × {cols} f64 matrix, {bins} × {bins} bins"
                     ),
-                    Work::items(rows, "pairs per second"),
+                    Work::per_second(rows as f64, "pairs/s", "value pairs counted"),
                 )
             },
             run: |setup, spec| {

@@ -23,7 +23,7 @@ pub fn cases() -> Vec<CaseDef> {
                 let (n, d) = (s.get("n"), s.get("d"));
                 (
                     format!("Euclidean pairwise distances, {n} × {n} samples of {d} f64"),
-                    Work::items(n * n, "distances per second"),
+                    Work::per_second((n * n) as f64, "dist/s", "distances computed"),
                 )
             },
             run: |setup, spec| {
@@ -59,7 +59,7 @@ pub fn cases() -> Vec<CaseDef> {
                 let (q, p, d, k) = (s.get("queries"), s.get("points"), s.get("d"), s.get("k"));
                 (
                     format!("{k} nearest neighbours of {q} queries among {p} points of {d} f64"),
-                    Work::items(q * p, "query-point pairs per second"),
+                    Work::per_second((q * p) as f64, "pairs/s", "query-point pairs searched"),
                 )
             },
             run: |setup, spec| {
@@ -88,7 +88,11 @@ pub fn cases() -> Vec<CaseDef> {
                 let n = s.get("n");
                 (
                     format!("square matrix product, {n} × {n} f64"),
-                    Work::items(n * n * n / 1000, "thousands of multiply-adds per second"),
+                    Work::per_second(
+                        2.0 * (n * n * n) as f64,
+                        "FLOP/s",
+                        "2n³ floating-point operations",
+                    ),
                 )
             },
             run: |setup, spec| {

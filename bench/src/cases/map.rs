@@ -85,7 +85,7 @@ pub fn cases() -> Vec<CaseDef> {
                 let n = s.get("n");
                 (
                     format!("compute-bound map exp(x)·sin(x) into a new array, {n} f64"),
-                    Work::items(n, "values per second"),
+                    Work::per_second(n as f64, "values/s", "values computed"),
                 )
             },
             run: |setup, spec| {
@@ -135,7 +135,7 @@ fn random() -> CaseDef {
             let n = s.get("n");
             (
                 format!("standard normal f64 into a new array, {n} values"),
-                Work::items(n, "values per second"),
+                Work::per_second(n as f64, "values/s", "values computed"),
             )
         },
         run: |setup, spec| {

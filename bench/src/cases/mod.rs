@@ -68,31 +68,39 @@ impl Spec {
 }
 
 /// How a case's throughput is counted: `amount` units of work per call,
-/// shown per second as `unit`, with the convention in words.
+/// shown per second with an SI prefix (`23.4 GB/s`, `1.2 Mtasks/s`), and
+/// the convention in words.
 #[derive(Clone, Copy, Debug)]
 pub struct Work {
     pub amount: f64,
+    /// The unit of `amount` per second, without prefix: `B/s`, `FLOP/s`.
     pub unit: &'static str,
     pub convention: &'static str,
 }
 
 impl Work {
-    /// Bytes read and written per call, shown in GB/s.
+    /// Bytes read and written per call.
     pub fn bytes(bytes: usize, convention: &'static str) -> Work {
+        Work::per_second(bytes as f64, "B/s", convention)
+    }
+
+    /// `amount` of `unit` per call.
+    pub fn per_second(amount: f64, unit: &'static str, convention: &'static str) -> Work {
         Work {
-            amount: bytes as f64 / 1e9,
-            unit: "GB/s",
+            amount,
+            unit,
             convention,
         }
     }
 
-    /// Items per call, shown in millions per second.
-    pub fn items(items: usize, convention: &'static str) -> Work {
-        Work {
-            amount: items as f64 / 1e6,
-            unit: "M/s",
-            convention,
-        }
+    /// The rate of one call taking `seconds`, with an SI prefix.
+    pub fn rate(&self, seconds: f64) -> String {
+        let r = self.amount / seconds;
+        let (scale, prefix) = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
+            .into_iter()
+            .find(|(s, _)| r >= *s)
+            .unwrap_or((1.0, ""));
+        format!("{:.2} {prefix}{}", r / scale, self.unit)
     }
 }
 

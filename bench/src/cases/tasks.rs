@@ -21,7 +21,7 @@ pub fn cases() -> Vec<CaseDef> {
                 let n = s.get("tasks");
                 (
                     format!("{n} trivial tasks (x → 3x), results in order"),
-                    Work::items(n, "tasks per second"),
+                    Work::per_second(n as f64, "tasks/s", "tasks completed"),
                 )
             },
             run: |setup, spec| {
@@ -61,7 +61,7 @@ pub fn cases() -> Vec<CaseDef> {
                 let n = s.get("tasks");
                 (
                     format!("{n} tasks of 1 ms of busy work each"),
-                    Work::items(n, "tasks per second"),
+                    Work::per_second(n as f64, "tasks/s", "tasks completed"),
                 )
             },
             run: |setup, spec| {
