@@ -88,8 +88,8 @@
 //! `Schedule::tree_reduce` → the per-block loop in `engine/seq.rs`.
 //!
 //! Around the crate, in the repository: `tests/` (two test binaries,
-//! `suite.rs` and `props.rs`), `bench/` (package `ndpar-bench`: criterion
-//! benches and the scaling runner), `examples/` (package `ndpar-examples`:
+//! `suite.rs` and `props.rs`), `bench/` (package `ndpar-bench`: the
+//! benchmark report tool with its Python peers, and criterion benches), `examples/` (package `ndpar-examples`:
 //! the tour and the example workloads), `notebooks/` (Jupyter, evcxr
 //! kernel) and `docs/from_python.md` (Python idioms mapped to ndpar).
 

@@ -10,61 +10,8 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::{Array1, Array2, array};
 use ndpar::blocks::{Boundary, par_convolve_1d, par_correlate_2d, par_correlate_2d_into};
-use rayon::prelude::*;
+use ndpar_bench::baselines::{jacobi_rayon, jacobi_seq};
 use std::hint::black_box;
-
-/// One output row of the 5-point Jacobi step; `up`/`down` are zero rows
-/// at the grid's edges.
-fn jacobi_row(up: &[f64], mid: &[f64], down: &[f64], out: &mut [f64]) {
-    let m = mid.len();
-    if m == 1 {
-        out[0] = 0.25 * (up[0] + down[0]);
-        return;
-    }
-    out[0] = 0.25 * (up[0] + down[0] + mid[1]);
-    for j in 1..m - 1 {
-        out[j] = 0.25 * (up[j] + down[j] + mid[j - 1] + mid[j + 1]);
-    }
-    out[m - 1] = 0.25 * (up[m - 1] + down[m - 1] + mid[m - 2]);
-}
-
-fn rows<'a>(
-    u: &'a [f64],
-    zero: &'a [f64],
-    m: usize,
-    i: usize,
-    n: usize,
-) -> (&'a [f64], &'a [f64], &'a [f64]) {
-    let up = if i > 0 { &u[(i - 1) * m..i * m] } else { zero };
-    let down = if i + 1 < n {
-        &u[(i + 1) * m..(i + 2) * m]
-    } else {
-        zero
-    };
-    (up, &u[i * m..(i + 1) * m], down)
-}
-
-pub fn jacobi_seq(u: &Array2<f64>, out: &mut Array2<f64>) {
-    let (n, m) = u.dim();
-    let (us, zero) = (u.as_slice().unwrap(), vec![0.0; m]);
-    for (i, o) in out.as_slice_mut().unwrap().chunks_mut(m).enumerate() {
-        let (a, b, c) = rows(us, &zero, m, i, n);
-        jacobi_row(a, b, c, o);
-    }
-}
-
-pub fn jacobi_rayon(u: &Array2<f64>, out: &mut Array2<f64>) {
-    let (n, m) = u.dim();
-    let (us, zero) = (u.as_slice().unwrap(), vec![0.0; m]);
-    out.as_slice_mut()
-        .unwrap()
-        .par_chunks_mut(m)
-        .enumerate()
-        .for_each(|(i, o)| {
-            let (a, b, c) = rows(us, &zero, m, i, n);
-            jacobi_row(a, b, c, o);
-        });
-}
 
 fn jacobi(c: &mut Criterion) {
     let n = 4096;

@@ -7,27 +7,8 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::Array1;
 use ndpar::histogram::par_histogram;
+use ndpar_bench::baselines::histogram as sequential;
 use std::hint::black_box;
-
-fn sequential(xs: &[f64], bins: usize, lo: f64, hi: f64) -> Vec<u64> {
-    let step = (hi - lo) / bins as f64;
-    let mut edges: Vec<f64> = (0..=bins).map(|i| lo + i as f64 * step).collect();
-    edges[bins] = hi;
-    let scale = bins as f64 / (hi - lo);
-    let mut counts = vec![0u64; bins];
-    for &x in xs {
-        if x >= lo && x <= hi {
-            let mut i = (((x - lo) * scale) as usize).min(bins - 1);
-            if x < edges[i] {
-                i -= 1;
-            } else if i + 1 < bins && x >= edges[i + 1] {
-                i += 1;
-            }
-            counts[i] += 1;
-        }
-    }
-    counts
-}
 
 fn histogram(c: &mut Criterion) {
     let mut g = c.benchmark_group("histogram_256");
@@ -35,7 +16,7 @@ fn histogram(c: &mut Criterion) {
         let a = Array1::from_iter((0..n).map(|i| ((i as f64) * 0.618_033_988_75).fract()));
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::new("sequential_loop", n), &a, |b, a| {
-            b.iter(|| sequential(black_box(a).as_slice().unwrap(), 256, 0.0, 1.0))
+            b.iter(|| sequential(black_box(a).iter().copied(), 256, 0.0, 1.0))
         });
         g.bench_with_input(BenchmarkId::new("ndpar_1thread", n), &a, |b, a| {
             ndpar::with_threads(1, || {

@@ -8,20 +8,13 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use ndarray::{Array1, Zip};
 use ndpar::prelude::*;
 use rayon::prelude::*;
+use ndpar_bench::baselines::{data, expsin};
 use std::hint::black_box;
 
 const SIZES: [usize; 3] = [1_000, 100_000, 10_000_000];
 
-fn data(n: usize) -> Array1<f64> {
-    Array1::from_iter((0..n).map(|i| ((i as f64) * 0.618_033_988_75).fract()))
-}
-
 fn bytes(n: usize, arrays: usize) -> Throughput {
     Throughput::Bytes((n * arrays * size_of::<f64>()) as u64)
-}
-
-fn expsin(x: f64) -> f64 {
-    x.exp() * x.sin()
 }
 
 fn map_expsin(c: &mut Criterion) {

@@ -8,7 +8,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use ndarray::parallel::prelude::*;
 use ndarray::{Array1, Array2, Axis};
 use ndpar::prelude::*;
-use rayon::prelude::*;
+use ndpar_bench::baselines::rayon_sum;
 use std::hint::black_box;
 
 const SIZES: [usize; 3] = [1_000, 100_000, 10_000_000];
@@ -16,24 +16,6 @@ const SIZES: [usize; 3] = [1_000, 100_000, 10_000_000];
 fn data(n: usize) -> Array1<f64> {
     // Deterministic, irregular values (no RNG needed for throughput).
     Array1::from_iter((0..n).map(|i| ((i as f64) * 0.618_033_988_75).fract() - 0.5))
-}
-
-/// Good single-core sum: 8 independent accumulators, so it vectorises.
-fn sum8(xs: &[f64]) -> f64 {
-    let mut acc = [0.0; 8];
-    let mut chunks = xs.chunks_exact(8);
-    for c in &mut chunks {
-        for i in 0..8 {
-            acc[i] += c[i];
-        }
-    }
-    let tail: f64 = chunks.remainder().iter().sum();
-    acc.iter().sum::<f64>() + tail
-}
-
-/// The hand-written rayon baseline: the practical limit for a memory-bound sum.
-fn rayon_sum(xs: &[f64]) -> f64 {
-    xs.par_chunks(1 << 16).map(sum8).sum()
 }
 
 fn bytes(n: usize) -> Throughput {

@@ -8,17 +8,8 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::{Array1, Array2, Axis};
 use ndpar::prelude::*;
+use ndpar_bench::baselines::running_sum;
 use std::hint::black_box;
-
-fn running_sum(xs: &[f64]) -> Vec<f64> {
-    let mut acc = 0.0;
-    xs.iter()
-        .map(|&x| {
-            acc += x;
-            acc
-        })
-        .collect()
-}
 
 fn cumsum(c: &mut Criterion) {
     let mut g = c.benchmark_group("cumsum");

@@ -10,16 +10,8 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use ndpar::Parallel;
 use rayon::prelude::*;
 use std::hint::black_box;
-use std::time::{Duration, Instant};
-
-fn busy(d: Duration) -> u64 {
-    let start = Instant::now();
-    let mut x = 0u64;
-    while start.elapsed() < d {
-        x = black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
-    }
-    x
-}
+use ndpar_bench::baselines::busy;
+use std::time::Duration;
 
 fn trivial(c: &mut Criterion) {
     let mut g = c.benchmark_group("tasks_trivial_10000");

@@ -354,11 +354,15 @@ CASES = {
 }
 
 
-def measure(case, rounds):
-    """Interleaved rounds (one warm-up), medians in ms per call."""
+def measure(case, rounds, budget_s=60.0):
+    """Interleaved rounds (one warm-up), medians in ms per call. A case whose
+    warm-up round shows that all rounds would take more than `budget_s`
+    runs fewer rounds (at least 3)."""
     calls = getattr(case, "calls", 1)
     times = [[] for _ in case.variants]
-    for r in range(rounds + 1):
+    r = 0
+    while r <= rounds:
+        round_s = 0.0
         for (name, threads, fn, setup), ts in zip(case.variants, times):
             limit = setup() if setup else None
             start = time.perf_counter()
@@ -366,8 +370,12 @@ def measure(case, rounds):
             elapsed = time.perf_counter() - start
             if hasattr(limit, "restore_original_limits"):
                 limit.restore_original_limits()
+            round_s += elapsed
             if r > 0:
                 ts.append(elapsed * 1e3 / calls)
+        if r == 0 and round_s * rounds > budget_s:
+            rounds = max(3, int(budget_s / round_s))
+        r += 1
     return [statistics.median(ts) for ts in times]
 
 

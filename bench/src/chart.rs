@@ -99,7 +99,7 @@ pub fn case_chart(case: &Case, path: &Path) -> Result<(), Failure> {
         chart
             .draw_series(points.into_iter().map(marker))?
             .label(label)
-            .legend(move |(x, y)| Circle::new((x + 9, y), 4, c.filled()));
+            .legend(move |(x, y)| marker_at((x + 9, y), role == Role::Peer, c));
     }
     chart
         .configure_series_labels()
@@ -110,6 +110,20 @@ pub fn case_chart(case: &Case, path: &Path) -> Result<(), Failure> {
         .draw()?;
     root.present()?;
     Ok(())
+}
+
+/// A legend marker: a triangle for peers, a circle otherwise (as in the
+/// plot).
+fn marker_at<DB: DrawingBackend>(
+    p: (i32, i32),
+    peer: bool,
+    c: RGBColor,
+) -> DynElement<'static, DB, (i32, i32)> {
+    if peer {
+        TriangleMarker::new(p, 6, c.filled()).into_dyn()
+    } else {
+        Circle::new(p, 4, c.filled()).into_dyn()
+    }
 }
 
 /// One bar per case: ndpar on all threads against the best Python peer

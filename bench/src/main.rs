@@ -38,6 +38,10 @@ struct Cli {
     /// Leave out the Python peers.
     #[arg(long)]
     no_peers: bool,
+    /// Fail (exit status 1) when the Python peers cannot run, instead of
+    /// reporting without them.
+    #[arg(long, conflicts_with = "no_peers")]
+    require_peers: bool,
     /// List the cases and exit.
     #[arg(long)]
     list: bool,
@@ -129,10 +133,19 @@ fn main() -> ExitCode {
         });
     }
     if !cli.no_peers {
-        for (id, row) in peers::run(&setup, &specs, &cli.out) {
-            if let Some(c) = results.iter_mut().find(|c| c.id == id) {
-                c.rows.push(row);
+        match peers::run(&setup, &specs, &cli.out) {
+            Ok(rows) => {
+                for (id, row) in rows {
+                    if let Some(c) = results.iter_mut().find(|c| c.id == id) {
+                        c.rows.push(row);
+                    }
+                }
             }
+            Err(e) if cli.require_peers => {
+                eprintln!("peers: {e}");
+                return ExitCode::FAILURE;
+            }
+            Err(e) => eprintln!("peers: left out: {e}"),
         }
     }
     match write_outputs(&cli.out, &results, &machine, &setup, &command) {

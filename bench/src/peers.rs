@@ -79,18 +79,8 @@ fn ensure_venv() -> Result<PathBuf, String> {
 }
 
 /// Runs the peers on `cases` (id and spec) and returns their rows, keyed by
-/// case id. Prints why and returns nothing when Python is not usable.
-pub fn run(setup: &Setup, cases: &[(&'static str, Spec)], out: &Path) -> Vec<(String, Row)> {
-    match try_run(setup, cases, out) {
-        Ok(rows) => rows,
-        Err(e) => {
-            eprintln!("peers: skipped: {e}");
-            Vec::new()
-        }
-    }
-}
-
-fn try_run(
+/// case id; an error says why Python or the script could not run.
+pub fn run(
     setup: &Setup,
     cases: &[(&'static str, Spec)],
     out: &Path,
