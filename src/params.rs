@@ -180,6 +180,7 @@ impl Params {
     }
 
     /// Elements per block for elements of `elem_size` bytes.
+    #[inline]
     pub(crate) fn block_len(&self, elem_size: usize) -> usize {
         (self.block_bytes / elem_size.max(1)).max(1)
     }

@@ -7,8 +7,8 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::{Array1, Zip};
 use ndpar::prelude::*;
-use rayon::prelude::*;
 use ndpar_bench::baselines::{data, expsin};
+use rayon::prelude::*;
 use std::hint::black_box;
 
 const SIZES: [usize; 3] = [1_000, 100_000, 10_000_000];

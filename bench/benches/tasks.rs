@@ -8,9 +8,9 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndpar::Parallel;
+use ndpar_bench::baselines::busy;
 use rayon::prelude::*;
 use std::hint::black_box;
-use ndpar_bench::baselines::busy;
 use std::time::Duration;
 
 fn trivial(c: &mut Criterion) {

@@ -64,6 +64,11 @@ fn cascade<T: Copy>(
     piece: impl Fn(usize, usize) -> T,
     op: impl Fn(T, T) -> T,
 ) -> T {
+    // One piece needs no stack (and short sums should not pay for
+    // initialising one): the same result as the loop below.
+    if len <= PIECE {
+        return piece(0, len);
+    }
     // 64 levels cover any usize length.
     let mut stack = [id; 64];
     let mut depth = 0;

@@ -101,6 +101,7 @@ impl WholePlan {
 /// Elements per block for a reduction over elements of `elem_size` bytes:
 /// a fixed function of the params, so that float results depend on them
 /// and on nothing else.
+#[inline]
 pub(crate) fn reduce_block_len(params: &Params, elem_size: usize) -> usize {
     params.block_len(elem_size)
 }
