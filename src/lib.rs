@@ -78,7 +78,7 @@
 //! |---|---|---|
 //! | planner | `plan/` (private) | `layout.rs`: traversal order from strides; `blocks.rs`: rectangular blocks, cutting views; `whole.rs`: `WholePlan`, the blocks of a whole-array kernel; `axis.rs`: `AxisPlan`, lanes or streamed rows along an axis; `tiles.rs`: 2-D output tiles; `schedule.rs`: `Schedule`, the only code that hands work to rayon (fixed combine tree, params carried to workers) |
 //! | engine | `engine/` (private) | `ReduceKernel` (`mod.rs`) and the standard kernels (`ops.rs`); drivers: `whole.rs` (whole array), `axis.rs` (along an axis), `scan.rs` (scan totals and carries), `map.rs` (maps of 0–3 inputs, `group.rs`), `lanes.rs` (a function per lane); `seq.rs` vectorised loops; `state.rs` mergeable states (moments, arg-extremes); `uninit.rs` the only `unsafe` code |
-//! | kernels | `kernels/`, re-exported as [`map`], [`reduce`], [`axis`], [`blocks`], [`scan`], [`histogram`], [`linalg`], `random` | [`ParMap`], [`ParMapMut`], [`ParMapInto`]; [`ParReduce`]; [`ParAxis`], [`ParAxisMut`]; [`ParBlocks`], [`ParBlocksMut`], [`BlockPlan`], stencils; [`ParScan`]; [`par_histogram`] and friends; [`par_pairwise_distances`], [`par_knn`], [`par_matmul`]; `par_random` (feature `random`) |
+//! | kernels | `kernels/`, re-exported as [`map`], [`reduce`], [`axis`], [`blocks`], [`scan`], [`histogram`], [`linalg`], `random` | [`ParMap`], [`ParMapMut`], [`ParMapInto`]; [`ParReduce`]; [`ParAxis`], [`ParAxisMut`]; [`ParBlocks`], [`ParBlocksMut`], [`BlockPlan`], stencils; [`ParScan`]; [`par_histogram`] and friends; [`par_pairwise_distances`], [`par_knn`], [`par_matmul`], [`par_cov`], [`par_corrcoef`]; `par_random` (feature `random`) |
 //! | tasks | [`tasks`] | [`Parallel`] (`mod.rs`), where tasks run and when runs stop (`place.rs`), batched runs (`batch.rs`), streams (`stream.rs`), the progress bar (`progress.rs`) |
 //! | files | `io` (feature `io`), `memory` (feature `cache`) | npy/npz save and load; the `Memory` disk cache (keys, values, entries) |
 //! | support | [`params`], [`threads`], [`element`], [`error`], `check.rs` | [`Params`]; [`with_threads`], [`cpu_count`], [`effective_n_jobs`]; the element traits; [`Error`]; the error policy's panic messages |
@@ -123,7 +123,9 @@ pub use blocks::{
 };
 pub use error::{Error, NotRun, Result};
 pub use histogram::{Histogram, Histogram2d, par_histogram, par_histogram_2d, par_histogram_edges};
-pub use linalg::{Knn, Metric, par_knn, par_matmul, par_pairwise_distances};
+pub use linalg::{
+    Knn, Metric, Variables, par_corrcoef, par_cov, par_knn, par_matmul, par_pairwise_distances,
+};
 pub use map::{ParMap, ParMapInto, ParMapMut};
 pub use params::Params;
 pub use reduce::ParReduce;

@@ -7,7 +7,9 @@
 
 use crate::common::*;
 use ndarray::{Array2, ShapeBuilder};
-use ndpar::linalg::{Metric, par_knn, par_matmul, par_pairwise_distances};
+use ndpar::linalg::{
+    Metric, Variables, par_corrcoef, par_cov, par_knn, par_matmul, par_pairwise_distances,
+};
 use ndpar::{Error, Params};
 use proptest::prelude::*;
 
@@ -281,4 +283,96 @@ fn tall_skinny_products_split_the_inner_dimension_and_stay_accurate() {
     for (g, w) in g32.iter().zip(&want) {
         assert!((g - w).abs() <= 1e-3 * w.abs().max(1.0), "{g} vs {w}");
     }
+}
+
+/// Covariance by the textbook two-pass formula, each sum compensated.
+fn naive_cov(vars: &Array2<f64>, ddof: f64) -> Array2<f64> {
+    let (p, n) = vars.dim();
+    let means: Vec<f64> = (0..p)
+        .map(|i| neumaier(vars.row(i).iter().copied()) / n as f64)
+        .collect();
+    Array2::from_shape_fn((p, p), |(i, j)| {
+        let s = neumaier((0..n).map(|k| (vars[[i, k]] - means[i]) * (vars[[j, k]] - means[j])));
+        s / (n as f64 - ddof)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn cov_and_corrcoef_equal_the_two_pass_formula(
+        m in (1usize..6, 0usize..40).prop_flat_map(|(p, n)| matrix(p, n)),
+        offset in prop_oneof![Just(0.0), Just(1e6)],
+        ddof in prop_oneof![Just(0.0), Just(1.0), Just(2.0)],
+        columns in any::<bool>(),
+        p in params(),
+    ) {
+        // Variables in rows of `m`; offered as rows, or transposed as columns.
+        let m = m.mapv(|v| v * 0.37 + offset);
+        let (p_vars, n) = m.dim();
+        let t = m.t().to_owned();
+        let run = || if columns {
+            par_cov(&t, Variables::Columns, ddof)
+        } else {
+            par_cov(&m, Variables::Rows, ddof)
+        };
+        let got = same_on_threads(&LINALG_THREADS, p, run);
+        if n as f64 <= ddof {
+            prop_assert!(got.is_none());
+            return Ok(());
+        }
+        let got = got.unwrap();
+        let want = naive_cov(&m, ddof);
+        prop_assert_eq!(got.dim(), (p_vars, p_vars));
+        // Centred first: the error scales with the spread, not the offset.
+        let spread = m.iter().map(|v| (v - offset).abs()).fold(0.0, f64::max).max(1.0);
+        for (g, w) in got.iter().zip(&want) {
+            prop_assert!((g - w).abs() <= 1e-9 * spread * spread, "{} vs {}", g, w);
+        }
+        prop_assert_eq!(&got, &got.t());
+        if let Some(r) = par_corrcoef(&m, Variables::Rows) {
+            for ((i, j), &v) in r.indexed_iter() {
+                let s = (want[[i, i]] * want[[j, j]]).sqrt();
+                let expected = want[[i, j]] / s; // the ddof cancels
+                if s > 0.0 {
+                    prop_assert!((-1.0..=1.0).contains(&v), "{}", v);
+                    prop_assert!((v - expected.clamp(-1.0, 1.0)).abs() <= 1e-9, "{} vs {}", v, expected);
+                } else {
+                    prop_assert!(v.is_nan(), "constant variable gives NaN, got {}", v);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn cov_follows_numpy_on_small_cases() {
+    use ndarray::array;
+    // numpy.cov([[0, 1, 2], [2, 1, 0]]) and numpy.cov(x, bias=True)
+    let m = array![[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]];
+    assert_eq!(
+        par_cov(&m, Variables::Rows, 1.0).unwrap(),
+        array![[1.0, -1.0], [-1.0, 1.0]]
+    );
+    let c0: Array2<f64> = par_cov(&m, Variables::Rows, 0.0).unwrap();
+    assert!((c0[[0, 0]] - 2.0 / 3.0).abs() < 1e-15);
+    // NaN in one variable: its row and column are NaN, the rest is not.
+    let with_nan = array![[0.0, f64::NAN, 2.0], [2.0, 1.0, 0.0], [1.0, 2.0, 4.0]];
+    let c = par_cov(&with_nan, Variables::Rows, 1.0).unwrap();
+    assert!(c.row(0).iter().all(|v| v.is_nan()) && c.column(0).iter().all(|v| v.is_nan()));
+    assert!(c[[1, 2]].is_finite());
+    // No variables: an empty matrix; too few observations: None.
+    assert_eq!(
+        par_cov(&Array2::<f64>::zeros((0, 5)), Variables::Rows, 1.0)
+            .unwrap()
+            .dim(),
+        (0, 0)
+    );
+    assert!(par_cov(&Array2::<f64>::zeros((3, 1)), Variables::Rows, 1.0).is_none());
+    assert!(par_corrcoef(&Array2::<f64>::zeros((3, 1)), Variables::Rows).is_none());
+    // A constant variable has no correlation (NaN), as in numpy.
+    let r: Array2<f64> =
+        par_corrcoef(&array![[1.0, 1.0, 1.0], [1.0, 2.0, 4.0]], Variables::Rows).unwrap();
+    assert!(r[[0, 1]].is_nan() && r[[1, 1]] == 1.0);
 }

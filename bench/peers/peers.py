@@ -300,6 +300,15 @@ def case_matmul_tall(spec, threads):
     return c
 
 
+def case_cov(spec, threads):
+    x = sample(spec["rows"], spec["cols"], 0)
+    c = Case()
+    for t in threads:
+        c.add("numpy cov(x, rowvar=False)", t, lambda: np.cov(x, rowvar=False),
+              lambda t=t: blas_limit(t))
+    return c
+
+
 def triple(x):
     return x * 3
 
@@ -349,6 +358,7 @@ CASES = {
     "knn": case_knn,
     "matmul": case_matmul,
     "matmul-tall": case_matmul_tall,
+    "cov": case_cov,
     "tasks-trivial": case_tasks(triple),
     "tasks-1ms": case_tasks(busy_ms),
 }

@@ -3,7 +3,8 @@
 use std::hint::black_box;
 
 use ndarray::Array2;
-use ndpar::linalg::{Metric, par_knn, par_matmul, par_pairwise_distances};
+use ndarray::Axis;
+use ndpar::linalg::{Metric, Variables, par_cov, par_knn, par_matmul, par_pairwise_distances};
 
 use super::{CaseDef, Spec, Work, golden};
 use crate::measure::{Role, Variant, measure};
@@ -156,6 +157,45 @@ pub fn cases() -> Vec<CaseDef> {
                             black_box(par_matmul(&z.t(), z));
                         },
                     ));
+                }
+                measure(vs, setup.rounds)
+            },
+        },
+        CaseDef {
+            id: "cov",
+            family: "matrix products",
+            spec: |s| {
+                Spec(vec![
+                    ("rows", s.size.pick([100_000, 1_000_000, 4_000_000])),
+                    ("cols", 20),
+                ])
+            },
+            describe: |s| {
+                let (rows, cols) = (s.get("rows"), s.get("cols"));
+                (
+                    format!(
+                        "covariance matrix of a {rows} × {cols} f64 table (variables in columns)"
+                    ),
+                    Work::bytes(rows * cols * 8, "8 bytes of the table read per element"),
+                )
+            },
+            run: |setup, spec| {
+                let x = sample(spec.get("rows"), spec.get("cols"), 0);
+                let x = &x;
+                let n = x.nrows() as f64;
+                let mut vs = vec![Variant::new(
+                    "ndarray: centre, then xcᵀxc / (n − 1)",
+                    Role::Sequential,
+                    1,
+                    move || {
+                        let xc = x - &x.mean_axis(Axis(0)).unwrap();
+                        black_box(xc.t().dot(&xc) / (n - 1.0));
+                    },
+                )];
+                for &t in &setup.threads {
+                    vs.push(Variant::new("ndpar par_cov", Role::Ndpar, t, move || {
+                        black_box(par_cov(x, Variables::Columns, 1.0));
+                    }));
                 }
                 measure(vs, setup.rounds)
             },

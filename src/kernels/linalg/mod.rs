@@ -1,5 +1,6 @@
-//! Pairwise distances, nearest neighbours and matrix products in parallel:
-//! [`par_pairwise_distances`], [`par_knn`], [`par_matmul`].
+//! Pairwise distances, nearest neighbours, matrix products and covariance
+//! in parallel: [`par_pairwise_distances`], [`par_knn`], [`par_matmul`],
+//! [`par_cov`], [`par_corrcoef`].
 //!
 //! All three cut their work into fixed pieces (independent of the thread
 //! count) and compute each piece with a sequential kernel: results are
@@ -10,6 +11,7 @@
 //! | `distances` | [`par_pairwise_distances`] (scipy's `cdist`) |
 //! | `knn` | [`par_knn`]: blocked matrix products screen the candidates, exact distances rank them |
 //! | `matmul` | [`par_matmul`]: output tiles, and a split inner dimension for tall-skinny products |
+//! | `cov` | [`par_cov`], [`par_corrcoef`] (numpy's `cov` and `corrcoef`) on top of `par_matmul` |
 //!
 //! ```
 //! use ndpar::linalg::{par_pairwise_distances, Metric};
@@ -20,10 +22,12 @@
 //! assert_eq!(d, array![[0.0, 5.0], [5.0, 0.0]]);
 //! ```
 
+mod cov;
 mod distances;
 mod knn;
 mod matmul;
 
+pub use cov::{Variables, par_corrcoef, par_cov};
 pub use distances::par_pairwise_distances;
 pub use knn::{Knn, par_knn};
 pub use matmul::par_matmul;
