@@ -376,3 +376,21 @@ fn cov_follows_numpy_on_small_cases() {
         par_corrcoef(&array![[1.0, 1.0, 1.0], [1.0, 2.0, 4.0]], Variables::Rows).unwrap();
     assert!(r[[0, 1]].is_nan() && r[[1, 1]] == 1.0);
 }
+
+#[test]
+fn cov_of_a_long_table_spans_many_blocks_and_is_the_same_on_any_pool() {
+    // 100 000 observations of 5 variables around a large offset, in both
+    // orientations: many observation blocks, added in a fixed tree.
+    let table = Array2::from_shape_fn((100_000, 5), |(i, j)| {
+        1e6 + ((i * 5 + j) as f64 * 0.618_033_988_75).fract() * (j + 1) as f64
+    });
+    let want = naive_cov(&table.t().to_owned(), 1.0);
+    let by_columns = same_on_threads(&[1, 2, 3, 7], Params::default(), || {
+        par_cov(&table, Variables::Columns, 1.0).unwrap()
+    });
+    let by_rows = par_cov(&table.t(), Variables::Rows, 1.0).unwrap();
+    assert_eq!(by_columns, by_rows);
+    for (g, w) in by_columns.iter().zip(&want) {
+        assert!((g - w).abs() <= 1e-12 * w.abs().max(1.0), "{g} vs {w}");
+    }
+}

@@ -25,7 +25,8 @@ fn script() -> PathBuf {
 
 /// `target/peers-venv` of the workspace.
 fn venv() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/peers-venv")
+    let bench = Path::new(env!("CARGO_MANIFEST_DIR"));
+    bench.parent().unwrap_or(bench).join("target/peers-venv")
 }
 
 fn venv_python() -> PathBuf {

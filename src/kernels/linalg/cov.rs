@@ -1,14 +1,19 @@
 //! Covariance and correlation matrices (numpy's `cov` and `corrcoef`):
-//! centre each variable, then one Gram matrix through [`par_matmul`], whose
-//! inner dimension (the observations) is split at fixed points when the
-//! variables are few.
+//! the means of the variables in one pass; then, per fixed block of
+//! observations, the block is centred in a small buffer and its Gram
+//! matrix computed by one sequential matrix product; the blocks' matrices
+//! are added with a fixed pairwise tree. No centred copy of the data is
+//! made, and the bits do not depend on the thread count.
 
-use ndarray::{Array2, ArrayRef, Axis, Ix2};
+use std::time::Duration;
 
-use super::par_matmul;
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array2, ArrayRef, ArrayView1, ArrayView2, Axis, Ix2, Slice, Zip};
+
 use crate::element::Float;
 use crate::kernels::axis::ParAxis;
-use crate::kernels::map::ParMapMut;
+use crate::params::Params;
+use crate::plan::{Schedule, piece, piece_count};
 
 /// Which axis of the matrix holds the variables (numpy's `rowvar`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,7 +37,7 @@ pub enum Variables {
 /// NaN in a variable makes its row and column NaN. The same bits on any
 /// thread count.
 ///
-/// Memory: a centred copy of `m`, plus the `p × p` result.
+/// Memory: one `p × p` matrix and one block-sized buffer per worker.
 ///
 /// # Panics
 ///
@@ -67,9 +72,7 @@ pub fn par_cov<A: Float>(m: &ArrayRef<A, Ix2>, vars: Variables, ddof: A) -> Opti
         return Some(Array2::zeros((0, 0)));
     }
     let means = x.par_mean_axis(Axis(1)).expect("n > ddof ≥ 0 observations");
-    let mut centred = x.to_owned();
-    centred.par_zip_mut_with(&means.insert_axis(Axis(1)), |v, &mean| *v = *v - mean);
-    let mut c = par_matmul(&centred, &centred.t());
+    let mut c = centred_gram(x, means.view());
     // numpy multiplies by the reciprocal.
     let scale = A::one() / fact;
     for i in 0..p {
@@ -116,4 +119,39 @@ pub fn par_corrcoef<A: Float>(m: &ArrayRef<A, Ix2>, vars: Variables) -> Option<A
         };
     }
     Some(c)
+}
+
+/// `Σ_k (x_ik − mean_i)(x_jk − mean_j)` for the variables (rows) of `x`.
+fn centred_gram<A: Float>(x: ArrayView2<'_, A>, means: ArrayView1<'_, A>) -> Array2<A> {
+    let (p, n) = x.dim();
+    let params = Params::current();
+    // Observations per piece: a block's worth of values (64 KiB with the
+    // default params), at least one observation.
+    let per_piece = (params.block_len(size_of::<A>()) / p.max(1)).max(1);
+    let pieces = piece_count(n, per_piece).max(1);
+    let work = n.saturating_mul(p).saturating_mul(p);
+    // About ten multiply-adds per nanosecond.
+    let estimate = Duration::from_nanos((work / 10) as u64);
+    Schedule::for_work(n * p, pieces, estimate).tree_reduce(
+        pieces,
+        |k| {
+            let obs = piece(n, pieces, k);
+            // The block as observations × variables, centred.
+            let block = x.slice_axis(Axis(1), Slice::from(obs)).reversed_axes();
+            let mut centred = Array2::from_elem(block.raw_dim(), A::zero());
+            Zip::from(&mut centred)
+                .and(&block)
+                .and_broadcast(&means)
+                .for_each(|o, &v, &m| *o = v - m);
+            let mut g = Array2::from_elem((p, p), A::zero());
+            general_mat_mul(A::one(), &centred.t(), &centred, A::zero(), &mut g);
+            g
+        },
+        |mut left, right| {
+            Zip::from(&mut left)
+                .and(&right)
+                .for_each(|l, &r| *l = *l + r);
+            left
+        },
+    )
 }
