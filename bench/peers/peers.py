@@ -304,7 +304,7 @@ def case_cov(spec, threads):
     x = sample(spec["rows"], spec["cols"], 0)
     c = Case()
     for t in threads:
-        c.add("numpy cov(x, rowvar=False)", t, lambda: np.cov(x, rowvar=False),
+        c.add("numpy cov (rowvar=False)", t, lambda: np.cov(x, rowvar=False),
               lambda t=t: blas_limit(t))
     return c
 
