@@ -6,12 +6,20 @@ use ndarray::Array2;
 use ndarray::Axis;
 use ndpar::linalg::{Metric, Variables, par_cov, par_knn, par_matmul, par_pairwise_distances};
 
-use super::{CaseDef, Spec, Work, golden};
+use super::{CaseDef, Setup, Spec, Work, golden};
 use crate::measure::{Role, Variant, measure};
 
 /// An `n × d` matrix of the data recipe, offset by `seed` rows.
 fn sample(n: usize, d: usize, seed: usize) -> Array2<f64> {
     Array2::from_shape_fn((n, d), |(i, j)| golden((i + seed * n) * d + j))
+}
+
+/// A tall, narrow table: 10⁵ to 4·10⁶ rows of 20 columns.
+fn tall_table(s: &Setup) -> Spec {
+    Spec(vec![
+        ("rows", s.size.pick([100_000, 1_000_000, 4_000_000])),
+        ("cols", 20),
+    ])
 }
 
 pub fn cases() -> Vec<CaseDef> {
@@ -124,12 +132,7 @@ pub fn cases() -> Vec<CaseDef> {
         CaseDef {
             id: "matmul-tall",
             family: "matrix products",
-            spec: |s| {
-                Spec(vec![
-                    ("rows", s.size.pick([100_000, 1_000_000, 4_000_000])),
-                    ("cols", 20),
-                ])
-            },
+            spec: tall_table,
             describe: |s| {
                 let (rows, cols) = (s.get("rows"), s.get("cols"));
                 (
@@ -164,12 +167,7 @@ pub fn cases() -> Vec<CaseDef> {
         CaseDef {
             id: "cov",
             family: "matrix products",
-            spec: |s| {
-                Spec(vec![
-                    ("rows", s.size.pick([100_000, 1_000_000, 4_000_000])),
-                    ("cols", 20),
-                ])
-            },
+            spec: tall_table,
             describe: |s| {
                 let (rows, cols) = (s.get("rows"), s.get("cols"));
                 (
