@@ -72,6 +72,21 @@ impl<'a> Variant<'a> {
         }
     }
 
+    /// The same work as one variant per thread count (typically ndpar's
+    /// kernel on every thread count of a run).
+    pub fn per_thread_count(
+        threads: &[usize],
+        name: impl Into<String>,
+        role: Role,
+        run: impl FnMut() + Send + Clone + 'a,
+    ) -> Vec<Variant<'a>> {
+        let name = name.into();
+        threads
+            .iter()
+            .map(|&t| Variant::new(name.clone(), role, t, run.clone()))
+            .collect()
+    }
+
     /// Times `calls` calls together and reports the time of one.
     pub fn calls(mut self, calls: usize) -> Self {
         self.calls = calls.max(1);

@@ -81,16 +81,14 @@ pub fn cases() -> Vec<CaseDef> {
                         black_box(running_sum(a.as_slice().unwrap()));
                     },
                 )];
-                for &t in &setup.threads {
-                    vs.push(Variant::new(
-                        "ndpar par_cumsum",
-                        Role::Ndpar,
-                        t,
-                        move || {
-                            black_box(a.par_cumsum(Axis(0)));
-                        },
-                    ));
-                }
+                vs.extend(Variant::per_thread_count(
+                    &setup.threads,
+                    "ndpar par_cumsum",
+                    Role::Ndpar,
+                    move || {
+                        black_box(a.par_cumsum(Axis(0)));
+                    },
+                ));
                 measure(vs, setup.rounds)
             },
         },

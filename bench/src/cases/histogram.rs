@@ -39,16 +39,14 @@ pub fn cases() -> Vec<CaseDef> {
                         black_box(histogram(a.iter().copied(), bins, 0.0, 1.0));
                     },
                 )];
-                for &t in &setup.threads {
-                    vs.push(Variant::new(
-                        "ndpar par_histogram",
-                        Role::Ndpar,
-                        t,
-                        move || {
-                            black_box(par_histogram(a, bins, Some((0.0, 1.0))).unwrap());
-                        },
-                    ));
-                }
+                vs.extend(Variant::per_thread_count(
+                    &setup.threads,
+                    "ndpar par_histogram",
+                    Role::Ndpar,
+                    move || {
+                        black_box(par_histogram(a, bins, Some((0.0, 1.0))).unwrap());
+                    },
+                ));
                 measure(vs, setup.rounds)
             },
         },
@@ -102,16 +100,14 @@ pub fn cases() -> Vec<CaseDef> {
                         },
                     ),
                 ];
-                for &t in &setup.threads {
-                    vs.push(Variant::new(
-                        "ndpar par_histogram_2d on the strided columns",
-                        Role::Ndpar,
-                        t,
-                        move || {
-                            black_box(par_histogram_2d(&x, &y, (bins, bins), range).unwrap());
-                        },
-                    ));
-                }
+                vs.extend(Variant::per_thread_count(
+                    &setup.threads,
+                    "ndpar par_histogram_2d on the strided columns",
+                    Role::Ndpar,
+                    move || {
+                        black_box(par_histogram_2d(&x, &y, (bins, bins), range).unwrap());
+                    },
+                ));
                 measure(vs, setup.rounds)
             },
         },

@@ -39,17 +39,14 @@ pub fn cases() -> Vec<CaseDef> {
                 let (n, d) = (spec.get("n"), spec.get("d"));
                 let (x, y) = (sample(n, d, 0), sample(n, d, 1));
                 let (x, y) = (&x, &y);
-                let mut vs = Vec::new();
-                for &t in &setup.threads {
-                    vs.push(Variant::new(
-                        "ndpar par_pairwise_distances",
-                        Role::Ndpar,
-                        t,
-                        move || {
-                            black_box(par_pairwise_distances(x, y, Metric::Euclidean));
-                        },
-                    ));
-                }
+                let vs = Variant::per_thread_count(
+                    &setup.threads,
+                    "ndpar par_pairwise_distances",
+                    Role::Ndpar,
+                    move || {
+                        black_box(par_pairwise_distances(x, y, Metric::Euclidean));
+                    },
+                );
                 measure(vs, setup.rounds)
             },
         },
@@ -80,12 +77,14 @@ pub fn cases() -> Vec<CaseDef> {
                 );
                 let (x, y) = (sample(q, d, 7), sample(p, d, 0));
                 let (x, y) = (&x, &y);
-                let mut vs = Vec::new();
-                for &t in &setup.threads {
-                    vs.push(Variant::new("ndpar par_knn", Role::Ndpar, t, move || {
+                let vs = Variant::per_thread_count(
+                    &setup.threads,
+                    "ndpar par_knn",
+                    Role::Ndpar,
+                    move || {
                         black_box(par_knn(x, y, k).unwrap());
-                    }));
-                }
+                    },
+                );
                 measure(vs, setup.rounds)
             },
         },
@@ -116,16 +115,14 @@ pub fn cases() -> Vec<CaseDef> {
                         black_box(a.dot(b));
                     },
                 )];
-                for &t in &setup.threads {
-                    vs.push(Variant::new(
-                        "ndpar par_matmul",
-                        Role::Ndpar,
-                        t,
-                        move || {
-                            black_box(par_matmul(a, b));
-                        },
-                    ));
-                }
+                vs.extend(Variant::per_thread_count(
+                    &setup.threads,
+                    "ndpar par_matmul",
+                    Role::Ndpar,
+                    move || {
+                        black_box(par_matmul(a, b));
+                    },
+                ));
                 measure(vs, setup.rounds)
             },
         },
@@ -151,16 +148,14 @@ pub fn cases() -> Vec<CaseDef> {
                         black_box(z.t().dot(z));
                     },
                 )];
-                for &t in &setup.threads {
-                    vs.push(Variant::new(
-                        "ndpar par_matmul",
-                        Role::Ndpar,
-                        t,
-                        move || {
-                            black_box(par_matmul(&z.t(), z));
-                        },
-                    ));
-                }
+                vs.extend(Variant::per_thread_count(
+                    &setup.threads,
+                    "ndpar par_matmul",
+                    Role::Ndpar,
+                    move || {
+                        black_box(par_matmul(&z.t(), z));
+                    },
+                ));
                 measure(vs, setup.rounds)
             },
         },
@@ -190,11 +185,14 @@ pub fn cases() -> Vec<CaseDef> {
                         black_box(xc.t().dot(&xc) / (n - 1.0));
                     },
                 )];
-                for &t in &setup.threads {
-                    vs.push(Variant::new("ndpar par_cov", Role::Ndpar, t, move || {
+                vs.extend(Variant::per_thread_count(
+                    &setup.threads,
+                    "ndpar par_cov",
+                    Role::Ndpar,
+                    move || {
                         black_box(par_cov(x, Variables::Columns, 1.0));
-                    }));
-                }
+                    },
+                ));
                 measure(vs, setup.rounds)
             },
         },

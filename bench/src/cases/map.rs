@@ -114,11 +114,14 @@ pub fn cases() -> Vec<CaseDef> {
                         black_box(v);
                     }),
                 ];
-                for &t in &setup.threads {
-                    vs.push(Variant::new("ndpar par_mapv", Role::Ndpar, t, move || {
+                vs.extend(Variant::per_thread_count(
+                    &setup.threads,
+                    "ndpar par_mapv",
+                    Role::Ndpar,
+                    move || {
                         black_box(a.par_mapv(expsin));
-                    }));
-                }
+                    },
+                ));
                 measure(vs, setup.rounds)
             },
         },
@@ -152,16 +155,14 @@ fn random() -> CaseDef {
                     black_box(Array1::<f64>::random_using(n, StandardNormal, &mut rng));
                 },
             )];
-            for &t in &setup.threads {
-                vs.push(Variant::new(
-                    "ndpar par_random (ChaCha8 streams)",
-                    Role::Ndpar,
-                    t,
-                    move || {
-                        black_box(par_random::<f64, _, _>(n, &StandardNormal, 1));
-                    },
-                ));
-            }
+            vs.extend(Variant::per_thread_count(
+                &setup.threads,
+                "ndpar par_random (ChaCha8 streams)",
+                Role::Ndpar,
+                move || {
+                    black_box(par_random::<f64, _, _>(n, &StandardNormal, 1));
+                },
+            ));
             measure(vs, setup.rounds)
         },
     }

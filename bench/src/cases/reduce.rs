@@ -49,11 +49,14 @@ fn run_sum(setup: &Setup, spec: &Spec) -> Vec<Row> {
             },
         ),
     ];
-    for &t in &setup.threads {
-        vs.push(Variant::new("ndpar par_sum", Role::Ndpar, t, || {
+    vs.extend(Variant::per_thread_count(
+        &setup.threads,
+        "ndpar par_sum",
+        Role::Ndpar,
+        || {
             black_box(black_box(&a).par_sum());
-        }));
-    }
+        },
+    ));
     measure(vs, setup.rounds)
 }
 
@@ -94,14 +97,10 @@ fn run_small_sum(setup: &Setup, spec: &Spec) -> Vec<Row> {
         })
         .calls(calls),
     ];
-    for &t in &setup.threads {
-        vs.push(
-            Variant::new("ndpar par_sum", Role::Ndpar, t, || {
-                black_box(black_box(&a).par_sum());
-            })
-            .calls(calls),
-        );
-    }
+    let ndpar = Variant::per_thread_count(&setup.threads, "ndpar par_sum", Role::Ndpar, || {
+        black_box(black_box(&a).par_sum());
+    });
+    vs.extend(ndpar.into_iter().map(|v| v.calls(calls)));
     measure(vs, setup.rounds)
 }
 
@@ -166,15 +165,13 @@ fn run_axis(setup: &Setup, spec: &Spec, fortran: bool, axis: usize) -> Vec<Row> 
             },
         ),
     ];
-    for &t in &setup.threads {
-        vs.push(Variant::new(
-            format!("ndpar par_sum_axis(Axis({axis}))"),
-            Role::Ndpar,
-            t,
-            || {
-                black_box(m.par_sum_axis(Axis(axis)));
-            },
-        ));
-    }
+    vs.extend(Variant::per_thread_count(
+        &setup.threads,
+        format!("ndpar par_sum_axis(Axis({axis}))"),
+        Role::Ndpar,
+        || {
+            black_box(m.par_sum_axis(Axis(axis)));
+        },
+    ));
     measure(vs, setup.rounds)
 }

@@ -40,16 +40,14 @@ pub fn cases() -> Vec<CaseDef> {
                         );
                     }),
                 ];
-                for &t in &setup.threads {
-                    vs.push(Variant::new(
-                        "ndpar Parallel::map",
-                        Role::Ndpar,
-                        t,
-                        move || {
-                            black_box(Parallel::new().map(0..n, |x| black_box(x) * 3).unwrap());
-                        },
-                    ));
-                }
+                vs.extend(Variant::per_thread_count(
+                    &setup.threads,
+                    "ndpar Parallel::map",
+                    Role::Ndpar,
+                    move || {
+                        black_box(Parallel::new().map(0..n, |x| black_box(x) * 3).unwrap());
+                    },
+                ));
                 measure(vs, setup.rounds)
             },
         },
@@ -75,16 +73,14 @@ pub fn cases() -> Vec<CaseDef> {
                         black_box((0..n).map(|_| busy(ms)).collect::<Vec<_>>());
                     },
                 )];
-                for &t in &setup.threads {
-                    vs.push(Variant::new(
-                        "ndpar Parallel::map",
-                        Role::Ndpar,
-                        t,
-                        move || {
-                            black_box(Parallel::new().map(0..n, |_| busy(ms)).unwrap());
-                        },
-                    ));
-                }
+                vs.extend(Variant::per_thread_count(
+                    &setup.threads,
+                    "ndpar Parallel::map",
+                    Role::Ndpar,
+                    move || {
+                        black_box(Parallel::new().map(0..n, |_| busy(ms)).unwrap());
+                    },
+                ));
                 measure(vs, setup.rounds)
             },
         },
