@@ -5,11 +5,10 @@
 //! are added with a fixed pairwise tree. No centred copy of the data is
 //! made, and the bits do not depend on the thread count.
 
-use std::time::Duration;
-
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayRef, ArrayView1, ArrayView2, Axis, Ix2, Slice, Zip};
 
+use super::{add_into, estimate};
 use crate::element::Float;
 use crate::kernels::axis::ParAxis;
 use crate::params::Params;
@@ -130,9 +129,7 @@ fn centred_gram<A: Float>(x: ArrayView2<'_, A>, means: ArrayView1<'_, A>) -> Arr
     let per_piece = (params.block_len(size_of::<A>()) / p.max(1)).max(1);
     let pieces = piece_count(n, per_piece).max(1);
     let work = n.saturating_mul(p).saturating_mul(p);
-    // About ten multiply-adds per nanosecond.
-    let estimate = Duration::from_nanos((work / 10) as u64);
-    Schedule::for_work(n * p, pieces, estimate).tree_reduce(
+    Schedule::for_work(n * p, pieces, estimate(work)).tree_reduce(
         pieces,
         |k| {
             let obs = piece(n, pieces, k);
@@ -147,11 +144,6 @@ fn centred_gram<A: Float>(x: ArrayView2<'_, A>, means: ArrayView1<'_, A>) -> Arr
             general_mat_mul(A::one(), &centred.t(), &centred, A::zero(), &mut g);
             g
         },
-        |mut left, right| {
-            Zip::from(&mut left)
-                .and(&right)
-                .for_each(|l, &r| *l = *l + r);
-            left
-        },
+        add_into,
     )
 }

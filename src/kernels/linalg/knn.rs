@@ -114,8 +114,8 @@ pub fn par_knn<A: Float>(x: &ArrayRef<A, Ix2>, y: &ArrayRef<A, Ix2>, k: usize) -
 /// `y`. The cut depends on shapes and params only, and the answer on
 /// neither.
 ///
-/// The screen. With `t = |x|² + |y|²` and `s` the relative error bound
-/// (`slack`), a row of `y` is skipped when
+/// The screen. With `t = |x|² + |y|²` and `s` the relative error bound,
+/// a row of `y` is skipped when
 /// `(1 − s)|y|² − 2x·y > tau + floor − (1 − s)|x|²`, i.e. when its
 /// shortcut distance exceeds the query's current `k`-th best direct
 /// distance `tau` by more than `s·t + floor`. The `−2x·y` come from one

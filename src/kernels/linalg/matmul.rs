@@ -2,9 +2,9 @@
 //! dimension (tall-skinny products such as `zᵀz`), fixed inner pieces.
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, ArrayRef, ArrayView2, Axis, Ix2, LinalgScalar, Slice, Zip};
+use ndarray::{Array2, ArrayRef, ArrayView2, Axis, Ix2, LinalgScalar, Slice};
 
-use super::estimate;
+use super::{add_into, estimate};
 use crate::params::Params;
 use crate::plan::tiles::{Tiles, matmul_tile};
 use crate::plan::{Schedule, piece, piece_count};
@@ -135,12 +135,7 @@ where
             );
             c
         },
-        |mut left, right| {
-            Zip::from(&mut left)
-                .and(&right)
-                .for_each(|l, &r| *l = *l + r);
-            left
-        },
+        add_into,
     )
 }
 

@@ -35,7 +35,7 @@ pub use matmul::par_matmul;
 use std::borrow::Cow;
 use std::time::Duration;
 
-use ndarray::{ArrayRef, Ix2};
+use ndarray::{Array2, ArrayRef, Ix2, LinalgScalar, Zip};
 
 use crate::element::Float;
 
@@ -94,6 +94,15 @@ fn fold8<A: Float>(a: &[A], b: &[A], f: impl Fn(A, A) -> A) -> A {
 /// nanosecond), for [`Schedule::for_work`].
 fn estimate(work: usize) -> Duration {
     Duration::from_nanos((work / 10) as u64)
+}
+
+/// `left + right`, elementwise, in `left`: the combine of the pairwise
+/// trees that add partial products.
+fn add_into<A: LinalgScalar>(mut left: Array2<A>, right: Array2<A>) -> Array2<A> {
+    Zip::from(&mut left)
+        .and(&right)
+        .for_each(|l, &r| *l = *l + r);
+    left
 }
 
 /// Checks two sample matrices for a pairwise kernel.
