@@ -95,6 +95,17 @@ pub trait Float: Scalar + num_traits::Float + ndarray::LinalgScalar + sealed::Se
     /// values of 2^63 and more give 2^63 − 1.
     #[doc(hidden)]
     fn to_index(self) -> usize;
+    /// Whether this type is narrower than f64: exact results are then
+    /// rounded to f64 *to odd*, which makes the second rounding to this
+    /// type correct.
+    #[doc(hidden)]
+    const NARROWER_THAN_F64: bool;
+    /// Converted to f64 (exactly: both types widen without loss).
+    #[doc(hidden)]
+    fn to_f64_exact(self) -> f64;
+    /// From f64, rounded to nearest (ties to even).
+    #[doc(hidden)]
+    fn from_f64_nearest(x: f64) -> Self;
 }
 
 macro_rules! impl_int {
@@ -144,6 +155,12 @@ macro_rules! impl_float {
             // saturating conversion to u64 takes several (histograms call
             // this once per value).
             fn to_index(self) -> usize { (self as i64).max(0) as usize }
+            const NARROWER_THAN_F64: bool = size_of::<$t>() < 8;
+            #[inline(always)]
+            fn to_f64_exact(self) -> f64 { self as f64 }
+            #[inline(always)]
+            #[allow(clippy::unnecessary_cast)]
+            fn from_f64_nearest(x: f64) -> Self { x as $t }
         }
     )*};
 }

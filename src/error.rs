@@ -95,6 +95,11 @@ pub enum Error {
         /// rayon's explanation.
         message: String,
     },
+    /// Bytes that do not encode a partial state of the asked-for kind and
+    /// element type (see [`state`](crate::state)): wrong header, wrong
+    /// length, or values no state can hold; or two states that cannot be
+    /// merged (histograms with different edges).
+    InvalidState(String),
 }
 
 impl fmt::Display for Error {
@@ -129,6 +134,7 @@ impl fmt::Display for Error {
                 f,
                 "could not build a thread pool with {threads} threads: {message}"
             ),
+            Error::InvalidState(why) => write!(f, "invalid partial state: {why}"),
         }
     }
 }

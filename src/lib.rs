@@ -121,6 +121,7 @@ pub use blocks::{
     BlockPlan, Boundary, ParBlocks, ParBlocksMut, par_convolve_1d, par_correlate_2d,
     par_correlate_2d_into,
 };
+pub use engine::state;
 pub use error::{Error, NotRun, Result};
 pub use histogram::{Histogram, Histogram2d, par_histogram, par_histogram_2d, par_histogram_edges};
 pub use linalg::{

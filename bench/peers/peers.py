@@ -13,6 +13,7 @@ Usage: python peers.py SPEC.json OUT.csv
 
 import csv
 import json
+import math
 import statistics
 import sys
 import time
@@ -130,6 +131,14 @@ def case_sum(spec, threads):
     k = jit()
     for t in threads:
         c.add("numba prange sum", t, lambda: k["psum"](a), lambda t=t: numba_threads(t))
+    return c
+
+
+def case_sum_exact(spec, threads):
+    a = golden(spec["n"])
+    c = Case()
+    c.add("Python math.fsum (exact)", 1, lambda: math.fsum(a))
+    c.add("numpy a.sum() (not exact)", 1, lambda: a.sum())
     return c
 
 
@@ -339,6 +348,7 @@ def case_tasks(fn):
 
 CASES = {
     "sum": case_sum,
+    "sum-exact": case_sum_exact,
     "sum-100": case_small_sum,
     "sum-1k": case_small_sum,
     "sum-10k": case_small_sum,

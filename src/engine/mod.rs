@@ -32,7 +32,7 @@ pub(crate) mod map;
 pub(crate) mod ops;
 pub(crate) mod scan;
 pub(crate) mod seq;
-pub(crate) mod state;
+pub mod state;
 pub(crate) mod uninit;
 pub(crate) mod whole;
 

@@ -4,7 +4,7 @@
 //! elementwise loops over contiguous rows, which vectorise too.
 
 use super::seq;
-use super::state::{Best, Moments, best_in, first_nan_or_better, prefer};
+use super::state::{Best, ExactSum, Moments, best_in, first_nan_or_better, prefer};
 use super::{At, ReduceKernel};
 use crate::element::{Float, Scalar};
 
@@ -152,7 +152,7 @@ impl<A: Float> ReduceKernel<A> for Var<A> {
         );
     }
     fn merge(&self, l: Moments<A>, r: Moments<A>) -> Moments<A> {
-        l.merge(r)
+        l.combined(r)
     }
     fn finish(&self, acc: Moments<A>) -> A {
         acc.m2 / (A::from_count(acc.count) - self.ddof)
@@ -317,5 +317,35 @@ where
     }
     fn finish(&self, acc: B) -> B {
         acc
+    }
+}
+
+/// The exact sum (an [`ExactSum`] per run or per column), rounded once.
+pub(crate) struct ExactSumKernel;
+
+impl<A: Float> ReduceKernel<A> for ExactSumKernel {
+    type Acc = ExactSum<A>;
+    type Out = A;
+
+    fn run(&self, xs: &[A], _: At<'_>) -> ExactSum<A> {
+        let mut s = ExactSum::new();
+        s.extend(xs);
+        s
+    }
+    fn rows(&self, rows: &[&[A]], _: usize, out: &mut Vec<ExactSum<A>>) {
+        out.clear();
+        out.resize(rows[0].len(), ExactSum::new());
+        for row in rows {
+            for (acc, &x) in out.iter_mut().zip(*row) {
+                acc.add(x);
+            }
+        }
+    }
+    fn merge(&self, mut l: ExactSum<A>, r: ExactSum<A>) -> ExactSum<A> {
+        l.merge(&r);
+        l
+    }
+    fn finish(&self, acc: ExactSum<A>) -> A {
+        acc.sum()
     }
 }

@@ -24,7 +24,9 @@ use crate::element::{Float, Scalar};
 use crate::engine::ReduceKernel;
 use crate::engine::axis::reduce_axis;
 use crate::engine::lanes::map_lanes;
-use crate::engine::ops::{Arg, Extreme, Finish, Fold, NanExtreme, NanSumCount, Var, sum};
+use crate::engine::ops::{
+    Arg, ExactSumKernel, Extreme, Finish, Fold, NanExtreme, NanSumCount, Var, sum,
+};
 
 /// Parallel reductions along one axis, for arrays of any dimension and
 /// layout. Each returns an array of one dimension less, with the shape and
@@ -68,6 +70,29 @@ pub trait ParAxis<A, D: RemoveAxis> {
     fn par_sum_axis(&self, axis: Axis) -> Array<A, D::Smaller>
     where
         A: Scalar;
+
+    /// The exact sum along `axis`: every output element is the correctly
+    /// rounded real sum of its lane (see
+    /// [`par_sum_exact`](crate::ParReduce::par_sum_exact)), so it depends on
+    /// the values alone, not on the layout, the block size or the thread
+    /// count. An empty axis gives zeros.
+    ///
+    /// # Panics
+    ///
+    /// If `axis` is out of range.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let a = array![[1e16, 1.0], [1.0, 1.0], [-1e16, 1.0]];
+    /// assert_eq!(a.par_sum_axis_exact(Axis(0)), array![1.0, 3.0]);
+    /// assert_eq!(a.t().par_sum_axis_exact(Axis(1)), array![1.0, 3.0]);
+    /// ```
+    #[track_caller]
+    fn par_sum_axis_exact(&self, axis: Axis) -> Array<A, D::Smaller>
+    where
+        A: Float;
 
     /// Parallel version of `mean_axis`: the mean along `axis`, or `None` if
     /// the axis is empty.
@@ -347,6 +372,14 @@ impl<A, D: RemoveAxis> ParAxis<A, D> for ArrayRef<A, D> {
     {
         checked("par_sum_axis", self, axis, sum())
             .unwrap_or_else(|| Array::from_elem(self.raw_dim().remove_axis(axis), A::scalar_zero()))
+    }
+
+    fn par_sum_axis_exact(&self, axis: Axis) -> Array<A, D::Smaller>
+    where
+        A: Float,
+    {
+        checked("par_sum_axis_exact", self, axis, ExactSumKernel)
+            .unwrap_or_else(|| Array::zeros(self.raw_dim().remove_axis(axis)))
     }
 
     fn par_mean_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>

@@ -21,6 +21,7 @@ use ndarray::{Array1, Array2, ArrayRef, ArrayView, Dimension, Ix1};
 use crate::element::Float;
 use crate::engine::group::Group;
 use crate::engine::ops::Extreme;
+use crate::engine::state::{StateReader, StateWriter};
 use crate::engine::whole::{BlockOf, Part, accumulate, reduce_kernel};
 use crate::error::{Error, Result};
 
@@ -50,6 +51,87 @@ pub struct Histogram<A> {
     /// The `bins + 1` bin edges, increasing.
     pub edges: Array1<A>,
 }
+
+impl<A: Float> Histogram<A> {
+    /// Adds the counts of `other`, a histogram of more data over the same
+    /// edges: the histogram of both parts, exactly, in any grouping and
+    /// order (a mergeable [`state`](crate::state)).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidState`] if the edges differ (in any bit).
+    ///
+    /// ```
+    /// use ndpar::histogram::par_histogram_edges;
+    /// use ndarray::array;
+    ///
+    /// let edges = array![0.0, 1.0, 2.0];
+    /// let mut h = par_histogram_edges(&array![0.5, 1.5], &edges).unwrap();
+    /// h.merge(&par_histogram_edges(&array![1.2, 9.0], &edges).unwrap()).unwrap();
+    /// assert_eq!(h.counts, array![1, 2]);
+    /// let back = ndpar::Histogram::<f64>::from_bytes(&h.to_bytes()).unwrap();
+    /// assert_eq!(back, h);
+    /// ```
+    pub fn merge(&mut self, other: &Histogram<A>) -> Result<()> {
+        let same = self.edges.len() == other.edges.len()
+            && self
+                .edges
+                .iter()
+                .zip(&other.edges)
+                .all(|(a, b)| a.to_f64_exact().to_bits() == b.to_f64_exact().to_bits());
+        if !same {
+            return Err(Error::InvalidState(
+                "cannot merge histograms with different edges".into(),
+            ));
+        }
+        self.counts += &other.counts;
+        Ok(())
+    }
+
+    /// A stable little-endian encoding (see [`state`](crate::state)): the
+    /// number of bins, the counts, then the edges.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = StateWriter::new(KIND_HISTOGRAM, size_of::<A>());
+        w.u64(self.counts.len() as u64);
+        self.counts.iter().for_each(|&c| w.u64(c));
+        self.edges.iter().for_each(|&e| w.float(e));
+        w.finish()
+    }
+
+    /// Decodes [`to_bytes`](Histogram::to_bytes). The length of `bytes` is
+    /// checked against the number of bins before anything is allocated.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidState`] when `bytes` is not a histogram of this
+    /// element type, or its edges are not finite and strictly increasing.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = StateReader::new(bytes, KIND_HISTOGRAM, size_of::<A>(), "Histogram")?;
+        let bins = r.u64()?;
+        // Header, bin count, then 8 bytes per count and per edge.
+        let expected = (bins.checked_mul(16))
+            .and_then(|b| b.checked_add(7 + 8 + 8))
+            .filter(|&n| n == bytes.len() as u64);
+        if bins == 0 || expected.is_none() {
+            return Err(r.bad("length does not match the number of bins"));
+        }
+        let bins = bins as usize;
+        let counts = (0..bins).map(|_| r.u64()).collect::<Result<Vec<u64>>>()?;
+        let edges = (0..=bins).map(|_| r.float()).collect::<Result<Vec<A>>>()?;
+        r.end()?;
+        let increasing =
+            edges.iter().all(|e| e.is_finite()) && edges.windows(2).all(|w| w[0] < w[1]);
+        if !increasing {
+            return Err(r.bad("edges not finite and strictly increasing"));
+        }
+        Ok(Histogram {
+            counts: Array1::from(counts),
+            edges: Array1::from(edges),
+        })
+    }
+}
+
+const KIND_HISTOGRAM: u8 = 7;
 
 /// Counts and bin edges of a 2-D histogram.
 ///

@@ -289,11 +289,11 @@ where
             }
             acc
         },
-        Moments::merge,
+        Moments::combined,
     );
     let var = m.m2 / (m.count - 1) as f64;
     Some(MonteCarlo {
-        mean: m.mean(),
+        mean: m.pilot + m.offset,
         std_error: (var / m.count as f64).sqrt(),
         samples: m.count,
     })

@@ -24,6 +24,7 @@ use crate::engine::ops::{
     Arg, Extreme, Finish, NanExtreme, NanSumCount, Var, map_sum, product, sum,
 };
 use crate::engine::seq;
+use crate::engine::state::{ExactDot, ExactSum};
 use crate::engine::whole::{Part, reduce, reduce_kernel};
 use crate::plan::contiguous;
 
@@ -401,6 +402,75 @@ pub trait ParReduce<A, D: Dimension> {
     fn par_vdot(&self, other: &ArrayRef<A, D>) -> A
     where
         A: Scalar;
+
+    /// The exact sum: the correctly rounded value of the real sum of all
+    /// elements (0 if empty).
+    ///
+    /// The result does not depend on anything but the values: not on the
+    /// order, the memory layout, the block size, the thread count or the
+    /// machine, so it is the level of reproducibility to use when a result
+    /// must be reproduced from another file, cluster or library (see
+    /// [`state::ExactSum`](crate::state::ExactSum) for the rules on
+    /// infinities, NaN, overflow and zeros). It costs about two to three
+    /// times [`par_sum`](ParReduce::par_sum) on one thread and far less
+    /// once the sum is limited by memory bandwidth.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{Array1, Array2};
+    ///
+    /// let a = Array1::from(vec![1e16, 1.0, -1e16, 1.0]);
+    /// assert_eq!(a.par_sum(), 0.0); // rounding ate both ones
+    /// assert_eq!(a.par_sum_exact(), 2.0);
+    /// // Same bits for any layout, block size and thread count:
+    /// let m = Array2::from_shape_fn((300, 70), |(i, j)| 1.0 / (1.0 + (i * 70 + j) as f64));
+    /// let f = m.t().to_owned().reversed_axes(); // the same matrix in F order
+    /// assert_eq!(m.par_sum_exact(), f.par_sum_exact());
+    /// ```
+    fn par_sum_exact(&self) -> A
+    where
+        A: Float;
+
+    /// The exact mean: the real sum divided by the number of elements,
+    /// rounded once (see [`par_sum_exact`](ParReduce::par_sum_exact));
+    /// `None` if empty.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::Array1;
+    ///
+    /// let a = Array1::from(vec![1e16, 1.0, -1e16, 2.0]);
+    /// assert_eq!(a.par_mean_exact(), Some(0.75));
+    /// assert_eq!(Array1::<f32>::zeros(0).par_mean_exact(), None);
+    /// ```
+    fn par_mean_exact(&self) -> Option<A>
+    where
+        A: Float;
+
+    /// The exact dot product of two arrays of the same shape (numpy's
+    /// `vdot` for real numbers, like [`par_vdot`](ParReduce::par_vdot)):
+    /// every product formed exactly, the real sum rounded once, so the
+    /// result depends on nothing but the values (see
+    /// [`state::ExactDot`](crate::state::ExactDot)). The layouts may
+    /// differ.
+    ///
+    /// # Panics
+    ///
+    /// If the shapes differ (the message names both).
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::array;
+    ///
+    /// let x = array![1e20, 3.0, -1e20];
+    /// let y = array![1.0, 1.0, 1.0];
+    /// assert_eq!(x.par_vdot(&y), 0.0);
+    /// assert_eq!(x.par_dot_exact(&y), 3.0);
+    /// ```
+    #[track_caller]
+    fn par_dot_exact(&self, other: &ArrayRef<A, D>) -> A
+    where
+        A: Float;
 }
 
 /// Row-major flat index → index pattern of `dim`'s shape.
@@ -628,4 +698,72 @@ impl<A, D: Dimension> ParReduce<A, D> for ArrayRef<A, D> {
         )
         .unwrap_or_else(A::scalar_zero)
     }
+
+    fn par_sum_exact(&self) -> A
+    where
+        A: Float,
+    {
+        exact_sum(self).sum()
+    }
+
+    fn par_mean_exact(&self) -> Option<A>
+    where
+        A: Float,
+    {
+        exact_sum(self).mean()
+    }
+
+    fn par_dot_exact(&self, other: &ArrayRef<A, D>) -> A
+    where
+        A: Float,
+    {
+        check::same_shape(
+            "par_dot_exact",
+            ("self", self.shape()),
+            ("other", other.shape()),
+        );
+        let merge = |mut l: ExactDot<A>, r: ExactDot<A>| {
+            l.merge(&r);
+            l
+        };
+        reduce(
+            (self.view(), other.view()),
+            true,
+            |block| {
+                let mut d = ExactDot::new();
+                match block.part {
+                    Part::Run((xs, ys)) => d.extend(xs, ys),
+                    Part::Views((va, vb)) => {
+                        let (mut buf_a, mut buf_b) = (Vec::new(), Vec::new());
+                        d.extend(contiguous(&va, &mut buf_a), contiguous(&vb, &mut buf_b));
+                    }
+                }
+                d
+            },
+            merge,
+        )
+        .unwrap_or_default()
+        .value()
+    }
+}
+
+/// The exact sum state of all of `a`: blocks in memory order (the exact
+/// sum does not depend on the order), merged along the tree.
+fn exact_sum<A: Float, D: Dimension>(a: &ArrayRef<A, D>) -> ExactSum<A> {
+    let merge = |mut l: ExactSum<A>, r: ExactSum<A>| {
+        l.merge(&r);
+        l
+    };
+    reduce(
+        (a.view(),),
+        true,
+        |block| {
+            let mut s = ExactSum::new();
+            let mut buf = Vec::new();
+            s.extend(block.slice(&mut buf));
+            s
+        },
+        merge,
+    )
+    .unwrap_or_default()
 }

@@ -25,6 +25,19 @@ pub fn cases() -> Vec<CaseDef> {
         },
         run: run_sum,
     }];
+    cases.push(CaseDef {
+        id: "sum-exact",
+        family: "reductions",
+        spec: |s| Spec(vec![("n", s.size.pick([1 << 20, 1 << 25, 1 << 27]))]),
+        describe: |s| {
+            let n = s.get("n");
+            (
+                format!("par_sum_exact (correctly rounded), {n} f64"),
+                Work::bytes(n * 8, "8 bytes read per value"),
+            )
+        },
+        run: run_sum_exact,
+    });
     cases.extend(small_sums());
     cases.extend(axis_sums());
     cases
@@ -55,6 +68,38 @@ fn run_sum(setup: &Setup, spec: &Spec) -> Vec<Row> {
         Role::Ndpar,
         || {
             black_box(black_box(&a).par_sum());
+        },
+    ));
+    measure(vs, setup.rounds)
+}
+
+/// The exact sum against the ordinary one: the price of a result that
+/// depends on the values alone.
+fn run_sum_exact(setup: &Setup, spec: &Spec) -> Vec<Row> {
+    let a = data(spec.get("n"));
+    let all = setup.all();
+    let mut vs = vec![
+        Variant::new("ndarray sum()", Role::Sequential, 1, || {
+            black_box(black_box(&a).sum());
+        }),
+        Variant::new("ndpar par_sum (not exact)", Role::Limit, all, || {
+            black_box(black_box(&a).par_sum());
+        }),
+        Variant::new(
+            "ndpar par_sum (not exact), 1 thread",
+            Role::Parallel,
+            1,
+            || {
+                black_box(black_box(&a).par_sum());
+            },
+        ),
+    ];
+    vs.extend(Variant::per_thread_count(
+        &setup.threads,
+        "ndpar par_sum_exact",
+        Role::Ndpar,
+        || {
+            black_box(black_box(&a).par_sum_exact());
         },
     ));
     measure(vs, setup.rounds)

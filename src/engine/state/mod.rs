@@ -1,12 +1,76 @@
-//! Mergeable partial states of the standard reductions: [`Moments`]
-//! (count, mean and squared deviations, merged with Chan's update) and
-//! [`Best`] (a value and its index, for numpy's `argmin`/`argmax`: the
-//! *first* extreme element in logical row-major order, whatever the memory
-//! layout, and the first NaN if there is one).
+//! Mergeable partial states: what a reduction holds between blocks, and what
+//! it takes to combine two parts of the input.
+//!
+//! Every reduction in ndpar is a state folded over blocks and merged along a
+//! tree. The states below are public, so that a program can reduce a stream
+//! of chunks, save a partial result and resume from it, or combine results
+//! computed in other processes (or on other machines), and get what one pass
+//! over all the data gives:
+//!
+//! | state | holds | merge | one-pass result |
+//! |---|---|---|---|
+//! | [`ExactSum`] | the exact sum (and count) | exact, associative, commutative | bit for bit, in any grouping and order |
+//! | [`ExactDot`] | the exact dot product | exact, associative, commutative | bit for bit, in any grouping and order |
+//! | [`MinMax`] | minimum and maximum, NaN-propagating | associative; `other` is the later part | bit for bit, in any grouping |
+//! | [`ArgMin`], [`ArgMax`] | the first extreme and its index | associative, commutative | bit for bit, in any grouping and order |
+//! | [`Moments`] | count, mean and squared deviations | Chan's update: associative in exact arithmetic | to rounding; the same bits for the same grouping |
+//! | [`Histogram`](crate::Histogram) counts | counts per bin | exact, associative, commutative | bit for bit, in any grouping and order |
+//!
+//! Each state has `new`, `add` (one value), `extend` (a slice), `merge`, a
+//! finishing accessor, and `to_bytes` / `from_bytes`: a stable,
+//! machine-independent little-endian encoding (a 7-byte header — `NDPS`, a
+//! format version, the state's kind and the element size — then the
+//! fields). `from_bytes` checks everything it reads and returns
+//! [`Error::InvalidState`](crate::Error::InvalidState) for bytes that are not
+//! a valid state of that type.
+//!
+//! ```
+//! use ndpar::state::{ArgMax, ExactSum, Moments};
+//!
+//! // Three chunks, reduced separately (by threads, processes, days)...
+//! let chunks: [&[f64]; 3] = [&[1.0, 5.0], &[2.5], &[-1.0, 4.0, 5.0]];
+//! let parts: Vec<(ExactSum<f64>, Moments<f64>, ArgMax<f64>)> = chunks
+//!     .iter()
+//!     .scan(0u64, |start, xs| {
+//!         let (mut s, mut m, mut a) = (ExactSum::new(), Moments::new(), ArgMax::new());
+//!         s.extend(xs);
+//!         m.extend(xs);
+//!         a.extend(*start, xs);
+//!         *start += xs.len() as u64;
+//!         Some((s, m, a))
+//!     })
+//!     .collect();
+//! // ...then merged: the results of one pass over all six values.
+//! let (mut s, mut m, mut a) = parts[0].clone();
+//! for (s2, m2, a2) in &parts[1..] {
+//!     s.merge(s2);
+//!     m.merge(m2);
+//!     a.merge(a2);
+//! }
+//! assert_eq!(s.sum(), 16.5);
+//! assert_eq!(m.count(), 6);
+//! assert_eq!(m.mean(), Some(2.75));
+//! assert_eq!(a.get(), Some((1, 5.0))); // the first of the two 5.0
+//! ```
+//!
+//! Internally the engine also keeps `Best`, the candidate of numpy's
+//! `argmin`/`argmax` over blocks in any memory layout: the *first* extreme
+//! element in logical row-major order, and the first NaN if there is one.
+
+mod codec;
+mod exact;
+mod extremes;
+mod moments;
+pub(crate) mod superacc;
+
+pub(crate) use codec::{Reader as StateReader, Writer as StateWriter};
+pub use exact::{ExactDot, ExactSum};
+pub use extremes::{ArgMax, ArgMin, MinMax};
+pub use moments::Moments;
 
 use super::At;
 use super::seq;
-use crate::element::{Float, Scalar};
+use crate::element::Scalar;
 
 /// Elements scanned per step: the extreme of a chunk is found with the
 /// vectorised loop, and the chunk is searched for its position only when it
@@ -14,16 +78,20 @@ use crate::element::{Float, Scalar};
 const CHUNK: usize = 256;
 
 /// A candidate: a value and its row-major flat index.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Best<A> {
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Best<A, I = usize> {
     pub(crate) value: A,
-    pub(crate) flat: usize,
+    pub(crate) flat: I,
 }
 
 /// The preferred of two candidates: a NaN beats any number, a `better` value
 /// beats a worse one, and among equals the lower index wins. Symmetric, so
 /// the combine order cannot change the answer.
-pub(crate) fn prefer<A: Scalar>(a: Best<A>, b: Best<A>, better: impl Fn(A, A) -> bool) -> Best<A> {
+pub(crate) fn prefer<A: Scalar, I: Ord + Copy>(
+    a: Best<A, I>,
+    b: Best<A, I>,
+    better: impl Fn(A, A) -> bool,
+) -> Best<A, I> {
     let (an, bn) = (a.value.scalar_is_nan(), b.value.scalar_is_nan());
     let b_wins = match (an, bn) {
         (true, true) => b.flat < a.flat,
@@ -112,92 +180,5 @@ pub(crate) fn first_nan_or_better<A: Scalar>(a: A, b: A, better: impl Fn(A, A) -
         b
     } else {
         a
-    }
-}
-
-/// Partial result of a variance: Chan et al.'s parallel merge state, with
-/// the mean kept as an offset from a pilot value (one of the data). Data
-/// far from zero (1e12 + N(0, 1)) then merge without the rounding of their
-/// magnitude: means differ by the difference of pilots (exact when they
-/// are within a factor of two) plus small offsets.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Moments<A> {
-    pub(crate) count: usize,
-    /// A value near the data (the mean is `pilot + offset`).
-    pub(crate) pilot: A,
-    /// The mean minus `pilot`.
-    pub(crate) offset: A,
-    /// Sum of squared deviations from the mean.
-    pub(crate) m2: A,
-}
-
-impl<A: Float> Moments<A> {
-    /// Count, mean and squared deviations of non-empty `xs`, by two passes
-    /// over the (cache-resident) block on values shifted by its first:
-    /// mean first, then deviations.
-    pub(crate) fn of(xs: &[A]) -> Moments<A> {
-        let n = A::from_count(xs.len());
-        let pilot = xs[0];
-        let offset = seq::pairwise(xs, A::zero(), |x: A| x - pilot, A::scalar_add) / n;
-        let m2 = seq::pairwise(
-            xs,
-            A::zero(),
-            |x: A| {
-                let d = (x - pilot) - offset;
-                d * d
-            },
-            A::scalar_add,
-        );
-        Moments {
-            count: xs.len(),
-            pilot,
-            offset,
-            m2,
-        }
-    }
-
-    /// The mean.
-    #[cfg(any(feature = "random", test))]
-    pub(crate) fn mean(&self) -> A {
-        self.pilot + self.offset
-    }
-
-    /// Merges two partial results (Chan, Golub & LeVeque 1979): exact in
-    /// exact arithmetic and stable in floating point, unlike E[x²] − E[x]².
-    pub(crate) fn merge(self, other: Self) -> Self {
-        if self.count == 0 {
-            return other;
-        }
-        if other.count == 0 {
-            return self;
-        }
-        let count = self.count + other.count;
-        let (na, nb, n) = (
-            A::from_count(self.count),
-            A::from_count(other.count),
-            A::from_count(count),
-        );
-        let delta = (other.pilot - self.pilot) + (other.offset - self.offset);
-        Moments {
-            count,
-            pilot: self.pilot,
-            offset: self.offset + delta * (nb / n),
-            m2: self.m2 + other.m2 + delta * delta * (na * nb / n),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn moments_merge_equals_whole() {
-        let xs: Vec<f64> = (0..100).map(|i| (i as f64).sin() * 10.0 + 1e6).collect();
-        let whole = Moments::of(&xs);
-        let merged = Moments::of(&xs[..33]).merge(Moments::of(&xs[33..]));
-        assert_eq!(whole.count, merged.count);
-        assert!((whole.mean() - merged.mean()).abs() < 1e-9);
-        assert!((whole.m2 - merged.m2).abs() / whole.m2 < 1e-10);
     }
 }
