@@ -30,6 +30,12 @@
 //!   any pool. The [`Params`] in effect when a kernel or a [`Parallel`] run
 //!   starts travel with its work: a kernel nested in another kernel's
 //!   closure or in a task plans with them on whichever worker runs it.
+//! * **Reproducible at three levels.** Same bits on any thread count
+//!   (always); also for any memory layout and `block_bytes`
+//!   ([`Reproducibility::Layout`], for the whole-array float reductions);
+//!   and for any order, machine or library (the correctly rounded `*_exact`
+//!   reductions). [`Reproducibility`] has the table of kernel × level, and
+//!   [`state`] the public mergeable states behind the reductions.
 //! * **Every layout.** Any dimension (`Ix0`…`Ix6`, `IxDyn`), owned arrays,
 //!   views and `&ArrayRef`, C or F order, sliced with steps, reversed,
 //!   transposed, broadcast, empty.
@@ -77,7 +83,7 @@
 //! | layer | where | what lives there |
 //! |---|---|---|
 //! | planner | `plan/` (private) | `layout.rs`: traversal order from strides; `blocks.rs`: rectangular blocks, cutting views; `whole.rs`: `WholePlan`, the blocks of a whole-array kernel; `axis.rs`: `AxisPlan`, lanes or streamed rows along an axis; `tiles.rs`: 2-D output tiles; `schedule.rs`: `Schedule`, the only code that hands work to rayon (fixed combine tree, params carried to workers) |
-//! | engine | `engine/` (private) | `ReduceKernel` (`mod.rs`) and the standard kernels (`ops.rs`); drivers: `whole.rs` (whole array), `axis.rs` (along an axis), `scan.rs` (scan totals and carries), `map.rs` (maps of 0–3 inputs, `group.rs`), `lanes.rs` (a function per lane); `seq.rs` vectorised loops; `state.rs` mergeable states (moments, arg-extremes); `uninit.rs` the only `unsafe` code |
+//! | engine | `engine/` (private) | `ReduceKernel` (`mod.rs`) and the standard kernels (`ops.rs`); drivers: `whole.rs` (whole array), `axis.rs` (along an axis), `scan.rs` (scan totals and carries), `map.rs` (maps of 0–3 inputs, `group.rs`), `lanes.rs` (a function per lane); `seq.rs` vectorised loops; `state/` the mergeable states, public as [`state`] (`superacc.rs` the exact superaccumulator, `exact.rs`, `moments.rs`, `extremes.rs`, `codec.rs` their byte encoding); `uninit.rs` the only `unsafe` code |
 //! | kernels | `kernels/`, re-exported as [`map`], [`reduce`], [`axis`], [`blocks`], [`scan`], [`histogram`], [`linalg`], `random` | [`ParMap`], [`ParMapMut`], [`ParMapInto`]; [`ParReduce`]; [`ParAxis`], [`ParAxisMut`]; [`ParBlocks`], [`ParBlocksMut`], [`BlockPlan`], stencils; [`ParScan`]; [`par_histogram`] and friends; [`par_pairwise_distances`], [`par_knn`], [`par_matmul`], [`par_cov`], [`par_corrcoef`]; `par_random` (feature `random`) |
 //! | tasks | [`tasks`] | [`Parallel`] (`mod.rs`), where tasks run and when runs stop (`place.rs`), batched runs (`batch.rs`), streams (`stream.rs`), the progress bar (`progress.rs`) |
 //! | files | `io` (feature `io`), `memory` (feature `cache`) | npy/npz save and load; the `Memory` disk cache (keys, values, entries) |
@@ -128,7 +134,7 @@ pub use linalg::{
     Knn, Metric, Variables, par_corrcoef, par_cov, par_knn, par_matmul, par_pairwise_distances,
 };
 pub use map::{ParMap, ParMapInto, ParMapMut};
-pub use params::Params;
+pub use params::{Params, Reproducibility};
 pub use reduce::ParReduce;
 pub use scan::ParScan;
 pub use tasks::{

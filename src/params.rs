@@ -59,6 +59,59 @@ pub struct Params {
     /// 100 µs, several times the cost of waking rayon's workers (measured
     /// at 15–30 µs on a 2-vCPU cloud VM).
     pub min_parallel_time: Duration,
+    /// What the bits of float reductions may depend on: see
+    /// [`Reproducibility`]. Default: [`Reproducibility::Threads`].
+    pub reproducibility: Reproducibility,
+}
+
+/// How far the bits of a float reduction are reproducible, beyond the
+/// values themselves.
+///
+/// Every level gives the same bits on any number of threads. The levels
+/// differ in what else may change without changing a bit:
+///
+/// | level | same bits for any | price |
+/// |---|---|---|
+/// | [`Threads`](Reproducibility::Threads) (default) | thread count and pool, for the same memory layout and [`Params::block_bytes`] | none: blocks follow memory, the fastest order |
+/// | [`Layout`](Reproducibility::Layout) | also memory order (C, F, transposed, stepped, reversed, broadcast views) and `block_bytes` | none for C-order arrays; other layouts are read in logical order (see below) |
+/// | exact (the `*_exact` methods) | also order, grouping, machine and library: the correctly rounded value | 2–4 times a plain sum on one thread |
+///
+/// At the `Layout` level the whole-array float reductions
+/// ([`par_sum`](crate::ParReduce::par_sum), `par_product`, `par_mean`,
+/// `par_var`, `par_std`, `par_nansum`, `par_nanmean`, the norms and
+/// [`par_vdot`](crate::ParReduce::par_vdot)) cut the array's *logical*
+/// row-major sequence into blocks of a fixed 8192 elements, whatever the
+/// memory layout and `block_bytes`, and combine them along the fixed tree.
+/// A C-order array is read as before; any other layout is gathered block
+/// by block in logical order, which costs extra memory traffic (measured
+/// in `BENCHMARKS.md`). Minima, maxima and the arg-extremes are the same
+/// bits at every level (they do not round). Axis reductions, folds and
+/// scans stay at the `Threads` level; for layout-free sums along an axis
+/// use [`par_sum_axis_exact`](crate::ParAxis::par_sum_axis_exact).
+///
+/// ```
+/// use ndpar::prelude::*;
+/// use ndpar::{Params, Reproducibility};
+/// use ndarray::{Array2, ShapeBuilder};
+///
+/// let c = Array2::from_shape_fn((500, 300), |(i, j)| 1.0 / (1.0 + (i * 300 + j) as f64));
+/// let mut f = Array2::zeros((500, 300).f());
+/// f.assign(&c); // the same matrix, column-major
+/// let layout = Params::default().with_reproducibility(Reproducibility::Layout);
+/// let (sc, sf) = layout.install(|| (c.par_sum(), f.par_sum()));
+/// assert_eq!(sc.to_bits(), sf.to_bits());
+/// let small_blocks = layout.with_block_bytes(512);
+/// assert_eq!(small_blocks.install(|| f.t().t().par_sum()).to_bits(), sc.to_bits());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Reproducibility {
+    /// The same bits on any number of threads, for the same memory layout
+    /// and `Params`.
+    #[default]
+    Threads,
+    /// Also the same bits for any memory layout and any `block_bytes`.
+    Layout,
 }
 
 impl Default for Params {
@@ -67,6 +120,7 @@ impl Default for Params {
             block_bytes: 64 * 1024,
             min_parallel_len: 4096,
             min_parallel_time: Duration::from_micros(100),
+            reproducibility: Reproducibility::Threads,
         }
     }
 }
@@ -132,6 +186,18 @@ impl Params {
     /// ```
     pub fn with_min_parallel_time(mut self, min_parallel_time: Duration) -> Self {
         self.min_parallel_time = min_parallel_time;
+        self
+    }
+
+    /// Sets [`reproducibility`](Params::reproducibility).
+    ///
+    /// ```
+    /// use ndpar::{Params, Reproducibility};
+    /// let p = Params::default().with_reproducibility(Reproducibility::Layout);
+    /// assert_eq!(p.reproducibility, Reproducibility::Layout);
+    /// ```
+    pub fn with_reproducibility(mut self, reproducibility: Reproducibility) -> Self {
+        self.reproducibility = reproducibility;
         self
     }
 

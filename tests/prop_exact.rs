@@ -411,7 +411,7 @@ fn sum_axis_exact_is_layout_free() {
     }
     assert_eq!(
         Array2::<f64>::zeros((0, 4)).par_sum_axis_exact(Axis(0)),
-        Array1::zeros(4)
+        Array1::<f64>::zeros(4)
     );
 }
 

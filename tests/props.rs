@@ -7,6 +7,7 @@ mod common;
 mod prop_axis;
 mod prop_blocks;
 mod prop_exact;
+mod prop_layout;
 mod prop_linalg;
 mod prop_map;
 mod prop_reduce;

@@ -84,6 +84,11 @@ fn fills_and_prefixes_match_the_whole_array() {
     let mut view = big.slice_mut(s![..;2, ..;2]);
     par_fill_random(&mut view, &d, 3);
     assert_eq!(view, whole);
+    // Reversed and transposed views too: values follow the logical index.
+    let mut backing = Array2::<f64>::zeros((500, 300));
+    let mut rev = backing.slice_mut(s![..;-1, ..;-1]).reversed_axes();
+    ndpar::with_threads(2, || par_fill_random(&mut rev, &d, 3)).unwrap();
+    assert_eq!(rev, whole);
     let mut g = Array1::<f64>::zeros(1000);
     par_fill_random_using::<StdRng, _, _, _>(&mut g, &StandardNormal, 8);
     assert_eq!(

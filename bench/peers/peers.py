@@ -142,6 +142,14 @@ def case_sum_exact(spec, threads):
     return c
 
 
+def case_sum_layout(spec, threads):
+    n = spec["n"]
+    a = np.asfortranarray(golden(n * n).reshape(n, n))
+    c = Case()
+    c.add("numpy a.sum() (F order)", 1, lambda: a.sum())
+    return c
+
+
 def case_small_sum(spec, threads):
     a = golden(spec["n"])
     c = Case()
@@ -349,6 +357,7 @@ def case_tasks(fn):
 CASES = {
     "sum": case_sum,
     "sum-exact": case_sum_exact,
+    "sum-layout": case_sum_layout,
     "sum-100": case_small_sum,
     "sum-1k": case_small_sum,
     "sum-10k": case_small_sum,

@@ -22,7 +22,7 @@
 //! (`group.rs`): a new array, or an array updated in place, from zero to
 //! three inputs of any layouts. `lanes.rs` runs a function on every lane
 //! along an axis. `seq.rs` holds the vectorised sequential loops,
-//! `state.rs` the mergeable partial states, `uninit.rs` the crate's only
+//! `state/` the mergeable partial states (public as `ndpar::state`), `uninit.rs` the crate's only
 //! unsafe code.
 
 pub(crate) mod axis;

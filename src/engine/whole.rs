@@ -4,12 +4,168 @@
 //! block results along the fixed tree; maps write each block's part of an
 //! output (see `map.rs`).
 
-use ndarray::{ArrayView, ArrayViewD, Dimension};
+use std::ops::Range;
+
+use ndarray::{ArrayView, ArrayViewD, ArrayViewMutD, Axis, Dimension, Ix1, Ix2, Slice};
 
 use super::ReduceKernel;
 use super::group::Group;
-use crate::params::Params;
-use crate::plan::{Positions, WholeCut, WholePlan, contiguous, reduce_block_len};
+use crate::params::{Params, Reproducibility};
+use crate::plan::{
+    Positions, Schedule, WholeCut, WholePlan, contiguous, piece, piece_count, reduce_block_len,
+};
+
+/// Elements per block at the [`Reproducibility::Layout`] level: a constant,
+/// so that the bits depend on neither the memory layout, nor
+/// `block_bytes`, nor the element size.
+pub(crate) const LOGICAL_BLOCK_LEN: usize = 8192;
+
+/// Whether the current params ask for the layout level.
+pub(crate) fn layout_level() -> bool {
+    Params::current().reproducibility == Reproducibility::Layout
+}
+
+/// Reduces same-shape arrays block by block over their *logical*
+/// row-major sequence: blocks of [`LOGICAL_BLOCK_LEN`] elements (nearly
+/// equal pieces), each handed to `leaf` as one slice per array in logical
+/// order, merged along the fixed tree. `None` when empty.
+pub(crate) fn reduce_logical<A, T, L, C, const N: usize>(
+    arrays: [ArrayViewD<'_, A>; N],
+    leaf: L,
+    combine: C,
+) -> Option<T>
+where
+    A: Clone + Sync,
+    T: Send,
+    L: Fn([&[A]; N], usize) -> T + Sync,
+    C: Fn(T, T) -> T + Sync,
+{
+    let len = arrays[0].len();
+    if len == 0 {
+        return None;
+    }
+    let count = piece_count(len, LOGICAL_BLOCK_LEN);
+    let schedule = Schedule::for_len(len, count);
+    Some(schedule.tree_reduce(
+        count,
+        |b| {
+            let r = piece(len, count, b);
+            let mut bufs: [Vec<A>; N] = std::array::from_fn(|_| Vec::new());
+            let mut parts = bufs.iter_mut().zip(&arrays).map(|(buf, v)| {
+                let part: &[A] = logical_part(v, r.clone(), buf);
+                part
+            });
+            let slices: [&[A]; N] = std::array::from_fn(|_| parts.next().expect("N arrays"));
+            leaf(slices, r.start)
+        },
+        combine,
+    ))
+}
+
+/// Elements `r` of `v`'s logical row-major sequence: its own memory for a
+/// C-order array, else gathered into `buf`.
+fn logical_part<'b, A: Clone>(
+    v: &'b ArrayViewD<'_, A>,
+    r: Range<usize>,
+    buf: &'b mut Vec<A>,
+) -> &'b [A] {
+    if let Some(xs) = v.as_slice() {
+        return &xs[r];
+    }
+    buf.clear();
+    buf.reserve(r.len());
+    gather(v.view(), r, buf);
+    buf
+}
+
+/// Appends all of `src` to `buf` in logical order, reading `src` in memory
+/// order (axes by decreasing stride) and writing each element to its
+/// logical place: a column-major box is then read column by column, not
+/// with one page per element.
+fn copy_box<A: Clone>(src: ArrayViewD<'_, A>, buf: &mut Vec<A>) {
+    // IxDyn iterators step a heap index per element: take fixed
+    // dimensions for the common cases.
+    if let Ok(line) = src.view().into_dimensionality::<Ix1>() {
+        buf.extend(line.iter().cloned());
+        return;
+    }
+    if src.is_standard_layout() {
+        buf.extend(src.as_slice().expect("standard layout").iter().cloned());
+        return;
+    }
+    let Some(first) = src.iter().next().cloned() else {
+        return;
+    };
+    let start = buf.len();
+    buf.resize(start + src.len(), first);
+    let mut dest = ArrayViewMutD::from_shape(src.raw_dim(), &mut buf[start..])
+        .expect("the buffer holds the box");
+    if let (Ok(src), Ok(mut dest)) = (
+        src.view().into_dimensionality::<Ix2>(),
+        dest.view_mut().into_dimensionality::<Ix2>(),
+    ) {
+        if src.strides()[0].unsigned_abs() < src.strides()[1].unsigned_abs() {
+            // Column-major: column by column.
+            for (mut d, s) in dest.columns_mut().into_iter().zip(src.columns()) {
+                for (d, s) in d.iter_mut().zip(s.iter()) {
+                    *d = s.clone();
+                }
+            }
+        } else {
+            for (mut d, s) in dest.rows_mut().into_iter().zip(src.rows()) {
+                for (d, s) in d.iter_mut().zip(s.iter()) {
+                    *d = s.clone();
+                }
+            }
+        }
+        return;
+    }
+    let mut order: Vec<usize> = (0..src.ndim()).collect();
+    order.sort_by_key(|&ax| std::cmp::Reverse(src.strides()[ax].unsigned_abs()));
+    let src = src.permuted_axes(order.clone());
+    for (d, s) in dest.permuted_axes(order).into_iter().zip(src.iter()) {
+        *d = s.clone();
+    }
+}
+
+/// Appends elements `r` of `v`'s logical sequence to `buf`, as at most
+/// `2 · ndim − 1` rectangular pieces (a partial first row, whole rows, a
+/// partial last row, recursively), each copied in logical order.
+fn gather<A: Clone>(v: ArrayViewD<'_, A>, r: Range<usize>, buf: &mut Vec<A>) {
+    if r.is_empty() {
+        return;
+    }
+    if v.ndim() <= 1 {
+        let piece = if v.ndim() == 1 {
+            v.slice_axis(Axis(0), Slice::from(r))
+        } else {
+            v
+        };
+        copy_box(piece, buf);
+        return;
+    }
+    let row: usize = v.shape()[1..].iter().product();
+    let (first, last) = (r.start / row, (r.end - 1) / row);
+    let sub = |i: usize, part: Range<usize>, buf: &mut Vec<A>| {
+        gather(v.view().index_axis_move(Axis(0), i), part, buf);
+    };
+    if first == last {
+        sub(first, r.start - first * row..r.end - first * row, buf);
+        return;
+    }
+    let mut full_from = first;
+    if r.start % row != 0 {
+        sub(first, r.start % row..row, buf);
+        full_from += 1;
+    }
+    let full_to = if r.end % row != 0 { last } else { last + 1 };
+    if full_from < full_to {
+        copy_box(v.slice_axis(Axis(0), Slice::from(full_from..full_to)), buf);
+    }
+    if r.end % row != 0 {
+        sub(last, 0..r.end % row, buf);
+    }
+}
 
 /// Where a run of elements starts: the traversal position of its first
 /// element, and how traversal positions map to logical row-major indices.
@@ -206,6 +362,14 @@ where
     D: Dimension,
     K: ReduceKernel<A>,
 {
+    if layout_level() {
+        return reduce_logical(
+            [a.into_dyn()],
+            |[xs], start| kernel.run(xs, At::logical(start)),
+            |l, r| kernel.merge(l, r),
+        )
+        .map(|acc| kernel.finish(acc));
+    }
     let flat_ok = !K::POSITIONAL || a.is_standard_layout();
     // An array that fits one block is that block: reduce it directly,
     // exactly as the plan would, without planning (small inputs stay as

@@ -25,7 +25,7 @@ use crate::engine::ops::{
 };
 use crate::engine::seq;
 use crate::engine::state::{ExactDot, ExactSum};
-use crate::engine::whole::{Part, reduce, reduce_kernel};
+use crate::engine::whole::{Part, layout_level, reduce, reduce_kernel, reduce_logical};
 use crate::plan::contiguous;
 
 /// Parallel reductions over an array of any dimension and layout.
@@ -419,7 +419,7 @@ pub trait ParReduce<A, D: Dimension> {
     /// use ndpar::prelude::*;
     /// use ndarray::{Array1, Array2};
     ///
-    /// let a = Array1::from(vec![1e16, 1.0, -1e16, 1.0]);
+    /// let a = Array1::from(vec![1e16, 1.0, 1.0, -1e16]);
     /// assert_eq!(a.par_sum(), 0.0); // rounding ate both ones
     /// assert_eq!(a.par_sum_exact(), 2.0);
     /// // Same bits for any layout, block size and thread count:
@@ -684,6 +684,14 @@ impl<A, D: Dimension> ParReduce<A, D> for ArrayRef<A, D> {
     {
         check::same_shape("par_vdot", ("self", self.shape()), ("other", other.shape()));
         let (a, b) = (self.view(), other.view());
+        if layout_level() {
+            return reduce_logical(
+                [a.into_dyn(), b.into_dyn()],
+                |[xs, ys], _| seq::dot(xs, ys),
+                A::scalar_add,
+            )
+            .unwrap_or_else(A::scalar_zero);
+        }
         reduce(
             (a, b),
             true,

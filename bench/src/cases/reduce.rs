@@ -38,6 +38,19 @@ pub fn cases() -> Vec<CaseDef> {
         },
         run: run_sum_exact,
     });
+    cases.push(CaseDef {
+        id: "sum-layout",
+        family: "reductions",
+        spec: |s| Spec(vec![("n", s.size.pick([1024, 4096, 8192]))]),
+        describe: |s| {
+            let n = s.get("n");
+            (
+                format!("par_sum of an F-order {n} × {n} f64 at the Layout level"),
+                Work::bytes(n * n * 8, "8 bytes read per value"),
+            )
+        },
+        run: run_sum_layout,
+    });
     cases.extend(small_sums());
     cases.extend(axis_sums());
     cases
@@ -100,6 +113,48 @@ fn run_sum_exact(setup: &Setup, spec: &Spec) -> Vec<Row> {
         Role::Ndpar,
         || {
             black_box(black_box(&a).par_sum_exact());
+        },
+    ));
+    measure(vs, setup.rounds)
+}
+
+/// The price of layout-independent bits: an F-order matrix summed at the
+/// Layout level (gathered in logical order) against the default level and
+/// against the C-order copy, whose path the Layout level keeps.
+fn run_sum_layout(setup: &Setup, spec: &Spec) -> Vec<Row> {
+    let n = spec.get("n");
+    let c = Array2::from_shape_fn((n, n), |(i, j)| golden(i * n + j));
+    let mut f = Array2::zeros((n, n).f());
+    f.assign(&c);
+    let layout = ndpar::Params::default().with_reproducibility(ndpar::Reproducibility::Layout);
+    let all = setup.all();
+    let mut vs = vec![
+        Variant::new("ndarray sum() (F order)", Role::Sequential, 1, || {
+            black_box(black_box(&f).sum());
+        }),
+        Variant::new(
+            "ndpar par_sum, C order (same bits)",
+            Role::Limit,
+            all,
+            || {
+                black_box(layout.install(|| black_box(&c).par_sum()));
+            },
+        ),
+        Variant::new(
+            "ndpar par_sum, F order, Threads level",
+            Role::Parallel,
+            all,
+            || {
+                black_box(black_box(&f).par_sum());
+            },
+        ),
+    ];
+    vs.extend(Variant::per_thread_count(
+        &setup.threads,
+        "ndpar par_sum, F order, Layout level",
+        Role::Ndpar,
+        || {
+            black_box(layout.install(|| black_box(&f).par_sum()));
         },
     ));
     measure(vs, setup.rounds)

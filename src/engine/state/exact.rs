@@ -249,7 +249,7 @@ impl<A: Float> ExactSum<A> {
     /// Adds every value of `xs`.
     ///
     /// Batches of up to 1024 values take a fast path when their magnitudes
-    /// allow it (see [`split_batch`]): two error-free splittings turn the
+    /// allow it (Rump, Ogita & Oishi's error-free splitting): two splittings turn the
     /// batch into a few floating-point partial sums that are exact by
     /// construction, so only those (and the rare values with bits beyond
     /// 84 bits below the batch's largest) reach the superaccumulator.

@@ -1,0 +1,84 @@
+//! The layout level of reproducibility: the same logical array gives the
+//! same bits in every memory layout, with every `block_bytes` and on every
+//! thread count.
+
+use crate::common::*;
+use ndarray::{Array1, ArrayD, IxDyn};
+use ndpar::prelude::*;
+use ndpar::{Params, Reproducibility};
+use proptest::prelude::*;
+
+/// Everything the layout level covers, as bits.
+fn reductions(v: &ndarray::ArrayViewD<'_, f64>, w: &ndarray::ArrayViewD<'_, f64>) -> Vec<u64> {
+    let bits = |x: Option<f64>| x.map_or(u64::MAX, f64::to_bits);
+    vec![
+        v.par_sum().to_bits(),
+        v.par_product().to_bits(),
+        bits(v.par_mean()),
+        bits(v.par_var(0.0)),
+        bits(v.par_std(1.0)),
+        v.par_nansum().to_bits(),
+        bits(v.par_nanmean()),
+        v.par_norm_l1().to_bits(),
+        v.par_norm_l2().to_bits(),
+        v.par_vdot(w).to_bits(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn same_bits_in_every_layout(
+        shape in prop::collection::vec(prop_oneof![Just(1usize), 2usize..=9, Just(13), Just(97)], 1..=3)
+            .prop_filter("size", |s| s.iter().product::<usize>() <= 20_000),
+        seed in any::<u64>(),
+    ) {
+        let n: usize = shape.iter().product();
+        let mut state = seed | 1;
+        let data: Vec<f64> = (0..n).map(|_| {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+            ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 10f64.powi((state % 7) as i32)
+        }).collect();
+        let other: Vec<f64> = data.iter().map(|x| x.sin()).collect();
+        let layout = Params::always_parallel().with_reproducibility(Reproducibility::Layout);
+        let c = ArrayD::from_shape_vec(IxDyn(&shape), data.clone()).unwrap();
+        let w = ArrayD::from_shape_vec(IxDyn(&shape), other.clone()).unwrap();
+        let want = layout.install(|| reductions(&c.view(), &w.view()));
+        for kind in KINDS.into_iter().filter(|&k| k != Kind::Broadcast) {
+            let case = case_showing(kind, &c);
+            let v = case.view();
+            prop_assert_eq!(v.iter().copied().map(f64::to_bits).collect::<Vec<_>>(),
+                data.iter().copied().map(f64::to_bits).collect::<Vec<_>>(), "{:?} is the same logical array", kind);
+            for block_bytes in [8usize, 200, 4096, 1 << 20] {
+                let p = layout.with_block_bytes(block_bytes);
+                let got = same_on_threads(&[1, 2, 3], p, || reductions(&v, &w.t().t().view()));
+                prop_assert_eq!(&got, &want, "{:?}, block_bytes {}", kind, block_bytes);
+            }
+        }
+    }
+}
+
+/// A case of layout `kind` whose logical elements are `logical`.
+fn case_showing(kind: Kind, logical: &ArrayD<f64>) -> Case<f64> {
+    let shape = logical.shape().to_vec();
+    let len: usize = base_shape(kind, &shape).iter().product();
+    let mut case = Case::new(kind, shape, vec![0.0; len]);
+    case.view_mut().assign(logical);
+    case
+}
+
+#[test]
+fn broadcast_views_match_their_copies() {
+    let row = Array1::from_iter((0..1000).map(|i| (i as f64 * 0.37).sin() * 1e3));
+    let view = row.broadcast((300, 1000)).unwrap();
+    let copy = view.to_owned();
+    let layout = Params::always_parallel().with_reproducibility(Reproducibility::Layout);
+    for block_bytes in [64usize, 65536] {
+        let p = layout.with_block_bytes(block_bytes);
+        let (a, b) = p.install(|| (view.par_sum(), copy.par_sum()));
+        assert_eq!(a.to_bits(), b.to_bits());
+        let (a, b) = p.install(|| (view.par_var(1.0), copy.t().t().par_var(1.0)));
+        assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits));
+    }
+}
