@@ -82,3 +82,27 @@ fn broadcast_views_match_their_copies() {
         assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits));
     }
 }
+
+/// Long rows: bands of several blocks whose edges fall inside rows, in two
+/// and three dimensions.
+#[test]
+fn bands_of_blocks_give_the_same_bits() {
+    let layout = Params::always_parallel().with_reproducibility(Reproducibility::Layout);
+    for shape in [vec![300usize, 1000], vec![7, 50, 999], vec![3, 70_001]] {
+        let n: usize = shape.iter().product();
+        let data: Vec<f64> = (0..n)
+            .map(|i| ((i as f64) * 0.618_033_988_749_895).fract() * 10f64.powi((i % 9) as i32 - 4))
+            .collect();
+        let c = ArrayD::from_shape_vec(IxDyn(&shape), data).unwrap();
+        let w = c.mapv(f64::cos);
+        let want = layout.install(|| reductions(&c.view(), &w.view()));
+        for kind in KINDS.into_iter().filter(|&k| k != Kind::Broadcast) {
+            let case = case_showing(kind, &c);
+            for block_bytes in [512usize, 1 << 16] {
+                let p = layout.with_block_bytes(block_bytes);
+                let got = same_on_threads(&[1, 3], p, || reductions(&case.view(), &w.view()));
+                assert_eq!(got, want, "{kind:?} {shape:?}");
+            }
+        }
+    }
+}

@@ -25,10 +25,22 @@ pub(crate) fn layout_level() -> bool {
     Params::current().reproducibility == Reproducibility::Layout
 }
 
+/// Logical rows (lanes of the last axis) a band of blocks spans at least,
+/// when the rows are long: an array whose memory runs along another axis
+/// (F order) is then read in runs of this many elements per page visit.
+const BAND_ROWS: usize = 64;
+/// Most blocks in a band: a band's gather buffer stays at a few MiB.
+const MAX_BAND_BLOCKS: usize = 32;
+
 /// Reduces same-shape arrays block by block over their *logical*
 /// row-major sequence: blocks of [`LOGICAL_BLOCK_LEN`] elements (nearly
 /// equal pieces), each handed to `leaf` as one slice per array in logical
-/// order, merged along the fixed tree. `None` when empty.
+/// order, merged along a fixed tree. `None` when empty.
+///
+/// Blocks are grouped into bands of a fixed number of blocks (a function
+/// of the shape alone): the tree runs over bands and, inside a band,
+/// pairwise over its blocks. A band is gathered once, so that an array
+/// whose memory does not run along the rows is read in long runs.
 pub(crate) fn reduce_logical<A, T, L, C, const N: usize>(
     arrays: [ArrayViewD<'_, A>; N],
     leaf: L,
@@ -45,21 +57,52 @@ where
         return None;
     }
     let count = piece_count(len, LOGICAL_BLOCK_LEN);
-    let schedule = Schedule::for_len(len, count);
+    let row = arrays[0].shape().last().copied().unwrap_or(1);
+    let per_band = (BAND_ROWS.saturating_mul(row))
+        .div_ceil(LOGICAL_BLOCK_LEN)
+        .clamp(1, MAX_BAND_BLOCKS);
+    let bands = count.div_ceil(per_band);
+    let schedule = Schedule::for_len(len, bands);
     Some(schedule.tree_reduce(
-        count,
-        |b| {
-            let r = piece(len, count, b);
+        bands,
+        |band| {
+            let (b0, b1) = (band * per_band, ((band + 1) * per_band).min(count));
+            let span = piece(len, count, b0).start..piece(len, count, b1 - 1).end;
             let mut bufs: [Vec<A>; N] = std::array::from_fn(|_| Vec::new());
-            let mut parts = bufs.iter_mut().zip(&arrays).map(|(buf, v)| {
-                let part: &[A] = logical_part(v, r.clone(), buf);
-                part
-            });
-            let slices: [&[A]; N] = std::array::from_fn(|_| parts.next().expect("N arrays"));
-            leaf(slices, r.start)
+            let mut parts = bufs
+                .iter_mut()
+                .zip(&arrays)
+                .map(|(buf, v)| logical_part(v, span.clone(), buf));
+            let band_slices: [&[A]; N] = std::array::from_fn(|_| parts.next().expect("N arrays"));
+            pairwise_blocks(
+                b0,
+                b1,
+                &|b| {
+                    let r = piece(len, count, b);
+                    let local = r.start - span.start..r.end - span.start;
+                    leaf(band_slices.map(|xs| &xs[local.clone()]), r.start)
+                },
+                &combine,
+            )
         },
-        combine,
+        &combine,
     ))
+}
+
+/// Blocks `lo..hi` (at least one) merged pairwise, splitting at the
+/// midpoint like the schedule's tree.
+fn pairwise_blocks<T>(
+    lo: usize,
+    hi: usize,
+    leaf: &impl Fn(usize) -> T,
+    combine: &impl Fn(T, T) -> T,
+) -> T {
+    if hi - lo == 1 {
+        return leaf(lo);
+    }
+    let mid = lo + (hi - lo) / 2;
+    let left = pairwise_blocks(lo, mid, leaf, combine);
+    combine(left, pairwise_blocks(mid, hi, leaf, combine))
 }
 
 /// Elements `r` of `v`'s logical row-major sequence: its own memory for a
@@ -98,33 +141,50 @@ fn copy_box<A: Clone>(src: ArrayViewD<'_, A>, buf: &mut Vec<A>) {
     };
     let start = buf.len();
     buf.resize(start + src.len(), first);
-    let mut dest = ArrayViewMutD::from_shape(src.raw_dim(), &mut buf[start..])
-        .expect("the buffer holds the box");
-    if let (Ok(src), Ok(mut dest)) = (
-        src.view().into_dimensionality::<Ix2>(),
-        dest.view_mut().into_dimensionality::<Ix2>(),
-    ) {
-        if src.strides()[0].unsigned_abs() < src.strides()[1].unsigned_abs() {
-            // Column-major: column by column.
-            for (mut d, s) in dest.columns_mut().into_iter().zip(src.columns()) {
-                for (d, s) in d.iter_mut().zip(s.iter()) {
-                    *d = s.clone();
-                }
+    if let Ok(src2) = src.view().into_dimensionality::<Ix2>() {
+        let (rows, cols) = src2.dim();
+        let out = &mut buf[start..];
+        if src2.strides()[0].unsigned_abs() < src2.strides()[1].unsigned_abs() {
+            // Column-major: transposed in tiles of eight columns.
+            let columns: Vec<_> = src2.columns().into_iter().collect();
+            let slices: Option<Vec<&[A]>> = columns.iter().map(|c| c.to_slice()).collect();
+            match slices {
+                Some(c) => transpose_tiles(rows, cols, out, |j, i| c[j][i].clone()),
+                None => transpose_tiles(rows, cols, out, |j, i| columns[j][i].clone()),
             }
         } else {
-            for (mut d, s) in dest.rows_mut().into_iter().zip(src.rows()) {
-                for (d, s) in d.iter_mut().zip(s.iter()) {
-                    *d = s.clone();
+            for (row, chunk) in src2.rows().into_iter().zip(out.chunks_mut(cols.max(1))) {
+                for (d, x) in chunk.iter_mut().zip(row.iter()) {
+                    *d = x.clone();
                 }
             }
         }
+        debug_assert_eq!(rows * cols, src2.len());
         return;
     }
+    let dest = ArrayViewMutD::from_shape(src.raw_dim(), &mut buf[start..])
+        .expect("the buffer holds the box");
     let mut order: Vec<usize> = (0..src.ndim()).collect();
     order.sort_by_key(|&ax| std::cmp::Reverse(src.strides()[ax].unsigned_abs()));
     let src = src.permuted_axes(order.clone());
     for (d, s) in dest.permuted_axes(order).into_iter().zip(src.iter()) {
         *d = s.clone();
+    }
+}
+
+/// Fills row-major `out` (`rows × cols`) with `get(j, i)`, the value in
+/// column `j` and row `i`, eight columns at a time (eight read streams
+/// along the columns), so that each row's eight values fill one cache line
+/// of the output at once.
+fn transpose_tiles<A>(rows: usize, cols: usize, out: &mut [A], get: impl Fn(usize, usize) -> A) {
+    for j0 in (0..cols).step_by(8) {
+        let width = (cols - j0).min(8);
+        for i in 0..rows {
+            let dest = &mut out[i * cols + j0..i * cols + j0 + width];
+            for (k, d) in dest.iter_mut().enumerate() {
+                *d = get(j0 + k, i);
+            }
+        }
     }
 }
 
