@@ -443,3 +443,35 @@ fn ties_round_to_even() {
     assert_eq!(Array1::from(vec![up, h]).par_sum_exact(), 1.0 + 4.0 * h);
     assert_eq!(Array1::from(vec![1.0, h, 1e-300]).par_sum_exact(), up);
 }
+
+/// Long sums whose batches grow and shrink in magnitude (the fast path
+/// guesses each batch's scale from the previous one), with tiny values
+/// left over by both splitting levels, and a NaN-free but infinite-free
+/// mix of every path.
+#[test]
+fn long_sums_with_changing_scales() {
+    let xs: Vec<f64> = (0..20_000)
+        .map(|i| {
+            let scale = 2f64.powi(((i / 1000) as i32 % 7) * 40 - 120);
+            let x = ((i as f64) * 0.618_033_988_749_895).fract() - 0.5;
+            match i % 997 {
+                0 => 2f64.powi(-300),
+                1 => -scale * 3.0,
+                _ => x * scale,
+            }
+        })
+        .collect();
+    for p in [
+        Params::default(),
+        Params::always_parallel().with_block_bytes(1024),
+    ] {
+        let r = same_on_threads(&[1, 2, 3], p, || Array1::from(xs.clone()).par_sum_exact());
+        assert_correctly_rounded(&xs, r);
+        let mut reversed = xs.clone();
+        reversed.reverse();
+        assert_eq!(
+            Array1::from(reversed).par_sum_exact().to_bits(),
+            r.to_bits()
+        );
+    }
+}

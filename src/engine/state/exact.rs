@@ -29,70 +29,127 @@ const SPLIT_LANES: usize = 4;
 /// addition computes it exactly. A second level splits the `r` the same
 /// way with `σ' = 2^-42 σ`. What is left (bits more than 84 below `M`) is
 /// usually zero and is added value by value when it is not. The batch is
-/// refused when `M` is subnormal, too close to overflow for `σ`, or so
-/// small that `σ'`'s unit would leave the normal range, and when it holds
-/// an infinity or NaN (the partial sums are then not finite).
-fn split_batch<A: Float>(slots: &mut [i64; SUM_SLOTS], xs: &[A]) -> bool {
+/// refused (`None`) when `M` is subnormal, too close to overflow for `σ`,
+/// or so small that `σ'`'s unit would leave the normal range, and when it
+/// holds an infinity or NaN (the partial sums are then not finite).
+/// Otherwise it returns how many values it added to `slots`.
+///
+/// `σ` comes from `guess`, the exponent of the previous batch's largest
+/// magnitude, so that one pass both splits and finds `M`; only a batch
+/// whose `M` exceeds the guess is split again with its own `σ` (a second
+/// pass). Either way `guess` becomes this batch's exponent.
+fn split_batch<A: Float>(slots: &mut [i64; SUM_SLOTS], xs: &[A], guess: &mut u64) -> Option<usize> {
     debug_assert!(xs.len() <= SPLIT_BATCH);
-    let mut maxes = [0f64; SPLIT_LANES];
-    let mut chunks = xs.chunks_exact(SPLIT_LANES);
-    for c in &mut chunks {
-        for i in 0..SPLIT_LANES {
-            let a = c[i].to_f64_exact().abs();
-            maxes[i] = if a > maxes[i] { a } else { maxes[i] };
+    if usable(*guess) {
+        let split = Split::of(xs, *guess);
+        let exp = split.max.to_bits() >> 52;
+        if exp <= *guess && split.finite() {
+            let adds = split.commit(slots, xs, *guess);
+            if usable(exp) {
+                *guess = exp;
+            }
+            return Some(adds);
         }
     }
-    let m = chunks
-        .remainder()
+    let m = xs
         .iter()
         .map(|x| x.to_f64_exact().abs())
-        .chain(maxes)
         .fold(0f64, |m, a| if a > m { a } else { m });
-    let exp = m.to_bits() >> 52;
     if m == 0.0 {
         // All zeros (or NaN hidden from the comparisons): zeros add
         // nothing; a NaN needs the slow path.
-        return xs.iter().all(|x| x.to_f64_exact() == 0.0);
+        return xs.iter().all(|x| x.to_f64_exact() == 0.0).then_some(0);
     }
-    if !(84..=2034).contains(&exp) {
-        return false;
+    let exp = m.to_bits() >> 52;
+    if !usable(exp) {
+        return None;
     }
-    let sigma1 = f64::from_bits((exp + 12) << 52);
-    let sigma2 = f64::from_bits((exp - 30) << 52);
-    let mut high = [0f64; SPLIT_LANES];
-    let mut low = [0f64; SPLIT_LANES];
-    let mut left = [0f64; SPLIT_LANES];
-    let mut chunks = xs.chunks_exact(SPLIT_LANES);
-    for c in &mut chunks {
-        for i in 0..SPLIT_LANES {
-            let x = c[i].to_f64_exact();
+    *guess = exp;
+    let split = Split::of(xs, exp);
+    split.finite().then(|| split.commit(slots, xs, exp))
+}
+
+/// A first guess at the largest exponent of `xs`: one above that of 16
+/// evenly spaced samples (a guess too low costs one more pass over a
+/// batch, never a wrong sum).
+fn first_guess<A: Float>(xs: &[A]) -> u64 {
+    let step = (xs.len() / 16).max(1);
+    let m = xs
+        .iter()
+        .step_by(step)
+        .map(|x| x.to_f64_exact().abs())
+        .fold(0f64, |m, a| if a > m { a } else { m });
+    ((m.to_bits() >> 52) + 1).min(2034)
+}
+
+/// Whether a largest magnitude with this biased exponent can be split:
+/// `σ = 2^(exp + 12)` must be finite and `σ'`'s unit `2^(exp − 83)` normal.
+fn usable(exp: u64) -> bool {
+    (84..=2034).contains(&exp)
+}
+
+/// One pass of the two-level splitting of a batch, for the largest
+/// exponent `exp`.
+struct Split {
+    high: [f64; SPLIT_LANES],
+    low: [f64; SPLIT_LANES],
+    /// The largest remainder: 0 when nothing is left.
+    left: f64,
+    /// The largest magnitude seen (the comparisons skip NaN).
+    max: f64,
+}
+
+impl Split {
+    fn of<A: Float>(xs: &[A], exp: u64) -> Split {
+        let sigma1 = f64::from_bits((exp + 12) << 52);
+        let sigma2 = f64::from_bits((exp - 30) << 52);
+        let mut high = [0f64; SPLIT_LANES];
+        let mut low = [0f64; SPLIT_LANES];
+        let mut left = [0f64; SPLIT_LANES];
+        let mut maxes = [0f64; SPLIT_LANES];
+        let mut step = |i: usize, x: f64| {
             let q1 = (sigma1 + x) - sigma1;
             let r1 = x - q1;
             let q2 = (sigma2 + r1) - sigma2;
             high[i] += q1;
             low[i] += q2;
-            // Anything left? (|r2| summed only as a flag: exactness of
-            // this sum does not matter.)
-            left[i] += (r1 - q2).abs();
+            let r2 = (r1 - q2).abs();
+            left[i] = if r2 > left[i] { r2 } else { left[i] };
+            let a = x.abs();
+            maxes[i] = if a > maxes[i] { a } else { maxes[i] };
+        };
+        let mut chunks = xs.chunks_exact(SPLIT_LANES);
+        for c in &mut chunks {
+            for (i, x) in c.iter().enumerate() {
+                step(i, x.to_f64_exact());
+            }
+        }
+        for &x in chunks.remainder() {
+            step(0, x.to_f64_exact());
+        }
+        Split {
+            high,
+            low,
+            left: left.iter().fold(0f64, |m, &a| if a > m { a } else { m }),
+            max: maxes.iter().fold(0f64, |m, &a| if a > m { a } else { m }),
         }
     }
-    for &x in chunks.remainder() {
-        let x = x.to_f64_exact();
-        let q1 = (sigma1 + x) - sigma1;
-        let r1 = x - q1;
-        let q2 = (sigma2 + r1) - sigma2;
-        high[0] += q1;
-        low[0] += q2;
-        left[0] += (r1 - q2).abs();
+
+    fn finite(&self) -> bool {
+        self.high.iter().chain(&self.low).all(|v| v.is_finite())
     }
-    let left: f64 = left.iter().sum();
-    if !(high.iter().chain(&low).all(|v| v.is_finite()) && left.is_finite()) {
-        return false;
-    }
-    for v in high.into_iter().chain(low) {
-        add_sum_bits(slots, v.to_bits());
-    }
-    if left != 0.0 {
+
+    /// Adds the exact partial sums, and what the two levels left over;
+    /// returns how many values that was, at most.
+    fn commit<A: Float>(&self, slots: &mut [i64; SUM_SLOTS], xs: &[A], exp: u64) -> usize {
+        for v in self.high.iter().chain(&self.low) {
+            add_sum_bits(slots, v.to_bits());
+        }
+        if self.left == 0.0 {
+            return 2 * SPLIT_LANES;
+        }
+        let sigma1 = f64::from_bits((exp + 12) << 52);
+        let sigma2 = f64::from_bits((exp - 30) << 52);
         for &x in xs {
             let x = x.to_f64_exact();
             let q1 = (sigma1 + x) - sigma1;
@@ -103,8 +160,8 @@ fn split_batch<A: Float>(slots: &mut [i64; SUM_SLOTS], xs: &[A]) -> bool {
                 add_sum_bits(slots, r2.to_bits());
             }
         }
+        2 * SPLIT_LANES + xs.len()
     }
-    true
 }
 
 /// Infinities and NaN seen so far: they follow IEEE rules, apart from the
@@ -257,17 +314,28 @@ impl<A: Float> ExactSum<A> {
     /// value by value.
     pub fn extend(&mut self, xs: &[A]) {
         self.count += xs.len() as u64;
+        carry(&mut self.slots);
+        let mut guess = first_guess(xs);
+        // Adds since the last carry (each below 2^53 per slot).
+        let mut adds = 0;
         for batch in xs.chunks(SPLIT_BATCH) {
-            if !split_batch(&mut self.slots, batch) {
-                self.add_each(batch);
+            adds += match split_batch(&mut self.slots, batch, &mut guess) {
+                Some(n) => n,
+                None => {
+                    self.add_each(batch);
+                    batch.len()
+                }
+            };
+            if adds > SUM_CARRY_EVERY as usize - SPLIT_BATCH {
+                carry(&mut self.slots);
+                adds = 0;
             }
-            carry(&mut self.slots);
         }
-        self.pending = 0;
+        self.pending = adds as u32;
     }
 
-    /// Adds `xs` (at most [`SUM_CARRY_EVERY`] values) one by one into a
-    /// carried accumulator, without counting them.
+    /// Adds `xs` (at most [`SPLIT_BATCH`] values) one by one, without
+    /// counting them; the caller carries in time.
     fn add_each(&mut self, xs: &[A]) {
         for &x in xs {
             let bits = x.to_f64_exact().to_bits();
