@@ -452,7 +452,7 @@ fn ties_round_to_even() {
 fn long_sums_with_changing_scales() {
     let xs: Vec<f64> = (0..20_000)
         .map(|i| {
-            let scale = 2f64.powi(((i / 1000) as i32 % 7) * 40 - 120);
+            let scale = 2f64.powi((i / 1000 % 7) * 40 - 120);
             let x = ((i as f64) * 0.618_033_988_749_895).fract() - 0.5;
             match i % 997 {
                 0 => 2f64.powi(-300),
