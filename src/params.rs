@@ -76,6 +76,22 @@ pub struct Params {
 /// | [`Layout`](Reproducibility::Layout) | also memory order (C, F, transposed, stepped, reversed, broadcast views) and `block_bytes` | none for C-order arrays; other layouts are read in logical order (see below) |
 /// | exact (the `*_exact` methods) | also order, grouping, machine and library: the correctly rounded value | 2–4 times a plain sum on one thread |
 ///
+/// Which kernel gives which level (✓: always; *opt-in*: with
+/// `Reproducibility::Layout` in the current params):
+///
+/// | kernels | thread count | memory layout, `block_bytes` | order, machine, library |
+/// |---|---|---|---|
+/// | `par_sum`, `par_product`, `par_mean`, `par_var`, `par_std`, `par_nansum`, `par_nanmean`, `par_norm_l1`, `par_norm_l2`, `par_vdot` | ✓ | opt-in | — |
+/// | `par_sum_exact`, `par_mean_exact`, `par_dot_exact`, `par_sum_axis_exact` | ✓ | ✓ | ✓ (correctly rounded) |
+/// | `par_argmin`, `par_argmax` and their `_axis` forms | ✓ | ✓ | ✓ (the first extreme in logical order) |
+/// | `par_min`, `par_max`, `par_nanmin`, `par_nanmax`, `par_norm_max` and their `_axis` forms | ✓ | ✓ up to which of `-0.0` and `0.0`, or which NaN, is returned | as for layouts (nothing is rounded) |
+/// | other axis reductions (`par_sum_axis`, `par_mean_axis`, `par_var_axis`, …), `par_fold`, `par_map_reduce`, `par_cumsum`, `par_cumprod` | ✓ | — | — |
+/// | maps, block kernels, stencils, `par_correlate_2d`, `par_convolve_1d` | ✓ | ✓ | ✓ (each output is computed alone, in a fixed order) |
+/// | histograms | ✓ | ✓ | ✓ (integer counts) |
+/// | random arrays | ✓ | ✓ (values keyed by logical index) | ✓ for the same generator and `rand` version |
+/// | `par_matmul`, `par_cov`, `par_corrcoef`, `par_pairwise_distances`, `par_knn` | ✓ | — | — |
+/// | the [`state`](crate::state) types | merges in a fixed order: ✓ | ✓ | `ExactSum`, `ExactDot`, counts, extremes: ✓ |
+///
 /// At the `Layout` level the whole-array float reductions
 /// ([`par_sum`](crate::ParReduce::par_sum), `par_product`, `par_mean`,
 /// `par_var`, `par_std`, `par_nansum`, `par_nanmean`, the norms and
