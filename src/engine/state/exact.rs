@@ -107,25 +107,35 @@ impl Split {
         let mut low = [0f64; SPLIT_LANES];
         let mut left = [0f64; SPLIT_LANES];
         let mut maxes = [0f64; SPLIT_LANES];
-        let mut step = |i: usize, x: f64| {
-            let q1 = (sigma1 + x) - sigma1;
-            let r1 = x - q1;
-            let q2 = (sigma2 + r1) - sigma2;
-            high[i] += q1;
-            low[i] += q2;
-            let r2 = (r1 - q2).abs();
-            left[i] = if r2 > left[i] { r2 } else { left[i] };
-            let a = x.abs();
-            maxes[i] = if a > maxes[i] { a } else { maxes[i] };
-        };
         let mut chunks = xs.chunks_exact(SPLIT_LANES);
         for c in &mut chunks {
-            for (i, x) in c.iter().enumerate() {
-                step(i, x.to_f64_exact());
+            for i in 0..SPLIT_LANES {
+                let x = c[i].to_f64_exact();
+                let q1 = (sigma1 + x) - sigma1;
+                let r1 = x - q1;
+                let q2 = (sigma2 + r1) - sigma2;
+                let r2 = (r1 - q2).abs();
+                high[i] += q1;
+                low[i] += q2;
+                left[i] = if r2 > left[i] { r2 } else { left[i] };
+                let a = x.abs();
+                maxes[i] = if a > maxes[i] { a } else { maxes[i] };
             }
         }
         for &x in chunks.remainder() {
-            step(0, x.to_f64_exact());
+            let x = x.to_f64_exact();
+            let q1 = (sigma1 + x) - sigma1;
+            let r1 = x - q1;
+            let q2 = (sigma2 + r1) - sigma2;
+            let r2 = (r1 - q2).abs();
+            high[0] += q1;
+            low[0] += q2;
+            left[0] = if r2 > left[0] { r2 } else { left[0] };
+            maxes[0] = if x.abs() > maxes[0] {
+                x.abs()
+            } else {
+                maxes[0]
+            };
         }
         Split {
             high,
