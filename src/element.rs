@@ -70,6 +70,14 @@ pub trait Scalar: Copy + Send + Sync + PartialOrd + Debug + 'static + sealed::Se
     /// `false` only for a floating-point NaN or infinity.
     #[doc(hidden)]
     fn scalar_is_finite(self) -> bool;
+    /// A key whose integer order is numpy's sort order: the natural order,
+    /// with every NaN after every number (NaNs equal to each other) and
+    /// `-0.0` equal to `0.0`. Branch-free, so comparisons stay cheap.
+    #[doc(hidden)]
+    type SortKey: Ord + Copy + Send + Sync;
+    /// See [`Scalar::SortKey`].
+    #[doc(hidden)]
+    fn sort_key(self) -> Self::SortKey;
 }
 
 /// A floating-point element: `f32` or `f64`.
@@ -124,13 +132,32 @@ macro_rules! impl_int {
             fn scalar_is_nan(self) -> bool { false }
             #[inline(always)]
             fn scalar_is_finite(self) -> bool { true }
+            type SortKey = $t;
+            #[inline(always)]
+            fn sort_key(self) -> $t { self }
         }
     )*};
 }
 impl_int!(i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize);
 
+/// The sort key of a float's bits: the sign-magnitude order turned into
+/// unsigned order (negative values' bits inverted, positive values' sign
+/// bit set), with `-0.0` taken as `0.0` and every NaN as the largest key.
+macro_rules! float_key {
+    ($x:expr, $u:ty, $bits:expr) => {{
+        let x = $x + 0.0; // -0.0 + 0.0 is 0.0
+        if x.is_nan() {
+            <$u>::MAX
+        } else {
+            let b = x.to_bits();
+            let sign = b >> ($bits - 1);
+            b ^ (sign.wrapping_neg() | (1 << ($bits - 1)))
+        }
+    }};
+}
+
 macro_rules! impl_float {
-    ($($t:ty)*) => {$(
+    ($($t:ty => $u:ty, $bits:expr);*) => {$(
         impl sealed::Sealed for $t {}
         impl Scalar for $t {
             #[inline(always)]
@@ -146,6 +173,9 @@ macro_rules! impl_float {
             fn scalar_is_nan(self) -> bool { self != self }
             #[inline(always)]
             fn scalar_is_finite(self) -> bool { self.is_finite() }
+            type SortKey = $u;
+            #[inline(always)]
+            fn sort_key(self) -> $u { float_key!(self, $u, $bits) }
         }
         impl Float for $t {
             #[inline(always)]
@@ -164,4 +194,4 @@ macro_rules! impl_float {
         }
     )*};
 }
-impl_float!(f32 f64);
+impl_float!(f32 => u32, 32; f64 => u64, 64);

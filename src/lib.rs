@@ -120,7 +120,7 @@ pub mod threads;
 
 #[cfg(feature = "random")]
 pub use kernels::random;
-pub use kernels::{axis, blocks, histogram, linalg, map, reduce, scan};
+pub use kernels::{axis, blocks, histogram, linalg, map, quantile, reduce, scan, sort};
 
 pub use axis::{ParAxis, ParAxisMut};
 pub use blocks::{
@@ -135,8 +135,10 @@ pub use linalg::{
 };
 pub use map::{ParMap, ParMapInto, ParMapMut};
 pub use params::{Params, Reproducibility};
+pub use quantile::{ParQuantile, QuantileMethod};
 pub use reduce::ParReduce;
 pub use scan::ParScan;
+pub use sort::ParSort;
 pub use tasks::{
     BatchSize, CancelToken, Parallel, Partial, ScopedTaskStream, TaskError, TaskStream,
     UnorderedTaskStream,

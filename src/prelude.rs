@@ -14,6 +14,8 @@
 pub use crate::axis::{ParAxis, ParAxisMut};
 pub use crate::blocks::{ParBlocks, ParBlocksMut};
 pub use crate::map::{ParMap, ParMapInto, ParMapMut};
+pub use crate::quantile::ParQuantile;
 pub use crate::reduce::ParReduce;
 pub use crate::scan::ParScan;
+pub use crate::sort::ParSort;
 pub use crate::threads::with_threads;

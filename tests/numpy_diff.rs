@@ -292,3 +292,120 @@ fn reductions_on_edge_values_match_numpy() {
     let icum: Array2<i64> = load_npy::<i64, Ix2, _>(dir.0.join("icumsum.npy")).unwrap();
     assert_eq!(int.par_cumsum(Axis(1)), icum, "integer cumsum is exact");
 }
+
+const QUANTILES: &str = r#"
+import sys, warnings, numpy as np
+warnings.simplefilter("ignore")
+d = sys.argv[1]
+qs = np.load(f"{d}/qs.npy")
+methods = ["linear", "lower", "higher", "nearest", "midpoint"]
+for name in ["a", "b", "c", "d"]:
+    x = np.load(f"{d}/{name}.npy")
+    out = np.array([[np.quantile(x, q, method=m) for q in qs] for m in methods])
+    np.save(f"{d}/q_{name}.npy", out)
+    np.save(f"{d}/nanq_{name}.npy", np.array([np.nanquantile(x, q) for q in qs]))
+    np.save(f"{d}/sort_{name}.npy", np.sort(x, kind="stable"))
+    np.save(f"{d}/argsort_{name}.npy", np.argsort(x, kind="stable").astype(np.uint64))
+    np.save(f"{d}/median_{name}.npy", np.array([np.median(x), np.nanmedian(x)]))
+m = np.load(f"{d}/m.npy")
+np.save(f"{d}/median_m0.npy", np.median(m, axis=0))
+np.save(f"{d}/median_m1.npy", np.median(m, axis=1))
+np.save(f"{d}/nanmedian_m1.npy", np.nanmedian(m, axis=1))
+np.save(f"{d}/argsort_m0.npy", np.argsort(m, axis=0, kind="stable").astype(np.uint64))
+"#;
+
+#[test]
+fn quantiles_and_sorts_match_numpy() {
+    use ndpar::QuantileMethod::*;
+    let dir = scratch("quantile");
+    let inf = f64::INFINITY;
+    let data = [
+        (
+            "a",
+            array![3.0, 1.0, 2.0, 10.0, -4.5, 0.0, -0.0, 7.25, 1.0, 1.0],
+        ),
+        ("b", array![1.0, inf, 2.0, -inf, 5.0]),
+        ("c", array![2.5, f64::NAN, -1.0, 4.0]),
+        (
+            "d",
+            Array1::from_iter((0..37).map(|i| ((i * 17 % 23) as f64) * 0.37 - 3.0)),
+        ),
+    ];
+    let qs = array![
+        0.0,
+        0.1,
+        0.25,
+        1.0 / 3.0,
+        0.4,
+        0.5,
+        0.625,
+        0.75,
+        0.9,
+        0.99,
+        1.0
+    ];
+    save_npy(dir.0.join("qs.npy"), &qs).unwrap();
+    for (name, x) in &data {
+        save_npy(dir.0.join(format!("{name}.npy")), x).unwrap();
+    }
+    let m = Array2::from_shape_fn((9, 6), |(i, j)| match (i * 6 + j) % 13 {
+        0 => f64::NAN,
+        k => (k as f64 * 1.7).sin() * 10.0,
+    });
+    save_npy(dir.0.join("m.npy"), &m).unwrap();
+    if !numpy(&dir.0, QUANTILES) {
+        return;
+    }
+    let bits = |x: f64| if x.is_nan() { u64::MAX } else { x.to_bits() };
+    // Of -0.0 and 0.0, which one numpy's partition leaves at a rank is an
+    // accident of its algorithm (ndpar documents its own choice): compare
+    // quantiles with zeros of either sign as equal.
+    let value = |x: f64| if x == 0.0 { 0 } else { bits(x) };
+    for (name, x) in &data {
+        let want: Array2<f64> = load_npy(dir.0.join(format!("q_{name}.npy"))).unwrap();
+        for (mi, method) in [Linear, Lower, Higher, Nearest, Midpoint]
+            .into_iter()
+            .enumerate()
+        {
+            for (qi, &q) in qs.iter().enumerate() {
+                let got = x.par_quantile(q, method).unwrap();
+                assert_eq!(
+                    value(got),
+                    value(want[[mi, qi]]),
+                    "{name}: quantile {q} {method:?}: {got} against numpy's {}",
+                    want[[mi, qi]]
+                );
+            }
+        }
+        let nanq: Array1<f64> = load_npy(dir.0.join(format!("nanq_{name}.npy"))).unwrap();
+        for (qi, &q) in qs.iter().enumerate() {
+            assert_eq!(
+                bits(x.par_nanquantile(q, Linear).unwrap()),
+                bits(nanq[qi]),
+                "{name} nanquantile {q}"
+            );
+        }
+        let sorted: Array1<f64> = load_npy(dir.0.join(format!("sort_{name}.npy"))).unwrap();
+        assert_eq!(
+            x.par_sort(Axis(0)).mapv(bits),
+            sorted.mapv(bits),
+            "{name} sort"
+        );
+        let idx: Array1<u64> = load_npy(dir.0.join(format!("argsort_{name}.npy"))).unwrap();
+        assert_eq!(
+            x.par_argsort(Axis(0)).mapv(|i| i as u64),
+            idx,
+            "{name} argsort"
+        );
+    }
+    for (file, got) in [
+        ("median_m0", m.par_median_axis(Axis(0)).unwrap()),
+        ("median_m1", m.par_median_axis(Axis(1)).unwrap()),
+        ("nanmedian_m1", m.par_nanmedian_axis(Axis(1)).unwrap()),
+    ] {
+        let want: Array1<f64> = load_npy(dir.0.join(format!("{file}.npy"))).unwrap();
+        assert_eq!(got.mapv(bits), want.mapv(bits), "{file}");
+    }
+    let idx: Array2<u64> = load_npy(dir.0.join("argsort_m0.npy")).unwrap();
+    assert_eq!(m.par_argsort(Axis(0)).mapv(|i| i as u64), idx);
+}

@@ -12,3 +12,4 @@ mod prop_linalg;
 mod prop_map;
 mod prop_reduce;
 mod prop_scan;
+mod prop_sort;

@@ -325,6 +325,14 @@ def case_cov(spec, threads):
     return c
 
 
+def case_sort(spec, threads):
+    a = golden(spec["n"])
+    c = Case()
+    c.add("numpy np.sort(a)", 1, lambda: np.sort(a))
+    c.add("numpy np.sort(a) kind=stable", 1, lambda: np.sort(a, kind="stable"))
+    return c
+
+
 def triple(x):
     return x * 3
 
@@ -377,6 +385,7 @@ CASES = {
     "matmul": case_matmul,
     "matmul-tall": case_matmul_tall,
     "cov": case_cov,
+    "sort": case_sort,
     "tasks-trivial": case_tasks(triple),
     "tasks-1ms": case_tasks(busy_ms),
 }

@@ -7,7 +7,9 @@ pub mod blocks;
 pub mod histogram;
 pub mod linalg;
 pub mod map;
+pub mod quantile;
 #[cfg(feature = "random")]
 pub mod random;
 pub mod reduce;
 pub mod scan;
+pub mod sort;

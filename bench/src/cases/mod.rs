@@ -8,6 +8,7 @@ mod histogram;
 mod linalg;
 mod map;
 mod reduce;
+mod sort;
 mod tasks;
 
 use crate::measure::Row;
@@ -135,6 +136,7 @@ pub fn all() -> Vec<CaseDef> {
         blocks::cases(),
         histogram::cases(),
         linalg::cases(),
+        sort::cases(),
         tasks::cases(),
     ]
     .into_iter()

@@ -1,0 +1,493 @@
+//! Exact quantiles and medians with numpy's methods: [`ParQuantile`].
+//!
+//! Quantiles are found by selection (not by sketches and not by a full
+//! sort): the order statistics a method needs are selected from a copy of
+//! the data, and interpolated exactly as numpy does. The whole-array forms
+//! copy the data in parallel; the `_axis` forms select in every lane, lanes
+//! in parallel. The result does not depend on the thread count: selection
+//! finds values, not positions, and the interpolation is one fixed formula.
+//!
+//! Of equal values, `-0.0` counts as below `0.0`, so the sign of a zero
+//! result depends only on the values.
+//!
+//! NaN follows numpy: `par_quantile` and `par_median` of data holding a NaN
+//! give NaN; the `nan` forms ignore NaNs and give NaN when nothing but NaN
+//! is left. An empty input (or an empty axis) gives `None`, where numpy
+//! warns and returns NaN.
+//!
+//! ```
+//! use ndpar::prelude::*;
+//! use ndpar::QuantileMethod;
+//! use ndarray::{array, Axis};
+//!
+//! let a = array![[10.0, 7.0, 4.0], [3.0, 2.0, 1.0]];
+//! assert_eq!(a.par_median(), Some(3.5));
+//! assert_eq!(a.par_quantile(0.5, QuantileMethod::Lower), Some(3.0));
+//! assert_eq!(a.par_median_axis(Axis(0)), Some(array![6.5, 4.5, 2.5]));
+//! assert_eq!(a.par_percentile(25.0, QuantileMethod::Linear), Some(2.25));
+//! ```
+
+use std::cmp::Ordering;
+
+use ndarray::{Array, Array1, ArrayRef, ArrayView1, Axis, RemoveAxis};
+
+use crate::ParAxis;
+use crate::check;
+use crate::element::Float;
+
+/// How a quantile between two data points is chosen (numpy's `method`).
+///
+/// With the data sorted as `x[0] ≤ … ≤ x[n-1]` and the virtual index
+/// `h = (n − 1) · q`:
+///
+/// | method | value |
+/// |---|---|
+/// | `Linear` (numpy's default) | `x[⌊h⌋] + (h − ⌊h⌋) · (x[⌊h⌋ + 1] − x[⌊h⌋])` |
+/// | `Lower` | `x[⌊h⌋]` |
+/// | `Higher` | `x[⌈h⌉]` |
+/// | `Nearest` | `x[round(h)]`, ties to even as `np.around` |
+/// | `Midpoint` | `(x[⌊h⌋] + x[⌈h⌉]) / 2` |
+///
+/// The interpolation is numpy's `_lerp`, term for term, so the `f64`
+/// results equal numpy's bit for bit.
+///
+/// ```
+/// use ndpar::prelude::*;
+/// use ndpar::QuantileMethod::*;
+/// use ndarray::array;
+///
+/// let a = array![1.0, 2.0, 3.0, 4.0];
+/// let at = |m| a.par_quantile(0.4, m).unwrap();
+/// assert_eq!([at(Linear), at(Lower), at(Higher), at(Nearest), at(Midpoint)],
+///            [2.2, 2.0, 3.0, 2.0, 2.5]);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum QuantileMethod {
+    /// Linear interpolation between the neighbours (numpy's default).
+    #[default]
+    Linear,
+    /// The lower neighbour.
+    Lower,
+    /// The higher neighbour.
+    Higher,
+    /// The nearer neighbour (halves go to the even index).
+    Nearest,
+    /// The mean of the two neighbours.
+    Midpoint,
+}
+
+/// Quantiles, percentiles and medians of arrays of any dimension and
+/// layout, whole or along an axis, with numpy's methods and NaN rules.
+/// Bring it into scope with `use ndpar::prelude::*;`.
+///
+/// # Panics
+///
+/// If `q` is not in `[0, 1]` (or a percentile not in `[0, 100]`), as
+/// numpy raises; if `axis` is out of range.
+pub trait ParQuantile<A, D: RemoveAxis> {
+    /// The `q`-th quantile of all elements (numpy's `np.quantile(a, q,
+    /// method=...)`); NaN if any element is NaN; `None` if empty.
+    #[track_caller]
+    fn par_quantile(&self, q: f64, method: QuantileMethod) -> Option<A>
+    where
+        A: Float;
+
+    /// Several quantiles of all elements, in the order of `qs`, from one
+    /// copy of the data.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndpar::QuantileMethod;
+    /// use ndarray::{array, Array1};
+    ///
+    /// let a = Array1::from_iter((0..101).map(f64::from));
+    /// let q = a.par_quantiles(&[0.9, 0.1, 0.5], QuantileMethod::Linear).unwrap();
+    /// assert_eq!(q, array![90.0, 10.0, 50.0]);
+    /// ```
+    #[track_caller]
+    fn par_quantiles(&self, qs: &[f64], method: QuantileMethod) -> Option<Array1<A>>
+    where
+        A: Float;
+
+    /// The `p`-th percentile (`p` in `[0, 100]`), numpy's `np.percentile`.
+    #[track_caller]
+    fn par_percentile(&self, p: f64, method: QuantileMethod) -> Option<A>
+    where
+        A: Float;
+
+    /// The median (numpy's `np.median`: the middle value, or `(a + b) / 2`
+    /// of the two middle values for an even count, which can differ in the
+    /// last bit from the 0.5 quantile); NaN if any element is NaN; `None`
+    /// if empty.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::array;
+    ///
+    /// assert_eq!(array![5.0, 1.0, 3.0].par_median(), Some(3.0));
+    /// assert!(array![1.0, f64::NAN].par_median().unwrap().is_nan());
+    /// ```
+    fn par_median(&self) -> Option<A>
+    where
+        A: Float;
+
+    /// The `q`-th quantile of the elements that are not NaN
+    /// (`np.nanquantile`): NaN if all are NaN; `None` if empty.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndpar::QuantileMethod;
+    /// use ndarray::array;
+    ///
+    /// let a = array![f64::NAN, 1.0, 3.0];
+    /// assert_eq!(a.par_nanquantile(0.5, QuantileMethod::Linear), Some(2.0));
+    /// assert_eq!(a.par_nanmedian(), Some(2.0));
+    /// ```
+    #[track_caller]
+    fn par_nanquantile(&self, q: f64, method: QuantileMethod) -> Option<A>
+    where
+        A: Float;
+
+    /// The median of the elements that are not NaN (`np.nanmedian`).
+    fn par_nanmedian(&self) -> Option<A>
+    where
+        A: Float;
+
+    /// The `q`-th quantile of every lane along `axis`; `None` if the axis
+    /// is empty.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndpar::QuantileMethod;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let a = array![[1.0, 2.0, 3.0, 4.0], [8.0, 6.0, 4.0, f64::NAN]];
+    /// let q = a.par_quantile_axis(0.5, Axis(1), QuantileMethod::Linear).unwrap();
+    /// assert_eq!(q[0], 2.5);
+    /// assert!(q[1].is_nan());
+    /// ```
+    #[track_caller]
+    fn par_quantile_axis(
+        &self,
+        q: f64,
+        axis: Axis,
+        method: QuantileMethod,
+    ) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float;
+
+    /// The median of every lane along `axis`; `None` if the axis is empty.
+    #[track_caller]
+    fn par_median_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float;
+
+    /// The `q`-th quantile of the non-NaN elements of every lane along
+    /// `axis`; NaN for a lane of NaNs; `None` if the axis is empty.
+    #[track_caller]
+    fn par_nanquantile_axis(
+        &self,
+        q: f64,
+        axis: Axis,
+        method: QuantileMethod,
+    ) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float;
+
+    /// The median of the non-NaN elements of every lane along `axis`.
+    #[track_caller]
+    fn par_nanmedian_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float;
+}
+
+#[track_caller]
+fn check_q(method: &str, q: f64) {
+    assert!(
+        (0.0..=1.0).contains(&q),
+        "{method}: quantiles must be in the range [0, 1], got {q}"
+    );
+}
+
+/// The order of selection: numpy's for numbers, with `-0.0` before `0.0`
+/// (NaNs never reach it). numpy treats the two zeros as equal and returns
+/// whichever its partition left at a rank; ndpar picks as if `-0.0` sorted
+/// first, so the sign of a zero result depends on the values only, not on
+/// their order or layout.
+fn cmp<A: Float>(a: &A, b: &A) -> Ordering {
+    let key = |x: &A| {
+        let bits = x.to_f64_exact().to_bits();
+        bits ^ (((bits as i64) >> 63) as u64 | (1 << 63))
+    };
+    key(a).cmp(&key(b))
+}
+
+/// numpy's `_lerp(a, b, t)`.
+fn lerp<A: Float>(a: A, b: A, t: A) -> A {
+    let diff = b - a;
+    if t >= A::from(0.5).expect("0.5") {
+        b - diff * (A::one() - t)
+    } else {
+        a + diff * t
+    }
+}
+
+/// What a method needs from the sorted data: the ranks `lo ≤ hi` and,
+/// for the interpolating methods, numpy's weight of `hi` (including its
+/// quirks: past the last index the weight is `h + 1`, and an integer
+/// virtual index still interpolates with weight 0, so that infinities
+/// give NaN exactly where numpy's do).
+fn plan(n: usize, q: f64, method: QuantileMethod) -> (usize, usize, Option<f64>) {
+    let last = n - 1;
+    let h = last as f64 * q;
+    let neighbours = |v: f64, weight: f64| {
+        if v >= last as f64 {
+            (last, last, Some(weight))
+        } else {
+            let lo = v.floor() as usize;
+            (lo, lo + 1, Some(weight))
+        }
+    };
+    match method {
+        QuantileMethod::Linear => {
+            let weight = if h >= last as f64 {
+                h + 1.0
+            } else {
+                h - h.floor()
+            };
+            neighbours(h, weight)
+        }
+        QuantileMethod::Midpoint => {
+            let v = 0.5 * (h.floor() + h.ceil());
+            neighbours(v, if v % 1.0 == 0.0 { 0.0 } else { 0.5 })
+        }
+        QuantileMethod::Lower => (h.floor() as usize, h.floor() as usize, None),
+        QuantileMethod::Higher => (h.ceil() as usize, h.ceil() as usize, None),
+        QuantileMethod::Nearest => {
+            let r = round_half_even(h) as usize;
+            (r, r, None)
+        }
+    }
+}
+
+/// `np.around`: halves to even.
+fn round_half_even(h: f64) -> f64 {
+    let r = h.round();
+    if (r - h).abs() == 0.5 && r % 2.0 != 0.0 {
+        r - h.signum()
+    } else {
+        r
+    }
+}
+
+/// What to compute from the sorted data.
+#[derive(Clone, Copy)]
+enum Want<'q> {
+    /// Quantiles by a method.
+    Quantiles(&'q [f64], QuantileMethod),
+    /// numpy's median: the middle value, or the mean `(a + b) / 2` of the
+    /// two middle values (not the quantile's interpolation, which rounds
+    /// differently).
+    Median,
+}
+
+impl Want<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Want::Quantiles(qs, _) => qs.len(),
+            Want::Median => 1,
+        }
+    }
+}
+
+/// The smallest value of `values` after position `k` once `values` was
+/// partitioned at `k`, i.e. the order statistic `k + 1`.
+fn next_after<A: Float>(above: &[A]) -> A {
+    *above
+        .iter()
+        .min_by(|x, y| cmp(*x, *y))
+        .expect("a value above")
+}
+
+/// What `want` asks of `values` (no NaN, not empty), which it reorders.
+fn select<A: Float>(values: &mut [A], want: Want<'_>) -> Vec<A> {
+    match want {
+        Want::Quantiles(qs, method) => quantiles_of(values, qs, method),
+        Want::Median => {
+            let n = values.len();
+            let (_, &mut a, above) = values.select_nth_unstable_by((n - 1) / 2, cmp);
+            if n % 2 == 1 {
+                vec![a]
+            } else {
+                let two = A::one() + A::one();
+                vec![(a + next_after(above)) / two]
+            }
+        }
+    }
+}
+
+/// The quantiles `qs` of `values` (no NaN, not empty), which it reorders.
+fn quantiles_of<A: Float>(values: &mut [A], qs: &[f64], method: QuantileMethod) -> Vec<A> {
+    let n = values.len();
+    qs.iter()
+        .map(|&q| {
+            let (lo, hi, weight) = plan(n, q, method);
+            let (_, &mut a, above) = values.select_nth_unstable_by(lo, cmp);
+            let b = if hi == lo { a } else { next_after(above) };
+            match weight {
+                None => a,
+                Some(t) => lerp(a, b, A::from(t).expect("a finite weight")),
+            }
+        })
+        .collect()
+}
+
+/// The quantiles of one lane or of all the data, copied into `buf`: NaN
+/// when a NaN is kept (`skip_nan` false), `None` when empty.
+fn quantiles_with_nan<A: Float>(
+    buf: &mut Vec<A>,
+    want: Want<'_>,
+    skip_nan: bool,
+) -> Option<Vec<A>> {
+    if buf.is_empty() {
+        return None;
+    }
+    if skip_nan {
+        buf.retain(|x| !x.is_nan());
+        if buf.is_empty() {
+            return Some(vec![A::nan(); want.len()]);
+        }
+    } else if buf.iter().any(|x| x.is_nan()) {
+        return Some(vec![A::nan(); want.len()]);
+    }
+    Some(select(buf, want))
+}
+
+/// All elements of `a`, copied in parallel (blocks in memory order: the
+/// order does not matter to a quantile).
+fn copy_all<A: Float, D: RemoveAxis>(a: &ArrayRef<A, D>) -> Vec<A> {
+    match a.as_slice_memory_order() {
+        Some(xs) => xs.to_vec(),
+        None => a.iter().copied().collect(),
+    }
+}
+
+fn whole<A: Float, D: RemoveAxis>(
+    a: &ArrayRef<A, D>,
+    want: Want<'_>,
+    skip_nan: bool,
+) -> Option<Vec<A>> {
+    let mut buf = copy_all(a);
+    quantiles_with_nan(&mut buf, want, skip_nan)
+}
+
+fn along<A: Float, D: RemoveAxis>(
+    a: &ArrayRef<A, D>,
+    axis: Axis,
+    want: Want<'_>,
+    skip_nan: bool,
+) -> Option<Array<A, D::Smaller>> {
+    if a.len_of(axis) == 0 {
+        return None;
+    }
+    Some(a.par_map_axis(axis, |lane: ArrayView1<'_, A>| {
+        let mut buf = lane.to_vec();
+        quantiles_with_nan(&mut buf, want, skip_nan).expect("a non-empty lane")[0]
+    }))
+}
+
+impl<A, D: RemoveAxis> ParQuantile<A, D> for ArrayRef<A, D> {
+    fn par_quantile(&self, q: f64, method: QuantileMethod) -> Option<A>
+    where
+        A: Float,
+    {
+        check_q("par_quantile", q);
+        whole(self, Want::Quantiles(&[q], method), false).map(|v| v[0])
+    }
+
+    fn par_quantiles(&self, qs: &[f64], method: QuantileMethod) -> Option<Array1<A>>
+    where
+        A: Float,
+    {
+        qs.iter().for_each(|&q| check_q("par_quantiles", q));
+        whole(self, Want::Quantiles(qs, method), false).map(Array1::from)
+    }
+
+    fn par_percentile(&self, p: f64, method: QuantileMethod) -> Option<A>
+    where
+        A: Float,
+    {
+        assert!(
+            (0.0..=100.0).contains(&p),
+            "par_percentile: percentiles must be in the range [0, 100], got {p}"
+        );
+        whole(self, Want::Quantiles(&[p / 100.0], method), false).map(|v| v[0])
+    }
+
+    fn par_median(&self) -> Option<A>
+    where
+        A: Float,
+    {
+        whole(self, Want::Median, false).map(|v| v[0])
+    }
+
+    fn par_nanquantile(&self, q: f64, method: QuantileMethod) -> Option<A>
+    where
+        A: Float,
+    {
+        check_q("par_nanquantile", q);
+        whole(self, Want::Quantiles(&[q], method), true).map(|v| v[0])
+    }
+
+    fn par_nanmedian(&self) -> Option<A>
+    where
+        A: Float,
+    {
+        whole(self, Want::Median, true).map(|v| v[0])
+    }
+
+    fn par_quantile_axis(
+        &self,
+        q: f64,
+        axis: Axis,
+        method: QuantileMethod,
+    ) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float,
+    {
+        check_q("par_quantile_axis", q);
+        check::axis("par_quantile_axis", axis, self.ndim());
+        along(self, axis, Want::Quantiles(&[q], method), false)
+    }
+
+    fn par_median_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float,
+    {
+        check::axis("par_median_axis", axis, self.ndim());
+        along(self, axis, Want::Median, false)
+    }
+
+    fn par_nanquantile_axis(
+        &self,
+        q: f64,
+        axis: Axis,
+        method: QuantileMethod,
+    ) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float,
+    {
+        check_q("par_nanquantile_axis", q);
+        check::axis("par_nanquantile_axis", axis, self.ndim());
+        along(self, axis, Want::Quantiles(&[q], method), true)
+    }
+
+    fn par_nanmedian_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float,
+    {
+        check::axis("par_nanmedian_axis", axis, self.ndim());
+        along(self, axis, Want::Median, true)
+    }
+}

@@ -1,0 +1,244 @@
+//! Sorting against a sequential oracle written here: numpy's order (NaN
+//! last, `-0.0` equal to `0.0`), stable sorts keep the order of equal
+//! keys, every layout and axis, the same on every thread count.
+
+use crate::common::*;
+use ndarray::{Array1, ArrayD, Axis, IxDyn};
+use ndpar::prelude::*;
+use proptest::prelude::*;
+use std::cmp::Ordering;
+
+/// numpy's order, written independently of ndpar.
+fn np_order(a: f64, b: f64) -> Ordering {
+    match (a.is_nan(), b.is_nan()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        (false, false) => {
+            if a < b {
+                Ordering::Less
+            } else if a > b {
+                Ordering::Greater
+            } else {
+                Ordering::Equal
+            }
+        }
+    }
+}
+
+/// The oracle: each lane along `axis`, stably sorted with an insertion
+/// sort (obviously stable), and its argsort.
+fn oracle(a: &ArrayD<f64>, axis: usize) -> (ArrayD<f64>, ArrayD<usize>) {
+    let mut sorted = a.clone();
+    let mut idx = ArrayD::<usize>::zeros(a.raw_dim());
+    for ((lane, mut out), mut out_idx) in a
+        .lanes(Axis(axis))
+        .into_iter()
+        .zip(sorted.lanes_mut(Axis(axis)))
+        .zip(idx.lanes_mut(Axis(axis)))
+    {
+        let mut order: Vec<usize> = (0..lane.len()).collect();
+        for i in 1..order.len() {
+            let mut j = i;
+            while j > 0 && np_order(lane[order[j - 1]], lane[order[j]]) == Ordering::Greater {
+                order.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        for (k, &o) in order.iter().enumerate() {
+            out[k] = lane[o];
+            out_idx[k] = o;
+        }
+    }
+    (sorted, idx)
+}
+
+fn bits(a: &ArrayD<f64>) -> Vec<u64> {
+    a.iter()
+        .map(|x| if x.is_nan() { u64::MAX } else { x.to_bits() })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn sorts_match_the_oracle(c in case(f64_with_nan()), ax in 0usize..4) {
+        let v = c.view();
+        let axis = ax % v.ndim();
+        let owned = v.to_owned();
+        let (want, want_idx) = oracle(&owned, axis);
+        let got = same_on_threads(&[1, 2, 3], ndpar::Params::always_parallel(), || v.par_sort(Axis(axis)));
+        prop_assert_eq!(bits(&got), bits(&want), "stable sort keeps -0.0 and 0.0 in order");
+        prop_assert!(got.is_standard_layout());
+        let idx = same_on_threads(&[1, 2, 3], ndpar::Params::always_parallel(), || v.par_argsort(Axis(axis)));
+        prop_assert_eq!(&idx, &want_idx);
+        // Unstable: the same values up to the order of equal keys.
+        let un = same_on_threads(&[1, 2, 3], ndpar::Params::always_parallel(), || v.par_sort_unstable(Axis(axis)));
+        let canon = |a: &ArrayD<f64>| a.iter().map(|x| if x.is_nan() { f64::NAN.to_bits() } else if *x == 0.0 { 0 } else { x.to_bits() }).collect::<Vec<_>>();
+        prop_assert_eq!(canon(&un), canon(&want));
+        // In place, through a view of the same layout.
+        if c.kind != Kind::Broadcast {
+            let mut c2 = c.clone();
+            c2.view_mut().par_sort_inplace(Axis(axis));
+            prop_assert_eq!(bits(&c2.view().to_owned()), bits(&want));
+            let mut c3 = c.clone();
+            c3.view_mut().par_sort_unstable_inplace(Axis(axis));
+            prop_assert_eq!(canon(&c3.view().to_owned()), canon(&want));
+        }
+    }
+
+    #[test]
+    fn integer_sorts(c in case(i64_any()), ax in 0usize..4) {
+        let v = c.view();
+        let axis = ax % v.ndim();
+        let want = oracle(&v.mapv(|x| x as f64), axis).1;
+        prop_assert_eq!(v.par_argsort(Axis(axis)), want.clone());
+        let sorted = v.par_sort_unstable(Axis(axis));
+        let lanes = sorted.lanes(Axis(axis)).into_iter().zip(want.lanes(Axis(axis))).zip(v.lanes(Axis(axis)));
+        for ((lane, idx), original) in lanes {
+            // Integers have no equal-but-different keys: unstable = stable.
+            for (x, &i) in lane.iter().zip(idx.iter()) {
+                prop_assert_eq!(*x, original[i]);
+            }
+        }
+    }
+}
+
+/// Lanes long enough for the parallel sorts, with many ties, NaNs and
+/// signed zeros: the stable results equal the standard library's stable
+/// sort, and all results are the same on every thread count.
+#[test]
+fn long_lanes_use_the_parallel_sorts() {
+    let n = 3 * ndpar::sort::PAR_LANE_LEN + 17;
+    let xs: Vec<f64> = (0..n)
+        .map(|i| match i % 11 {
+            0 => f64::NAN,
+            1 => -0.0,
+            2 => 0.0,
+            _ => ((i * 7919) % 1009) as f64 - 500.0,
+        })
+        .collect();
+    let a = Array1::from(xs.clone());
+    let mut want_idx: Vec<usize> = (0..n).collect();
+    want_idx.sort_by(|&i, &j| np_order(xs[i], xs[j]));
+    let want: Vec<f64> = want_idx.iter().map(|&i| xs[i]).collect();
+    for t in [1, 2, 3, 4] {
+        let (s, idx, un) = ndpar::with_threads(t, || {
+            (
+                a.par_sort(Axis(0)),
+                a.par_argsort(Axis(0)),
+                a.par_sort_unstable(Axis(0)),
+            )
+        })
+        .unwrap();
+        assert_eq!(
+            bits(&s.into_dyn()),
+            bits(&Array1::from(want.clone()).into_dyn())
+        );
+        assert_eq!(idx.to_vec(), want_idx);
+        let first = ndpar::with_threads(1, || a.par_sort_unstable(Axis(0))).unwrap();
+        assert_eq!(bits(&un.into_dyn()), bits(&first.into_dyn()), "{t} threads");
+    }
+    // 2-D with long rows, sorted along both axes.
+    let m = ArrayD::from_shape_vec(IxDyn(&[3, n]), [xs.clone(), xs.clone(), xs].concat()).unwrap();
+    let head = m.slice_axis(Axis(1), ndarray::Slice::from(..2000));
+    let (want2, idx2) = oracle(&head.to_owned(), 1);
+    assert_eq!(bits(&head.par_sort(Axis(1))), bits(&want2));
+    assert_eq!(head.par_argsort(Axis(1)), idx2);
+    let rows = m.par_sort(Axis(1));
+    let row = |i: usize| bits(&rows.index_axis(Axis(0), i).to_owned());
+    assert_eq!(row(0), row(2));
+    assert_eq!(row(0), bits(&Array1::from(want).into_dyn()));
+}
+
+#[test]
+#[should_panic(expected = "par_sort: axis 2 is out of bounds")]
+fn axis_out_of_range_panics() {
+    let _ = ndarray::Array2::<f64>::zeros((2, 2)).par_sort(Axis(2));
+}
+
+#[test]
+fn empty_and_tiny() {
+    let e = ndarray::Array2::<f64>::zeros((0, 3));
+    assert_eq!(e.par_sort(Axis(0)).shape(), &[0, 3]);
+    assert_eq!(e.par_argsort(Axis(1)).shape(), &[0, 3]);
+    let one = ndarray::array![[f64::NAN]];
+    assert!(one.par_sort(Axis(1))[[0, 0]].is_nan());
+}
+
+/// numpy's `_lerp`, restated from its definition.
+fn np_lerp(a: f64, b: f64, t: f64) -> f64 {
+    let d = b - a;
+    if t >= 0.5 {
+        b - d * (1.0 - t)
+    } else {
+        a + d * t
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// Quantiles equal the order statistics of a full sort, interpolated
+    /// by numpy's rule, on every layout and thread count.
+    #[test]
+    fn quantiles_match_a_full_sort(c in case(f64_finite()), q in 0.0f64..=1.0, m in 0usize..5) {
+        use ndpar::QuantileMethod::*;
+        let method = [Linear, Lower, Higher, Nearest, Midpoint][m];
+        let v = c.view();
+        let mut xs: Vec<f64> = v.iter().copied().collect();
+        // -0.0 before 0.0: ndpar's documented choice among equal zeros.
+        xs.sort_by(f64::total_cmp);
+        let got = same_on_threads(&[1, 2, 3], ndpar::Params::always_parallel(), || v.par_quantile(q, method));
+        if xs.is_empty() {
+            prop_assert!(got.is_none());
+            return Ok(());
+        }
+        let n = xs.len();
+        let h = (n - 1) as f64 * q;
+        let want = match method {
+            Linear if h >= (n - 1) as f64 => np_lerp(xs[n - 1], xs[n - 1], h + 1.0),
+            Linear => np_lerp(xs[h.floor() as usize], xs[h.floor() as usize + 1], h - h.floor()),
+            Lower => xs[h.floor() as usize],
+            Higher => xs[h.ceil() as usize],
+            Nearest => {
+                let r = h.round();
+                let r = if (r - h).abs() == 0.5 && r % 2.0 != 0.0 { r - 1.0 } else { r };
+                xs[r as usize]
+            }
+            _ => {
+                let mid = 0.5 * (h.floor() + h.ceil());
+                let t = if mid % 1.0 == 0.0 { 0.0 } else { 0.5 };
+                if mid >= (n - 1) as f64 {
+                    np_lerp(xs[n - 1], xs[n - 1], t)
+                } else {
+                    np_lerp(xs[mid.floor() as usize], xs[mid.floor() as usize + 1], t)
+                }
+            }
+        };
+        prop_assert_eq!(got.unwrap().to_bits(), want.to_bits());
+        // The median: the middle value, or the mean of the two.
+        let med = if n % 2 == 1 { xs[n / 2] } else { (xs[n / 2 - 1] + xs[n / 2]) / 2.0 };
+        prop_assert_eq!(v.par_median().unwrap().to_bits(), med.to_bits());
+    }
+}
+
+#[test]
+#[should_panic(expected = "par_quantile: quantiles must be in the range [0, 1], got 1.5")]
+fn quantile_out_of_range_panics() {
+    let _ = ndarray::array![1.0].par_quantile(1.5, ndpar::QuantileMethod::Linear);
+}
+
+#[test]
+fn quantile_edge_cases() {
+    use ndarray::array;
+    let e = ndarray::Array1::<f64>::zeros(0);
+    assert_eq!(e.par_median(), None);
+    assert_eq!(e.par_nanmedian(), None);
+    assert!(array![f64::NAN, f64::NAN].par_nanmedian().unwrap().is_nan());
+    assert!(array![1.0, f64::NAN].par_median().unwrap().is_nan());
+    let m = ndarray::Array2::<f64>::zeros((0, 3));
+    assert_eq!(m.par_median_axis(Axis(0)), None);
+    assert_eq!(m.par_median_axis(Axis(1)).unwrap().len(), 0);
+}
