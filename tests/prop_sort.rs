@@ -242,3 +242,116 @@ fn quantile_edge_cases() {
     assert_eq!(m.par_median_axis(Axis(0)), None);
     assert_eq!(m.par_median_axis(Axis(1)).unwrap().len(), 0);
 }
+
+/// Long arrays take the narrowing path (parallel passes over key digits):
+/// the same values as a full sort, for data that is spread, clustered,
+/// symmetric around zero (middle ranks in different buckets), full of
+/// ties, or holding NaNs; on 1, 2 and 3 threads.
+#[test]
+fn long_arrays_narrow_to_the_same_quantiles() {
+    use ndpar::QuantileMethod::*;
+    let n = 200_001;
+    let datasets: Vec<(&str, Vec<f64>)> = vec![
+        (
+            "spread",
+            (0..n)
+                .map(|i| ((i as f64) * 0.618_033_988_749_895).fract())
+                .collect(),
+        ),
+        (
+            "symmetric",
+            (0..n)
+                .map(|i| {
+                    if i % 2 == 0 {
+                        1.0 + i as f64
+                    } else {
+                        -1.0 - i as f64
+                    }
+                })
+                .collect(),
+        ),
+        (
+            "ties",
+            (0..n).map(|i| ((i * 7919) % 5) as f64 - 2.0).collect(),
+        ),
+        (
+            "zeros",
+            (0..n)
+                .map(|i| match i % 3 {
+                    0 => -0.0,
+                    1 => 0.0,
+                    _ => (i as f64).sqrt(),
+                })
+                .collect(),
+        ),
+        (
+            "tiny",
+            (0..n)
+                .map(|i| f64::from_bits(1 + (i as u64 * 2654435761) % 1_000_000))
+                .collect(),
+        ),
+        (
+            "nan",
+            (0..n)
+                .map(|i| {
+                    if i % 1000 == 7 {
+                        f64::NAN
+                    } else {
+                        (i as f64).sin()
+                    }
+                })
+                .collect(),
+        ),
+    ];
+    for (name, xs) in datasets {
+        for len in [n, n - 1] {
+            let a = Array1::from(xs[..len].to_vec());
+            let mut finite: Vec<f64> = a.iter().copied().filter(|x| !x.is_nan()).collect();
+            finite.sort_by(f64::total_cmp);
+            let m = finite.len();
+            let has_nan = m < len;
+            let median = if m % 2 == 1 {
+                finite[m / 2]
+            } else {
+                (finite[m / 2 - 1] + finite[m / 2]) / 2.0
+            };
+            let bits = |x: f64| if x.is_nan() { u64::MAX } else { x.to_bits() };
+            for t in [1, 2, 3] {
+                let (med, nanmed, lower, higher, linear) = ndpar::with_threads(t, || {
+                    (
+                        a.par_median().unwrap(),
+                        a.par_nanmedian().unwrap(),
+                        a.par_quantile(0.3, Lower).unwrap(),
+                        a.par_nanquantile(0.9, Higher).unwrap(),
+                        a.par_nanquantile(0.25, Linear).unwrap(),
+                    )
+                })
+                .unwrap();
+                let want_med = if has_nan { f64::NAN } else { median };
+                assert_eq!(bits(med), bits(want_med), "{name} {len}: median");
+                assert_eq!(bits(nanmed), bits(median), "{name} {len}: nanmedian");
+                let h = (m - 1) as f64 * 0.9;
+                assert_eq!(
+                    bits(higher),
+                    bits(finite[h.ceil() as usize]),
+                    "{name} {len}: 0.9 higher"
+                );
+                if !has_nan {
+                    let h = (len - 1) as f64 * 0.3;
+                    assert_eq!(
+                        bits(lower),
+                        bits(finite[h.floor() as usize]),
+                        "{name} {len}: 0.3 lower"
+                    );
+                }
+                let h = (m - 1) as f64 * 0.25;
+                let want = np_lerp(
+                    finite[h.floor() as usize],
+                    finite[h.floor() as usize + 1],
+                    h - h.floor(),
+                );
+                assert_eq!(bits(linear), bits(want), "{name} {len}: 0.25 linear");
+            }
+        }
+    }
+}

@@ -333,6 +333,13 @@ def case_sort(spec, threads):
     return c
 
 
+def case_median(spec, threads):
+    a = golden(spec["n"])
+    c = Case()
+    c.add("numpy np.median(a)", 1, lambda: np.median(a))
+    return c
+
+
 def triple(x):
     return x * 3
 
@@ -386,6 +393,7 @@ CASES = {
     "matmul-tall": case_matmul_tall,
     "cov": case_cov,
     "sort": case_sort,
+    "median": case_median,
     "tasks-trivial": case_tasks(triple),
     "tasks-1ms": case_tasks(busy_ms),
 }

@@ -31,9 +31,10 @@ use std::cmp::Ordering;
 
 use ndarray::{Array, Array1, ArrayRef, ArrayView1, Axis, RemoveAxis};
 
-use crate::ParAxis;
 use crate::check;
 use crate::element::Float;
+use crate::engine::whole::accumulate;
+use crate::{ParAxis, ParReduce};
 
 /// How a quantile between two data points is chosen (numpy's `method`).
 ///
@@ -378,8 +379,187 @@ fn whole<A: Float, D: RemoveAxis>(
     want: Want<'_>,
     skip_nan: bool,
 ) -> Option<Vec<A>> {
+    if a.len() >= NARROW_MIN_LEN {
+        if let Some(v) = narrowed(a, want, skip_nan) {
+            return v;
+        }
+    }
     let mut buf = copy_all(a);
     quantiles_with_nan(&mut buf, want, skip_nan)
+}
+
+/// Whole arrays at least this long find their order statistics by
+/// narrowing (parallel passes) rather than by selecting in a full copy.
+const NARROW_MIN_LEN: usize = 1 << 16;
+/// Narrowing stops once this few candidates are left: they are copied out
+/// and selected.
+const NARROW_CANDIDATES: u64 = 1 << 16;
+/// Bits of the key a narrowing pass looks at.
+const DIGIT: u32 = 16;
+
+/// The selection key of a value: [`cmp`]'s order as an integer, with every
+/// NaN at `u64::MAX` (no number's key comes near it).
+fn key<A: Float>(x: A) -> u64 {
+    if x.is_nan() {
+        return u64::MAX;
+    }
+    let bits = x.to_f64_exact().to_bits();
+    bits ^ (((bits as i64) >> 63) as u64 | (1 << 63))
+}
+
+/// Counts of the keys of `a` whose top `DIGIT · level` bits equal
+/// `prefix`, by their next [`DIGIT`] bits: one parallel pass (counts per
+/// worker, added).
+fn digit_counts<A: Float, D: RemoveAxis>(a: &ArrayRef<A, D>, prefix: u64, level: u32) -> Vec<u64> {
+    let shift = 64 - DIGIT * (level + 1);
+    let keep = |k: u64| level == 0 || k >> (shift + DIGIT) == prefix;
+    accumulate(
+        (a.view(),),
+        || vec![0u64; 1 << DIGIT],
+        |counts, block| {
+            let mut buf = Vec::new();
+            for &x in block.slice(&mut buf) {
+                let k = key(x);
+                if keep(k) {
+                    counts[((k >> shift) & ((1 << DIGIT) - 1)) as usize] += 1;
+                }
+            }
+        },
+        |mut l, r| {
+            l.iter_mut().zip(&r).for_each(|(a, b)| *a += b);
+            l
+        },
+    )
+}
+
+/// The order statistics a single quantile or the median needs, found by
+/// narrowing the key range 16 bits at a time (a parallel radix select):
+/// each pass counts the candidates' next digit and keeps the bucket that
+/// holds the wanted ranks; once few are left they are copied and selected.
+/// When the two ranks fall into neighbouring buckets, one more pass finds
+/// the largest value of the first and the smallest of the second. `None`
+/// asks the caller to select in a full copy instead (several quantiles).
+fn narrowed<A: Float, D: RemoveAxis>(
+    a: &ArrayRef<A, D>,
+    want: Want<'_>,
+    skip_nan: bool,
+) -> Option<Option<Vec<A>>> {
+    if let Want::Quantiles(qs, _) = want {
+        if qs.len() != 1 {
+            return None;
+        }
+    }
+    let mut counts = digit_counts(a, 0, 0);
+    let nans = counts[(1 << DIGIT) - 1];
+    let m = a.len() as u64 - nans;
+    if (nans > 0 && !skip_nan) || m == 0 {
+        return Some(Some(vec![A::nan()]));
+    }
+    // The ranks wanted among the m numbers.
+    let (r0, r1) = match want {
+        Want::Median => ((m - 1) / 2, m / 2),
+        Want::Quantiles(qs, method) => {
+            let (lo, hi, _) = plan(m as usize, qs[0], method);
+            (lo as u64, hi as u64)
+        }
+    };
+    let (mut prefix, mut below) = (0u64, 0u64);
+    for level in 0..(64 / DIGIT) {
+        if level > 0 {
+            counts = digit_counts(a, prefix, level);
+        }
+        // The buckets holding ranks r0 and r1, and the count below each.
+        let find = |r: u64| {
+            let mut seen = below;
+            for (d, &c) in counts.iter().enumerate() {
+                if r < seen + c {
+                    return (d as u64, c, seen);
+                }
+                seen += c;
+            }
+            unreachable!("the ranks are below the count")
+        };
+        let ((d0, c0, below0), (d1, _, _)) = (find(r0), find(r1));
+        let shift = 64 - DIGIT * (level + 1);
+        if d0 != d1 {
+            // r0 is the largest value of its bucket, r1 the smallest of
+            // the next one: one more pass finds both.
+            let (p0, p1) = ((prefix << DIGIT) | d0, (prefix << DIGIT) | d1);
+            let (x0, x1) = a.par_fold(
+                || (None::<A>, None::<A>),
+                |(mut hi0, mut lo1), &x| {
+                    let k = key(x);
+                    if k != u64::MAX && k >> shift == p0 && hi0.is_none_or(|h| cmp(&x, &h).is_gt())
+                    {
+                        hi0 = Some(x);
+                    }
+                    if k != u64::MAX && k >> shift == p1 && lo1.is_none_or(|l| cmp(&x, &l).is_lt())
+                    {
+                        lo1 = Some(x);
+                    }
+                    (hi0, lo1)
+                },
+                |(a0, a1), (b0, b1)| {
+                    let hi = match (a0, b0) {
+                        (Some(u), Some(v)) => Some(if cmp(&v, &u).is_gt() { v } else { u }),
+                        (u, v) => u.or(v),
+                    };
+                    let lo = match (a1, b1) {
+                        (Some(u), Some(v)) => Some(if cmp(&v, &u).is_lt() { v } else { u }),
+                        (u, v) => u.or(v),
+                    };
+                    (hi, lo)
+                },
+            );
+            let (x0, x1) = (
+                x0.expect("a value in r0's bucket"),
+                x1.expect("a value in r1's bucket"),
+            );
+            return Some(Some(vec![finish(want, m as usize, x0, x1)]));
+        }
+        let bucket = Some((d0, c0));
+        let seen = below0;
+        let (digit, count) = bucket.expect("the ranks are below the count");
+        below = seen;
+        prefix = (prefix << DIGIT) | digit;
+        if count <= NARROW_CANDIDATES || shift == 0 {
+            let matches = |x: A| {
+                let k = key(x);
+                k != u64::MAX && k >> shift == prefix
+            };
+            let mut candidates = a.par_fold(
+                Vec::new,
+                |mut v, &x| {
+                    if matches(x) {
+                        v.push(x);
+                    }
+                    v
+                },
+                |mut l, r| {
+                    l.extend(r);
+                    l
+                },
+            );
+            let (lo, hi) = ((r0 - below) as usize, (r1 - below) as usize);
+            let (_, &mut x0, above) = candidates.select_nth_unstable_by(lo, cmp);
+            let x1 = if hi == lo { x0 } else { next_after(above) };
+            return Some(Some(vec![finish(want, m as usize, x0, x1)]));
+        }
+    }
+    unreachable!("64 bits fix every key")
+}
+
+/// The value of `want` (one quantile or the median of `m` numbers) from
+/// its two order statistics.
+fn finish<A: Float>(want: Want<'_>, m: usize, x0: A, x1: A) -> A {
+    match want {
+        Want::Median if m % 2 == 1 => x0,
+        Want::Median => (x0 + x1) / (A::one() + A::one()),
+        Want::Quantiles(qs, method) => match plan(m, qs[0], method).2 {
+            None => x0,
+            Some(t) => lerp(x0, x1, A::from(t).expect("a finite weight")),
+        },
+    }
 }
 
 fn along<A: Float, D: RemoveAxis>(

@@ -12,19 +12,59 @@ use crate::baselines::data;
 use crate::measure::{Role, Row, Variant, measure};
 
 pub fn cases() -> Vec<CaseDef> {
-    vec![CaseDef {
-        id: "sort",
-        family: "sorting",
-        spec: |s| Spec(vec![("n", s.size.pick([1 << 20, 1 << 25, 1 << 25]))]),
-        describe: |s| {
-            let n = s.get("n");
-            (
-                format!("par_sort_unstable of a 1-D array, {n} f64 (a new array)"),
-                Work::per_second(n as f64, "values/s", "values sorted per second"),
-            )
+    vec![
+        CaseDef {
+            id: "median",
+            family: "sorting",
+            spec: |s| Spec(vec![("n", s.size.pick([1 << 20, 1 << 25, 1 << 25]))]),
+            describe: |s| {
+                let n = s.get("n");
+                (
+                    format!("par_median of a 1-D array, {n} f64"),
+                    Work::bytes(n * 8, "8 bytes read per value"),
+                )
+            },
+            run: run_median,
         },
-        run: run_sort,
-    }]
+        CaseDef {
+            id: "sort",
+            family: "sorting",
+            spec: |s| Spec(vec![("n", s.size.pick([1 << 20, 1 << 25, 1 << 25]))]),
+            describe: |s| {
+                let n = s.get("n");
+                (
+                    format!("par_sort_unstable of a 1-D array, {n} f64 (a new array)"),
+                    Work::per_second(n as f64, "values/s", "values sorted per second"),
+                )
+            },
+            run: run_sort,
+        },
+    ]
+}
+
+fn run_median(setup: &Setup, spec: &Spec) -> Vec<Row> {
+    let a = data(spec.get("n"));
+    let xs = a.as_slice().expect("contiguous");
+    let mut vs = vec![Variant::new(
+        "copy + slice select_nth_unstable_by(total_cmp)",
+        Role::Sequential,
+        1,
+        || {
+            let mut v = black_box(xs).to_vec();
+            let mid = v.len() / 2;
+            v.select_nth_unstable_by(mid, f64::total_cmp);
+            black_box(v[mid]);
+        },
+    )];
+    vs.extend(Variant::per_thread_count(
+        &setup.threads,
+        "ndpar par_median",
+        Role::Ndpar,
+        || {
+            black_box(black_box(&a).par_median());
+        },
+    ));
+    measure(vs, setup.rounds)
 }
 
 fn run_sort(setup: &Setup, spec: &Spec) -> Vec<Row> {
