@@ -517,12 +517,9 @@ fn narrowed<A: Float, D: RemoveAxis>(
             );
             return Some(Some(vec![finish(want, m as usize, x0, x1)]));
         }
-        let bucket = Some((d0, c0));
-        let seen = below0;
-        let (digit, count) = bucket.expect("the ranks are below the count");
-        below = seen;
-        prefix = (prefix << DIGIT) | digit;
-        if count <= NARROW_CANDIDATES || shift == 0 {
+        below = below0;
+        prefix = (prefix << DIGIT) | d0;
+        if c0 <= NARROW_CANDIDATES || shift == 0 {
             let matches = |x: A| {
                 let k = key(x);
                 k != u64::MAX && k >> shift == prefix
