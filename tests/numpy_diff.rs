@@ -307,6 +307,13 @@ for name in ["a", "b", "c", "d"]:
     np.save(f"{d}/sort_{name}.npy", np.sort(x, kind="stable"))
     np.save(f"{d}/argsort_{name}.npy", np.argsort(x, kind="stable").astype(np.uint64))
     np.save(f"{d}/median_{name}.npy", np.array([np.median(x), np.nanmedian(x)]))
+    u, idx, inv, cnt = np.unique(x, return_index=True, return_inverse=True, return_counts=True)
+    np.save(f"{d}/unique_{name}.npy", u)
+    np.save(f"{d}/unique_parts_{name}.npy", np.stack([idx, cnt]).astype(np.uint64))
+    np.save(f"{d}/unique_inverse_{name}.npy", inv.reshape(-1).astype(np.uint64))
+ints = np.load(f"{d}/ints.npy")
+np.save(f"{d}/bincount.npy", np.bincount(ints, minlength=3).astype(np.uint64))
+np.save(f"{d}/bincount_w.npy", np.bincount(ints, weights=np.sqrt(ints.astype(np.float64))))
 m = np.load(f"{d}/m.npy")
 np.save(f"{d}/median_m0.npy", np.median(m, axis=0))
 np.save(f"{d}/median_m1.npy", np.median(m, axis=1))
@@ -353,6 +360,8 @@ fn quantiles_and_sorts_match_numpy() {
         k => (k as f64 * 1.7).sin() * 10.0,
     });
     save_npy(dir.0.join("m.npy"), &m).unwrap();
+    let ints = Array1::from_iter((0..500i64).map(|i| (i * i * 7 + 3) % 41));
+    save_npy(dir.0.join("ints.npy"), &ints).unwrap();
     if !numpy(&dir.0, QUANTILES) {
         return;
     }
@@ -408,4 +417,14 @@ fn quantiles_and_sorts_match_numpy() {
     }
     let idx: Array2<u64> = load_npy(dir.0.join("argsort_m0.npy")).unwrap();
     assert_eq!(m.par_argsort(Axis(0)).mapv(|i| i as u64), idx);
+    let counts: Array1<u64> = load_npy(dir.0.join("bincount.npy")).unwrap();
+    assert_eq!(ndpar::par_bincount(&ints, 3).unwrap(), counts);
+    let sums: Array1<f64> = load_npy(dir.0.join("bincount_w.npy")).unwrap();
+    let w = ints.mapv(|i| (i as f64).sqrt());
+    let got = ndpar::par_bincount_weighted(&ints, &w, 0).unwrap();
+    assert_eq!(
+        got.mapv(f64::to_bits),
+        sums.mapv(f64::to_bits),
+        "weighted bincount"
+    );
 }

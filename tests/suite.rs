@@ -6,6 +6,7 @@
 mod api;
 mod behaviour;
 mod common;
+mod counting;
 mod hostile;
 mod io;
 mod memory;

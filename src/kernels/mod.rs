@@ -4,6 +4,7 @@
 
 pub mod axis;
 pub mod blocks;
+pub mod counting;
 pub mod histogram;
 pub mod linalg;
 pub mod map;

@@ -1,0 +1,253 @@
+//! Counting: [`par_bincount`] and [`par_unique`], with numpy's conventions.
+//!
+//! ```
+//! use ndpar::counting::{par_bincount, par_unique};
+//! use ndarray::array;
+//!
+//! let x = array![1u32, 3, 1, 0, 3, 3];
+//! assert_eq!(par_bincount(&x, 0).unwrap(), array![1, 2, 0, 3]);
+//! let u = par_unique(&array![2.0, 1.0, 2.0, f64::NAN]);
+//! assert_eq!(u.counts, array![1, 2, 1]);
+//! assert_eq!(u.first_index, array![1, 0, 3]);
+//! ```
+
+use ndarray::{Array1, ArrayRef, Dimension};
+use rayon::prelude::*;
+
+use crate::check;
+use crate::element::Scalar;
+use crate::engine::whole::{Part, accumulate, reduce};
+use crate::error::{Error, Result};
+use crate::histogram::MAX_BINS;
+use crate::sort::ParSort;
+use crate::{ParMap, ParReduce};
+
+/// The bin of a value: `None` for a negative (or too large) one.
+fn bin<A: Copy + TryInto<u64>>(x: A) -> Option<u64> {
+    x.try_into().ok()
+}
+
+/// The number of bins for the largest value `max` and `minlength`, checked
+/// against [`MAX_BINS`].
+fn bins_for(max: Option<u64>, minlength: usize) -> Result<usize> {
+    let needed = max.map_or(0, |m| m.saturating_add(1));
+    let bins = needed.max(minlength as u64);
+    if bins > MAX_BINS as u64 {
+        return Err(Error::InvalidBins {
+            bins: usize::try_from(bins).unwrap_or(usize::MAX),
+            reason: format!("bincount holds at most {MAX_BINS} bins"),
+        });
+    }
+    Ok(bins as usize)
+}
+
+/// The largest value of `x` as a bin, or the error for a negative value.
+fn largest<A, D>(x: &ArrayRef<A, D>) -> Result<Option<u64>>
+where
+    A: Copy + Send + Sync + TryInto<u64>,
+    D: Dimension,
+{
+    let (max, negative) = x.par_fold(
+        || (None::<u64>, false),
+        |(m, neg), &v| match bin(v) {
+            Some(b) => (Some(m.map_or(b, |m| m.max(b))), neg),
+            None => (m, true),
+        },
+        |(m1, n1), (m2, n2)| {
+            let m = match (m1, m2) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+            (m, n1 || n2)
+        },
+    );
+    if negative {
+        return Err(Error::InvalidBins {
+            bins: 0,
+            reason: "bincount takes non-negative integers only (as numpy does)".into(),
+        });
+    }
+    Ok(max)
+}
+
+fn zeroed<T: Clone>(len: usize, zero: T) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| Error::InvalidBins {
+        bins: len,
+        reason: "the counts do not fit in memory".into(),
+    })?;
+    v.resize(len, zero);
+    Ok(v)
+}
+
+/// Counts of each non-negative integer in `x` (flattened), numpy's
+/// `np.bincount(x, minlength=minlength)`: `max(x) + 1` bins, or
+/// `minlength` if more. Counts are integers, so the result is exact and
+/// the same for any split.
+///
+/// # Errors
+///
+/// [`Error::InvalidBins`] if a value is negative (numpy raises too), or
+/// more than [`MAX_BINS`] bins would be needed, or the counts do not fit in
+/// memory.
+///
+/// ```
+/// use ndpar::counting::par_bincount;
+/// use ndarray::array;
+///
+/// assert_eq!(par_bincount(&array![0i64, 2, 2], 5).unwrap(), array![1, 0, 2, 0, 0]);
+/// assert!(par_bincount(&array![-1i64], 0).is_err());
+/// assert_eq!(par_bincount(&ndarray::Array1::<u8>::zeros(0), 0).unwrap().len(), 0);
+/// ```
+pub fn par_bincount<A, D>(x: &ArrayRef<A, D>, minlength: usize) -> Result<Array1<u64>>
+where
+    A: Copy + Send + Sync + TryInto<u64>,
+    D: Dimension,
+{
+    let bins = bins_for(largest(x)?, minlength)?;
+    zeroed(bins, 0u64)?;
+    let counts = accumulate(
+        (x.view(),),
+        || vec![0u64; bins],
+        |counts, block| {
+            let mut buf = Vec::new();
+            for &v in block.slice(&mut buf) {
+                counts[bin(v).expect("checked non-negative") as usize] += 1;
+            }
+        },
+        |mut l, r| {
+            l.iter_mut().zip(&r).for_each(|(a, b)| *a += b);
+            l
+        },
+    );
+    Ok(Array1::from(counts))
+}
+
+/// Sums of `weights` per value of `x` (numpy's `np.bincount(x, weights,
+/// minlength)`), in f64. Each block sums its weights in order, and blocks
+/// are merged along the fixed tree, so the bits are the same on any number
+/// of threads.
+///
+/// # Errors
+///
+/// As [`par_bincount`].
+///
+/// # Panics
+///
+/// If `weights` does not have the shape of `x`.
+///
+/// ```
+/// use ndpar::counting::par_bincount_weighted;
+/// use ndarray::array;
+///
+/// let w = par_bincount_weighted(&array![0u8, 1, 1], &array![0.5, 1.0, 2.0], 0).unwrap();
+/// assert_eq!(w, array![0.5, 3.0]);
+/// ```
+#[track_caller]
+pub fn par_bincount_weighted<A, D>(
+    x: &ArrayRef<A, D>,
+    weights: &ArrayRef<f64, D>,
+    minlength: usize,
+) -> Result<Array1<f64>>
+where
+    A: Copy + Send + Sync + TryInto<u64>,
+    D: Dimension,
+{
+    check::same_shape(
+        "par_bincount_weighted",
+        ("x", x.shape()),
+        ("weights", weights.shape()),
+    );
+    let bins = bins_for(largest(x)?, minlength)?;
+    zeroed(bins, 0f64)?;
+    let add = |sums: &mut Vec<f64>, xs: &[A], ws: &[f64]| {
+        for (&v, &w) in xs.iter().zip(ws) {
+            sums[bin(v).expect("checked non-negative") as usize] += w;
+        }
+    };
+    let sums = reduce(
+        (x.view(), weights.view()),
+        true,
+        |block| {
+            let mut sums = vec![0f64; bins];
+            match block.part {
+                Part::Run((xs, ws)) => add(&mut sums, xs, ws),
+                Part::Views((vx, vw)) => {
+                    let (xs, ws): (Vec<A>, Vec<f64>) = vx.iter().zip(vw.iter()).unzip();
+                    add(&mut sums, &xs, &ws);
+                }
+            }
+            sums
+        },
+        |mut l, r| {
+            l.iter_mut().zip(&r).for_each(|(a, b)| *a += b);
+            l
+        },
+    )
+    .unwrap_or_else(|| vec![0f64; bins]);
+    Ok(Array1::from(sums))
+}
+
+/// The unique values of an array and where they are: numpy's
+/// `np.unique(a, return_index=True, return_inverse=True,
+/// return_counts=True)` on the flattened array.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Unique<A> {
+    /// The distinct values, sorted (numpy's order: NaN last; `-0.0` and
+    /// `0.0` are one value, reported as the one that occurs first; all NaNs
+    /// are one value, as numpy's `equal_nan=True`).
+    pub values: Array1<A>,
+    /// For each distinct value, the flat (row-major) index of its first
+    /// occurrence.
+    pub first_index: Array1<usize>,
+    /// For each element, in row-major order, the position of its value in
+    /// `values`.
+    pub inverse: Array1<usize>,
+    /// How often each distinct value occurs.
+    pub counts: Array1<usize>,
+}
+
+/// The sorted distinct values of `a` with their first indices, the inverse
+/// map and the counts (see [`Unique`]); built on the stable parallel
+/// argsort, so the same on any number of threads.
+///
+/// ```
+/// use ndpar::counting::par_unique;
+/// use ndarray::array;
+///
+/// let u = par_unique(&array![[3, 1], [3, 2]]);
+/// assert_eq!(u.values, array![1, 2, 3]);
+/// assert_eq!(u.first_index, array![1, 3, 0]);
+/// assert_eq!(u.inverse, array![2, 0, 2, 1]);
+/// assert_eq!(u.counts, array![1, 1, 2]);
+/// ```
+pub fn par_unique<A: Scalar, D: Dimension>(a: &ArrayRef<A, D>) -> Unique<A> {
+    let flat: Array1<A> = a.iter().copied().collect();
+    let order = flat.par_argsort(ndarray::Axis(0));
+    let n = flat.len();
+    // Group starts: positions in sorted order where the key changes.
+    let keys: Vec<A::SortKey> = order.iter().map(|&i| flat[i].sort_key()).collect();
+    let starts: Vec<usize> = (0..n)
+        .into_par_iter()
+        .filter(|&k| k == 0 || keys[k] != keys[k - 1])
+        .collect();
+    let groups = starts.len();
+    let mut inverse = vec![0usize; n];
+    let mut counts = Vec::with_capacity(groups);
+    for (g, &s) in starts.iter().enumerate() {
+        let end = starts.get(g + 1).copied().unwrap_or(n);
+        counts.push(end - s);
+        for &i in &order.as_slice().expect("a new array")[s..end] {
+            inverse[i] = g;
+        }
+    }
+    let first_index: Array1<usize> = starts.iter().map(|&s| order[s]).collect();
+    let values = first_index.par_mapv(|i| flat[i]);
+    Unique {
+        values,
+        first_index,
+        inverse: Array1::from(inverse),
+        counts: Array1::from(counts),
+    }
+}
