@@ -411,15 +411,13 @@ impl<A: Float> ExactSum<A> {
     /// A stable little-endian encoding (see the [`state`](crate::state)
     /// module for the format), independent of the machine.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut slots = self.slots;
-        carry(&mut slots);
-        let mut w = Writer::new(KIND_EXACT_SUM, size_of::<A>());
-        w.u64(self.count);
-        w.u8(self.specials.encode());
-        for s in slots {
-            w.i64(s);
-        }
-        w.finish()
+        encode(
+            KIND_EXACT_SUM,
+            size_of::<A>(),
+            self.count,
+            self.specials,
+            &self.slots,
+        )
     }
 
     /// Decodes [`to_bytes`](ExactSum::to_bytes).
@@ -429,15 +427,14 @@ impl<A: Float> ExactSum<A> {
     /// [`Error::InvalidState`](crate::Error::InvalidState) when `bytes` is
     /// not an `ExactSum` of this element type.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut r = Reader::new(bytes, KIND_EXACT_SUM, size_of::<A>(), "ExactSum")?;
-        let count = r.u64()?;
-        let specials = Specials::decode(r.u8()?).ok_or_else(|| r.bad("unknown flags"))?;
         let mut slots = [0i64; SUM_SLOTS];
-        for s in &mut slots {
-            *s = r.i64()?;
-        }
-        r.end()?;
-        carried_or_err(&slots, &r)?;
+        let (count, specials) = decode(
+            bytes,
+            KIND_EXACT_SUM,
+            size_of::<A>(),
+            "ExactSum",
+            &mut slots,
+        )?;
         Ok(ExactSum {
             slots,
             pending: 0,
@@ -446,6 +443,44 @@ impl<A: Float> ExactSum<A> {
             _type: PhantomData,
         })
     }
+}
+
+/// The encoding of an exact accumulator: count, specials, carried slots.
+fn encode<const N: usize>(
+    kind: u8,
+    elem_size: usize,
+    count: u64,
+    specials: Specials,
+    slots: &[i64; N],
+) -> Vec<u8> {
+    let mut slots = *slots;
+    carry(&mut slots);
+    let mut w = Writer::new(kind, elem_size);
+    w.u64(count);
+    w.u8(specials.encode());
+    for s in slots {
+        w.i64(s);
+    }
+    w.finish()
+}
+
+/// Decodes [`encode`] into `slots`; returns the count and the specials.
+fn decode<const N: usize>(
+    bytes: &[u8],
+    kind: u8,
+    elem_size: usize,
+    what: &'static str,
+    slots: &mut [i64; N],
+) -> Result<(u64, Specials)> {
+    let mut r = Reader::new(bytes, kind, elem_size, what)?;
+    let count = r.u64()?;
+    let specials = Specials::decode(r.u8()?).ok_or_else(|| r.bad("unknown flags"))?;
+    for s in slots.iter_mut() {
+        *s = r.i64()?;
+    }
+    r.end()?;
+    carried_or_err(slots, &r)?;
+    Ok((count, specials))
 }
 
 /// Only carried slots are a valid encoding: every slot but the top one in
@@ -615,15 +650,13 @@ impl<A: Float> ExactDot<A> {
 
     /// A stable little-endian encoding (see [`state`](crate::state)).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut slots = *self.slots;
-        carry(&mut slots);
-        let mut w = Writer::new(KIND_EXACT_DOT, size_of::<A>());
-        w.u64(self.count);
-        w.u8(self.specials.encode());
-        for s in slots {
-            w.i64(s);
-        }
-        w.finish()
+        encode(
+            KIND_EXACT_DOT,
+            size_of::<A>(),
+            self.count,
+            self.specials,
+            &self.slots,
+        )
     }
 
     /// Decodes [`to_bytes`](ExactDot::to_bytes).
@@ -633,15 +666,14 @@ impl<A: Float> ExactDot<A> {
     /// [`Error::InvalidState`](crate::Error::InvalidState) when `bytes` is
     /// not an `ExactDot` of this element type.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut r = Reader::new(bytes, KIND_EXACT_DOT, size_of::<A>(), "ExactDot")?;
-        let count = r.u64()?;
-        let specials = Specials::decode(r.u8()?).ok_or_else(|| r.bad("unknown flags"))?;
         let mut slots = Box::new([0i64; DOT_SLOTS]);
-        for s in slots.iter_mut() {
-            *s = r.i64()?;
-        }
-        r.end()?;
-        carried_or_err(&slots, &r)?;
+        let (count, specials) = decode(
+            bytes,
+            KIND_EXACT_DOT,
+            size_of::<A>(),
+            "ExactDot",
+            &mut slots,
+        )?;
         Ok(ExactDot {
             slots,
             pending: 0,
