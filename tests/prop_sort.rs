@@ -316,17 +316,19 @@ fn long_arrays_narrow_to_the_same_quantiles() {
                 (finite[m / 2 - 1] + finite[m / 2]) / 2.0
             };
             let bits = |x: f64| if x.is_nan() { u64::MAX } else { x.to_bits() };
+            // Params::always_parallel() lowers the length from which the
+            // narrowing path is taken to 65 536 elements.
             for t in [1, 2, 3] {
-                let (med, nanmed, lower, higher, linear) = ndpar::with_threads(t, || {
-                    (
-                        a.par_median().unwrap(),
-                        a.par_nanmedian().unwrap(),
-                        a.par_quantile(0.3, Lower).unwrap(),
-                        a.par_nanquantile(0.9, Higher).unwrap(),
-                        a.par_nanquantile(0.25, Linear).unwrap(),
-                    )
-                })
-                .unwrap();
+                let (med, nanmed, lower, higher, linear) =
+                    on(t, ndpar::Params::always_parallel(), || {
+                        (
+                            a.par_median().unwrap(),
+                            a.par_nanmedian().unwrap(),
+                            a.par_quantile(0.3, Lower).unwrap(),
+                            a.par_nanquantile(0.9, Higher).unwrap(),
+                            a.par_nanquantile(0.25, Linear).unwrap(),
+                        )
+                    });
                 let want_med = if has_nan { f64::NAN } else { median };
                 assert_eq!(bits(med), bits(want_med), "{name} {len}: median");
                 assert_eq!(bits(nanmed), bits(median), "{name} {len}: nanmedian");

@@ -34,6 +34,7 @@ use ndarray::{Array, Array1, ArrayRef, ArrayView1, Axis, RemoveAxis};
 use crate::check;
 use crate::element::Float;
 use crate::engine::whole::accumulate;
+use crate::params::Params;
 use crate::{ParAxis, ParReduce};
 
 /// How a quantile between two data points is chosen (numpy's `method`).
@@ -379,7 +380,8 @@ fn whole<A: Float, D: RemoveAxis>(
     want: Want<'_>,
     skip_nan: bool,
 ) -> Option<Vec<A>> {
-    if a.len() >= NARROW_MIN_LEN {
+    let long = NARROW_PER_PARALLEL_LEN.saturating_mul(Params::current().min_parallel_len);
+    if a.len() >= long.max(NARROW_MIN_LEN) {
         if let Some(v) = narrowed(a, want, skip_nan) {
             return v;
         }
@@ -388,8 +390,15 @@ fn whole<A: Float, D: RemoveAxis>(
     quantiles_with_nan(&mut buf, want, skip_nan)
 }
 
-/// Whole arrays at least this long find their order statistics by
-/// narrowing (parallel passes) rather than by selecting in a full copy.
+/// Whole arrays of at least this many times
+/// [`Params::min_parallel_len`] elements (8 Mi with the default params), and
+/// never fewer than [`NARROW_MIN_LEN`], find their order statistics by
+/// narrowing (parallel passes) rather than by selecting in a full copy:
+/// below that, the passes and their 64 Ki-bucket counts cost more than
+/// the selection saves (measured with `cargo bench -p ndpar-bench --bench
+/// sorting`).
+const NARROW_PER_PARALLEL_LEN: usize = 2048;
+/// The fewest elements narrowing is ever used for.
 const NARROW_MIN_LEN: usize = 1 << 16;
 /// Narrowing stops once this few candidates are left: they are copied out
 /// and selected.

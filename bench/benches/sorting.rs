@@ -1,0 +1,118 @@
+//! Sorting, quantiles, counting and exact sums: ndpar against the standard
+//! library's and rayon's routes on a plain slice, side by side in each
+//! group.
+//!
+//! `cargo bench -p ndpar-bench --bench sorting` (add `-- --quick` for a fast pass).
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use ndarray::{Array1, Axis};
+use ndpar::prelude::*;
+use rayon::prelude::*;
+use std::hint::black_box;
+
+const SIZES: [usize; 2] = [100_000, 4_000_000];
+
+fn data(n: usize) -> Array1<f64> {
+    Array1::from_iter((0..n).map(|i| ((i as f64) * 0.618_033_988_75).fract() - 0.5))
+}
+
+fn sort(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sort");
+    g.sample_size(10);
+    for n in SIZES {
+        let a = data(n);
+        let xs = a.as_slice().unwrap();
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("std_sort_unstable", n), xs, |b, xs| {
+            b.iter(|| {
+                let mut v = black_box(xs).to_vec();
+                v.sort_unstable_by(f64::total_cmp);
+                v
+            })
+        });
+        g.bench_with_input(
+            BenchmarkId::new("rayon_par_sort_unstable", n),
+            xs,
+            |b, xs| {
+                b.iter(|| {
+                    let mut v = black_box(xs).to_vec();
+                    v.par_sort_unstable_by(f64::total_cmp);
+                    v
+                })
+            },
+        );
+        g.bench_with_input(BenchmarkId::new("ndpar_sort_unstable", n), &a, |b, a| {
+            b.iter(|| black_box(a).par_sort_unstable(Axis(0)))
+        });
+        g.bench_with_input(BenchmarkId::new("ndpar_argsort", n), &a, |b, a| {
+            b.iter(|| black_box(a).par_argsort(Axis(0)))
+        });
+    }
+    g.finish();
+}
+
+fn median(c: &mut Criterion) {
+    let mut g = c.benchmark_group("median");
+    g.sample_size(10);
+    for n in SIZES {
+        let a = data(n);
+        let xs = a.as_slice().unwrap();
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("std_select_nth", n), xs, |b, xs| {
+            b.iter(|| {
+                let mut v = black_box(xs).to_vec();
+                let mid = v.len() / 2;
+                *v.select_nth_unstable_by(mid, f64::total_cmp).1
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("ndpar_median", n), &a, |b, a| {
+            b.iter(|| black_box(a).par_median())
+        });
+    }
+    g.finish();
+}
+
+fn counting(c: &mut Criterion) {
+    let mut g = c.benchmark_group("counting");
+    g.sample_size(10);
+    let n = 4_000_000;
+    let x = Array1::from_iter((0..n as u64).map(|i| (i * 2_654_435_761) % 1000));
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function("loop_bincount", |b| {
+        b.iter(|| {
+            let mut counts = vec![0u64; 1000];
+            for &v in black_box(&x) {
+                counts[v as usize] += 1;
+            }
+            counts
+        })
+    });
+    g.bench_function("ndpar_bincount", |b| {
+        b.iter(|| ndpar::par_bincount(black_box(&x), 0).unwrap())
+    });
+    g.bench_function("ndpar_unique", |b| {
+        b.iter(|| ndpar::par_unique(black_box(&x)))
+    });
+    g.finish();
+}
+
+fn exact(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sum_exact");
+    for n in SIZES {
+        let a = data(n);
+        g.throughput(Throughput::Bytes((n * 8) as u64));
+        g.bench_with_input(BenchmarkId::new("ndpar_par_sum", n), &a, |b, a| {
+            b.iter(|| black_box(a).par_sum())
+        });
+        g.bench_with_input(BenchmarkId::new("ndpar_par_sum_exact", n), &a, |b, a| {
+            b.iter(|| black_box(a).par_sum_exact())
+        });
+        g.bench_with_input(BenchmarkId::new("ndpar_par_dot_exact", n), &a, |b, a| {
+            b.iter(|| black_box(a).par_dot_exact(a))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, sort, median, counting, exact);
+criterion_main!(benches);
