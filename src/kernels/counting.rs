@@ -16,9 +16,9 @@ use rayon::prelude::*;
 
 use crate::check;
 use crate::element::Scalar;
-use crate::engine::whole::{Part, accumulate, reduce};
+use crate::engine::whole::{Part, reduce};
 use crate::error::{Error, Result};
-use crate::histogram::MAX_BINS;
+use crate::histogram::{MAX_BINS, add_counts, count_blocks, counts_too_big, zero_counts};
 use crate::sort::ParSort;
 use crate::{ParMap, ParReduce};
 
@@ -70,16 +70,6 @@ where
     Ok(max)
 }
 
-fn zeroed<T: Clone>(len: usize, zero: T) -> Result<Vec<T>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| Error::InvalidBins {
-        bins: len,
-        reason: "the counts do not fit in memory".into(),
-    })?;
-    v.resize(len, zero);
-    Ok(v)
-}
-
 /// Counts of each non-negative integer in `x` (flattened), numpy's
 /// `np.bincount(x, minlength=minlength)`: `max(x) + 1` bins, or
 /// `minlength` if more. Counts are integers, so the result is exact and
@@ -105,21 +95,12 @@ where
     D: Dimension,
 {
     let bins = bins_for(largest(x)?, minlength)?;
-    zeroed(bins, 0u64)?;
-    let counts = accumulate(
-        (x.view(),),
-        || vec![0u64; bins],
-        |counts, block| {
-            let mut buf = Vec::new();
-            for &v in block.slice(&mut buf) {
-                counts[bin(v).expect("checked non-negative") as usize] += 1;
-            }
-        },
-        |mut l, r| {
-            l.iter_mut().zip(&r).for_each(|(a, b)| *a += b);
-            l
-        },
-    );
+    let counts = count_blocks((x.view(),), bins, |counts, block| {
+        let mut buf = Vec::new();
+        for &v in block.slice(&mut buf) {
+            counts[bin(v).expect("checked non-negative") as usize] += 1;
+        }
+    })?;
     Ok(Array1::from(counts))
 }
 
@@ -159,8 +140,7 @@ where
         ("weights", weights.shape()),
     );
     let bins = bins_for(largest(x)?, minlength)?;
-    zeroed(bins, 0f64)?;
-    let add = |sums: &mut Vec<f64>, xs: &[A], ws: &[f64]| {
+    let add = |sums: &mut [f64], xs: &[A], ws: &[f64]| {
         for (&v, &w) in xs.iter().zip(ws) {
             sums[bin(v).expect("checked non-negative") as usize] += w;
         }
@@ -169,7 +149,9 @@ where
         (x.view(), weights.view()),
         true,
         |block| {
-            let mut sums = vec![0f64; bins];
+            // Allocated fallibly, as histograms' counts are: a vector that
+            // does not fit is an error, not an abort.
+            let mut sums = zero_counts::<f64>(bins)?;
             match block.part {
                 Part::Run((xs, ws)) => add(&mut sums, xs, ws),
                 Part::Views((vx, vw)) => {
@@ -177,15 +159,12 @@ where
                     add(&mut sums, &xs, &ws);
                 }
             }
-            sums
+            Some(sums)
         },
-        |mut l, r| {
-            l.iter_mut().zip(&r).for_each(|(a, b)| *a += b);
-            l
-        },
+        add_counts,
     )
-    .unwrap_or_else(|| vec![0f64; bins]);
-    Ok(Array1::from(sums))
+    .unwrap_or_else(|| zero_counts(bins));
+    sums.map(Array1::from).ok_or_else(|| counts_too_big(bins))
 }
 
 /// The unique values of an array and where they are: numpy's

@@ -308,24 +308,27 @@ fn outer_edges<A: Float, D: Dimension>(
     })
 }
 
-/// A vector of `bins` zero counts, or `None` when it does not fit in
-/// memory.
-fn zero_counts(bins: usize) -> Option<Vec<u64>> {
+/// A vector of `bins` zero counts (or sums), or `None` when it does not fit
+/// in memory.
+pub(crate) fn zero_counts<T: Copy + Default>(bins: usize) -> Option<Vec<T>> {
     let mut counts = Vec::new();
     counts.try_reserve_exact(bins).ok()?;
-    counts.resize(bins, 0);
+    counts.resize(bins, T::default());
     Some(counts)
 }
 
-/// Adds count vectors (`None`, a vector that could not be allocated,
-/// wins).
-fn add(a: Option<Vec<u64>>, b: Option<Vec<u64>>) -> Option<Vec<u64>> {
+/// Adds count (or sum) vectors (`None`, a vector that could not be
+/// allocated, wins).
+pub(crate) fn add_counts<T: std::ops::AddAssign>(
+    a: Option<Vec<T>>,
+    b: Option<Vec<T>>,
+) -> Option<Vec<T>> {
     let (mut a, b) = (a?, b?);
     a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
     Some(a)
 }
 
-fn counts_too_big(bins: usize) -> Error {
+pub(crate) fn counts_too_big(bins: usize) -> Error {
     Error::InvalidBins {
         bins,
         reason: "the counts (8 bytes a bin, one vector per worker thread) do not fit in memory"
@@ -336,7 +339,7 @@ fn counts_too_big(bins: usize) -> Error {
 /// Counts every block of `group` into a fresh vector of `bins` counts with
 /// `fold(counts, block)`: one vector per worker, each allocated fallibly
 /// ([`Error::InvalidBins`] when they do not fit in memory).
-fn count_blocks<'v, G: Group<'v>>(
+pub(crate) fn count_blocks<'v, G: Group<'v>>(
     group: G,
     bins: usize,
     fold: impl Fn(&mut [u64], BlockOf<'_, G::Slices, G::Dyn>) + Sync,
@@ -349,7 +352,7 @@ fn count_blocks<'v, G: Group<'v>>(
                 fold(counts, block);
             }
         },
-        add,
+        add_counts,
     )
     .ok_or_else(|| counts_too_big(bins))
 }

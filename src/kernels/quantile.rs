@@ -33,7 +33,7 @@ use ndarray::{Array, Array1, ArrayRef, ArrayView1, Axis, RemoveAxis};
 
 use crate::check;
 use crate::element::Float;
-use crate::engine::whole::accumulate;
+use crate::histogram::count_blocks;
 use crate::params::Params;
 use crate::{ParAxis, ParReduce};
 
@@ -218,11 +218,7 @@ fn check_q(method: &str, q: f64) {
 /// first, so the sign of a zero result depends on the values only, not on
 /// their order or layout.
 fn cmp<A: Float>(a: &A, b: &A) -> Ordering {
-    let key = |x: &A| {
-        let bits = x.to_f64_exact().to_bits();
-        bits ^ (((bits as i64) >> 63) as u64 | (1 << 63))
-    };
-    key(a).cmp(&key(b))
+    key(*a).cmp(&key(*b))
 }
 
 /// numpy's `_lerp(a, b, t)`.
@@ -422,23 +418,16 @@ fn key<A: Float>(x: A) -> u64 {
 fn digit_counts<A: Float, D: RemoveAxis>(a: &ArrayRef<A, D>, prefix: u64, level: u32) -> Vec<u64> {
     let shift = 64 - DIGIT * (level + 1);
     let keep = |k: u64| level == 0 || k >> (shift + DIGIT) == prefix;
-    accumulate(
-        (a.view(),),
-        || vec![0u64; 1 << DIGIT],
-        |counts, block| {
-            let mut buf = Vec::new();
-            for &x in block.slice(&mut buf) {
-                let k = key(x);
-                if keep(k) {
-                    counts[((k >> shift) & ((1 << DIGIT) - 1)) as usize] += 1;
-                }
+    count_blocks((a.view(),), 1 << DIGIT, |counts, block| {
+        let mut buf = Vec::new();
+        for &x in block.slice(&mut buf) {
+            let k = key(x);
+            if keep(k) {
+                counts[((k >> shift) & ((1 << DIGIT) - 1)) as usize] += 1;
             }
-        },
-        |mut l, r| {
-            l.iter_mut().zip(&r).for_each(|(a, b)| *a += b);
-            l
-        },
-    )
+        }
+    })
+    .expect("64 Ki counts fit in memory")
 }
 
 /// The order statistics a single quantile or the median needs, found by
