@@ -235,6 +235,98 @@ fn rounding_for<A: Float>() -> Rounding {
     }
 }
 
+/// What both exact accumulators hold: the slots (carried lazily), the adds
+/// since the last carry, the count and the infinities and NaN seen.
+#[derive(Clone)]
+struct Acc<const N: usize> {
+    slots: [i64; N],
+    pending: u32,
+    count: u64,
+    specials: Specials,
+}
+
+impl<const N: usize> Acc<N> {
+    fn new() -> Self {
+        Acc {
+            slots: [0; N],
+            pending: 0,
+            count: 0,
+            specials: Specials::default(),
+        }
+    }
+
+    /// Counts one more add, carrying first when `every` adds are pending.
+    #[inline(always)]
+    fn before_add(&mut self, every: u32) {
+        self.count += 1;
+        if self.pending == every {
+            carry(&mut self.slots);
+            self.pending = 0;
+        }
+        self.pending += 1;
+    }
+
+    fn merge(&mut self, other: &Self) {
+        carry(&mut self.slots);
+        let mut theirs = other.slots;
+        carry(&mut theirs);
+        add_slots(&mut self.slots, &theirs);
+        self.pending = 0;
+        self.count += other.count;
+        self.specials.merge(other.specials);
+    }
+
+    /// The exact value (`digits · 2^-scale`) divided by `n`, rounded once to
+    /// `A`; the IEEE special value when infinities or NaN were seen.
+    fn rounded<A: Float>(&self, n: u64, scale: u32) -> A {
+        if let Some(special) = self.specials.value() {
+            return A::from_f64_nearest(special);
+        }
+        let (neg, mut digits) = magnitude(&self.slots);
+        let sticky = n > 1 && divide(&mut digits, n);
+        A::from_f64_nearest(round_to_f64(
+            neg,
+            &digits,
+            sticky,
+            scale,
+            rounding_for::<A>(),
+        ))
+    }
+
+    /// The encoding: count, specials, carried slots.
+    fn to_bytes(&self, kind: u8, elem_size: usize) -> Vec<u8> {
+        let mut slots = self.slots;
+        carry(&mut slots);
+        let mut w = Writer::new(kind, elem_size);
+        w.u64(self.count);
+        w.u8(self.specials.encode());
+        for s in slots {
+            w.i64(s);
+        }
+        w.finish()
+    }
+
+    /// Decodes [`Acc::to_bytes`] into `self` (a fresh accumulator).
+    fn read(&mut self, bytes: &[u8], kind: u8, elem_size: usize, what: &'static str) -> Result<()> {
+        let mut r = Reader::new(bytes, kind, elem_size, what)?;
+        self.count = r.u64()?;
+        self.specials = Specials::decode(r.u8()?).ok_or_else(|| r.bad("unknown flags"))?;
+        for s in self.slots.iter_mut() {
+            *s = r.i64()?;
+        }
+        r.end()?;
+        carried_or_err(&self.slots, &r)
+    }
+
+    /// The same exact value, count and specials.
+    fn same(&self, other: &Self) -> bool {
+        let (mut a, mut b) = (self.slots, other.slots);
+        carry(&mut a);
+        carry(&mut b);
+        a == b && self.count == other.count && self.specials == other.specials
+    }
+}
+
 /// The exact sum of a stream of floats, rounded once at the end.
 ///
 /// An `ExactSum` holds the sum of everything added to it *exactly*, in a
@@ -272,11 +364,7 @@ fn rounding_for<A: Float>() -> Rounding {
 /// ```
 #[derive(Clone)]
 pub struct ExactSum<A> {
-    slots: [i64; SUM_SLOTS],
-    /// Adds since the last carry propagation.
-    pending: u32,
-    count: u64,
-    specials: Specials,
+    acc: Acc<SUM_SLOTS>,
     _type: PhantomData<A>,
 }
 
@@ -290,10 +378,7 @@ impl<A: Float> ExactSum<A> {
     /// The empty sum (0).
     pub fn new() -> Self {
         ExactSum {
-            slots: [0; SUM_SLOTS],
-            pending: 0,
-            count: 0,
-            specials: Specials::default(),
+            acc: Acc::new(),
             _type: PhantomData,
         }
     }
@@ -301,14 +386,9 @@ impl<A: Float> ExactSum<A> {
     /// Adds one value.
     #[inline]
     pub fn add(&mut self, x: A) {
-        self.count += 1;
-        if self.pending == SUM_CARRY_EVERY {
-            carry(&mut self.slots);
-            self.pending = 0;
-        }
-        self.pending += 1;
+        self.acc.before_add(SUM_CARRY_EVERY);
         let bits = x.to_f64_exact().to_bits();
-        if !add_sum_bits(&mut self.slots, bits) {
+        if !add_sum_bits(&mut self.acc.slots, bits) {
             self.see_special(bits);
         }
     }
@@ -323,13 +403,13 @@ impl<A: Float> ExactSum<A> {
     /// Other batches, and any batch holding an infinity or NaN, are added
     /// value by value.
     pub fn extend(&mut self, xs: &[A]) {
-        self.count += xs.len() as u64;
-        carry(&mut self.slots);
+        self.acc.count += xs.len() as u64;
+        carry(&mut self.acc.slots);
         let mut guess = first_guess(xs);
         // Adds since the last carry (each below 2^53 per slot).
         let mut adds = 0;
         for batch in xs.chunks(SPLIT_BATCH) {
-            adds += match split_batch(&mut self.slots, batch, &mut guess) {
+            adds += match split_batch(&mut self.acc.slots, batch, &mut guess) {
                 Some(n) => n,
                 None => {
                     self.add_each(batch);
@@ -337,11 +417,11 @@ impl<A: Float> ExactSum<A> {
                 }
             };
             if adds > SUM_CARRY_EVERY as usize - SPLIT_BATCH {
-                carry(&mut self.slots);
+                carry(&mut self.acc.slots);
                 adds = 0;
             }
         }
-        self.pending = adds as u32;
+        self.acc.pending = adds as u32;
     }
 
     /// Adds `xs` (at most [`SPLIT_BATCH`] values) one by one, without
@@ -349,7 +429,7 @@ impl<A: Float> ExactSum<A> {
     fn add_each(&mut self, xs: &[A]) {
         for &x in xs {
             let bits = x.to_f64_exact().to_bits();
-            if !add_sum_bits(&mut self.slots, bits) {
+            if !add_sum_bits(&mut self.acc.slots, bits) {
                 self.see_special(bits);
             }
         }
@@ -358,8 +438,8 @@ impl<A: Float> ExactSum<A> {
     #[cold]
     fn see_special(&mut self, bits: u64) {
         match classify(f64::from_bits(bits)) {
-            Class::Inf { neg } => self.specials.see_inf(neg),
-            Class::Nan => self.specials.nan = true,
+            Class::Inf { neg } => self.acc.specials.see_inf(neg),
+            Class::Nan => self.acc.specials.nan = true,
             Class::Finite { .. } => unreachable!("finite values are added"),
         }
     }
@@ -367,57 +447,29 @@ impl<A: Float> ExactSum<A> {
     /// Adds everything `other` holds: the state of the two inputs added
     /// one after the other, in either order.
     pub fn merge(&mut self, other: &ExactSum<A>) {
-        carry(&mut self.slots);
-        let mut theirs = other.slots;
-        carry(&mut theirs);
-        add_slots(&mut self.slots, &theirs);
-        self.pending = 0;
-        self.count += other.count;
-        self.specials.merge(other.specials);
+        self.acc.merge(&other.acc);
     }
 
     /// Number of values added.
     pub fn count(&self) -> u64 {
-        self.count
+        self.acc.count
     }
 
     /// The sum, correctly rounded (0 for no values).
     pub fn sum(&self) -> A {
-        self.rounded(1)
+        self.acc.rounded(1, SUM_SCALE)
     }
 
     /// The mean, correctly rounded: the exact sum divided by the count with
     /// one rounding; `None` for no values.
     pub fn mean(&self) -> Option<A> {
-        (self.count > 0).then(|| self.rounded(self.count))
-    }
-
-    /// The exact value divided by `n`, rounded once.
-    fn rounded(&self, n: u64) -> A {
-        if let Some(special) = self.specials.value() {
-            return A::from_f64_nearest(special);
-        }
-        let (neg, mut digits) = magnitude(&self.slots);
-        let sticky = n > 1 && divide(&mut digits, n);
-        A::from_f64_nearest(round_to_f64(
-            neg,
-            &digits,
-            sticky,
-            SUM_SCALE,
-            rounding_for::<A>(),
-        ))
+        (self.acc.count > 0).then(|| self.acc.rounded(self.acc.count, SUM_SCALE))
     }
 
     /// A stable little-endian encoding (see the [`state`](crate::state)
     /// module for the format), independent of the machine.
     pub fn to_bytes(&self) -> Vec<u8> {
-        encode(
-            KIND_EXACT_SUM,
-            size_of::<A>(),
-            self.count,
-            self.specials,
-            &self.slots,
-        )
+        self.acc.to_bytes(KIND_EXACT_SUM, size_of::<A>())
     }
 
     /// Decodes [`to_bytes`](ExactSum::to_bytes).
@@ -427,60 +479,11 @@ impl<A: Float> ExactSum<A> {
     /// [`Error::InvalidState`](crate::Error::InvalidState) when `bytes` is
     /// not an `ExactSum` of this element type.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut slots = [0i64; SUM_SLOTS];
-        let (count, specials) = decode(
-            bytes,
-            KIND_EXACT_SUM,
-            size_of::<A>(),
-            "ExactSum",
-            &mut slots,
-        )?;
-        Ok(ExactSum {
-            slots,
-            pending: 0,
-            count,
-            specials,
-            _type: PhantomData,
-        })
+        let mut s = ExactSum::new();
+        s.acc
+            .read(bytes, KIND_EXACT_SUM, size_of::<A>(), "ExactSum")?;
+        Ok(s)
     }
-}
-
-/// The encoding of an exact accumulator: count, specials, carried slots.
-fn encode<const N: usize>(
-    kind: u8,
-    elem_size: usize,
-    count: u64,
-    specials: Specials,
-    slots: &[i64; N],
-) -> Vec<u8> {
-    let mut slots = *slots;
-    carry(&mut slots);
-    let mut w = Writer::new(kind, elem_size);
-    w.u64(count);
-    w.u8(specials.encode());
-    for s in slots {
-        w.i64(s);
-    }
-    w.finish()
-}
-
-/// Decodes [`encode`] into `slots`; returns the count and the specials.
-fn decode<const N: usize>(
-    bytes: &[u8],
-    kind: u8,
-    elem_size: usize,
-    what: &'static str,
-    slots: &mut [i64; N],
-) -> Result<(u64, Specials)> {
-    let mut r = Reader::new(bytes, kind, elem_size, what)?;
-    let count = r.u64()?;
-    let specials = Specials::decode(r.u8()?).ok_or_else(|| r.bad("unknown flags"))?;
-    for s in slots.iter_mut() {
-        *s = r.i64()?;
-    }
-    r.end()?;
-    carried_or_err(slots, &r)?;
-    Ok((count, specials))
 }
 
 /// Only carried slots are a valid encoding: every slot but the top one in
@@ -498,10 +501,7 @@ fn carried_or_err<const N: usize>(slots: &[i64; N], r: &Reader<'_>) -> Result<()
 impl<A: Float> PartialEq for ExactSum<A> {
     /// Equal when they hold the same exact value, count and specials.
     fn eq(&self, other: &Self) -> bool {
-        let (mut a, mut b) = (self.slots, other.slots);
-        carry(&mut a);
-        carry(&mut b);
-        a == b && self.count == other.count && self.specials == other.specials
+        self.acc.same(&other.acc)
     }
 }
 
@@ -509,7 +509,7 @@ impl<A: Float> fmt::Debug for ExactSum<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ExactSum")
             .field("sum", &self.sum())
-            .field("count", &self.count)
+            .field("count", &self.acc.count)
             .finish_non_exhaustive()
     }
 }
@@ -536,10 +536,8 @@ impl<A: Float> fmt::Debug for ExactSum<A> {
 /// ```
 #[derive(Clone)]
 pub struct ExactDot<A> {
-    slots: Box<[i64; DOT_SLOTS]>,
-    pending: u32,
-    count: u64,
-    specials: Specials,
+    /// Boxed: 135 slots are over a kilobyte.
+    acc: Box<Acc<DOT_SLOTS>>,
     _type: PhantomData<A>,
 }
 
@@ -553,10 +551,7 @@ impl<A: Float> ExactDot<A> {
     /// The empty dot product (0).
     pub fn new() -> Self {
         ExactDot {
-            slots: Box::new([0; DOT_SLOTS]),
-            pending: 0,
-            count: 0,
-            specials: Specials::default(),
+            acc: Box::new(Acc::new()),
             _type: PhantomData,
         }
     }
@@ -564,12 +559,7 @@ impl<A: Float> ExactDot<A> {
     /// Adds the product `x · y`.
     #[inline]
     pub fn add(&mut self, x: A, y: A) {
-        self.count += 1;
-        if self.pending == DOT_CARRY_EVERY {
-            carry(&mut self.slots);
-            self.pending = 0;
-        }
-        self.pending += 1;
+        self.acc.before_add(DOT_CARRY_EVERY);
         let (x, y) = (x.to_f64_exact(), y.to_f64_exact());
         match (classify(x), classify(y)) {
             (
@@ -583,7 +573,7 @@ impl<A: Float> ExactDot<A> {
                     exp: eb,
                     neg: nb,
                 },
-            ) => add_product(&mut self.slots, (ma, ea), (mb, eb), na != nb),
+            ) => add_product(&mut self.acc.slots, (ma, ea), (mb, eb), na != nb),
             _ => self.see_special(x * y),
         }
     }
@@ -612,51 +602,29 @@ impl<A: Float> ExactDot<A> {
         // A special operand: the float product is the IEEE one (inf · 0
         // is NaN, inf · finite an infinity).
         match classify(product) {
-            Class::Inf { neg } => self.specials.see_inf(neg),
-            _ => self.specials.nan = true,
+            Class::Inf { neg } => self.acc.specials.see_inf(neg),
+            _ => self.acc.specials.nan = true,
         }
     }
 
     /// Adds everything `other` holds.
     pub fn merge(&mut self, other: &ExactDot<A>) {
-        carry(&mut self.slots);
-        let mut theirs = *other.slots;
-        carry(&mut theirs);
-        add_slots(&mut self.slots, &theirs);
-        self.pending = 0;
-        self.count += other.count;
-        self.specials.merge(other.specials);
+        self.acc.merge(&other.acc);
     }
 
     /// Number of products added.
     pub fn count(&self) -> u64 {
-        self.count
+        self.acc.count
     }
 
     /// The dot product, correctly rounded (0 for no products).
     pub fn value(&self) -> A {
-        if let Some(special) = self.specials.value() {
-            return A::from_f64_nearest(special);
-        }
-        let (neg, digits) = magnitude(&self.slots);
-        A::from_f64_nearest(round_to_f64(
-            neg,
-            &digits,
-            false,
-            DOT_SCALE,
-            rounding_for::<A>(),
-        ))
+        self.acc.rounded(1, DOT_SCALE)
     }
 
     /// A stable little-endian encoding (see [`state`](crate::state)).
     pub fn to_bytes(&self) -> Vec<u8> {
-        encode(
-            KIND_EXACT_DOT,
-            size_of::<A>(),
-            self.count,
-            self.specials,
-            &self.slots,
-        )
+        self.acc.to_bytes(KIND_EXACT_DOT, size_of::<A>())
     }
 
     /// Decodes [`to_bytes`](ExactDot::to_bytes).
@@ -666,21 +634,10 @@ impl<A: Float> ExactDot<A> {
     /// [`Error::InvalidState`](crate::Error::InvalidState) when `bytes` is
     /// not an `ExactDot` of this element type.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut slots = Box::new([0i64; DOT_SLOTS]);
-        let (count, specials) = decode(
-            bytes,
-            KIND_EXACT_DOT,
-            size_of::<A>(),
-            "ExactDot",
-            &mut slots,
-        )?;
-        Ok(ExactDot {
-            slots,
-            pending: 0,
-            count,
-            specials,
-            _type: PhantomData,
-        })
+        let mut d = ExactDot::new();
+        d.acc
+            .read(bytes, KIND_EXACT_DOT, size_of::<A>(), "ExactDot")?;
+        Ok(d)
     }
 }
 
@@ -688,7 +645,7 @@ impl<A: Float> fmt::Debug for ExactDot<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ExactDot")
             .field("value", &self.value())
-            .field("count", &self.count)
+            .field("count", &self.acc.count)
             .finish_non_exhaustive()
     }
 }
