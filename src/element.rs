@@ -78,6 +78,19 @@ pub trait Scalar: Copy + Send + Sync + PartialOrd + Debug + 'static + sealed::Se
     /// See [`Scalar::SortKey`].
     #[doc(hidden)]
     fn sort_key(self) -> Self::SortKey;
+    /// Whether [`radix_key`](Scalar::radix_key) serves: false for the
+    /// 128-bit integers, which are not radix-sorted.
+    #[doc(hidden)]
+    const RADIX: bool;
+    /// A 64-bit key whose unsigned order is the value's order, one key per
+    /// value: signed integers with their sign bit flipped; floats in IEEE
+    /// total order (−NaN < −inf < … < −0.0 < 0.0 < … < inf < NaN), so a
+    /// radix sort takes NaNs out first and puts zeros back in their order.
+    #[doc(hidden)]
+    fn radix_key(self) -> u64;
+    /// The value of a [`radix_key`](Scalar::radix_key).
+    #[doc(hidden)]
+    fn from_radix_key(key: u64) -> Self;
 }
 
 /// A floating-point element: `f32` or `f64`.
@@ -135,6 +148,18 @@ macro_rules! impl_int {
             type SortKey = $t;
             #[inline(always)]
             fn sort_key(self) -> $t { self }
+            const RADIX: bool = size_of::<$t>() <= 8;
+            #[inline(always)]
+            #[allow(clippy::unnecessary_cast, clippy::cast_lossless)]
+            fn radix_key(self) -> u64 {
+                // Two's complement with the sign bit flipped orders signed
+                // values as unsigned (`MIN` becomes 0); unsigned types
+                // have `MIN` = 0 and nothing to flip.
+                ((self ^ <$t>::MIN) as u64) & (u64::MAX >> (64 - 8 * size_of::<$t>().min(8)))
+            }
+            #[inline(always)]
+            #[allow(clippy::unnecessary_cast)]
+            fn from_radix_key(key: u64) -> Self { (key as $t) ^ <$t>::MIN }
         }
     )*};
 }
@@ -176,6 +201,22 @@ macro_rules! impl_float {
             type SortKey = $u;
             #[inline(always)]
             fn sort_key(self) -> $u { float_key!(self, $u, $bits) }
+            const RADIX: bool = true;
+            #[inline(always)]
+            #[allow(clippy::unnecessary_cast)]
+            fn radix_key(self) -> u64 {
+                let b = self.to_bits();
+                let sign = b >> ($bits - 1);
+                (b ^ (sign.wrapping_neg() | (1 << ($bits - 1)))) as u64
+            }
+            #[inline(always)]
+            fn from_radix_key(key: u64) -> Self {
+                let k = key as $u;
+                let positive = k >> ($bits - 1);
+                // Positive values had their sign bit set; negative ones
+                // had every bit inverted.
+                <$t>::from_bits(k ^ (positive.wrapping_sub(1) | (1 << ($bits - 1))))
+            }
         }
         impl Float for $t {
             #[inline(always)]

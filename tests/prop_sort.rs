@@ -152,6 +152,185 @@ fn long_lanes_use_the_parallel_sorts() {
     assert_eq!(row(0), bits(&Array1::from(want).into_dyn()));
 }
 
+/// Checks that `p` partitions `lane` at the ranks `ks`: a permutation of
+/// it, each rank holding its sorted value, nothing greater before and
+/// nothing smaller after.
+fn assert_partitioned(lane: &[f64], p: &[f64], ks: &[usize]) {
+    let mut sorted = lane.to_vec();
+    sorted.sort_by(|a, b| np_order(*a, *b));
+    let mut got = p.to_vec();
+    got.sort_by(|a, b| np_order(*a, *b));
+    let canon = |xs: &[f64]| {
+        xs.iter()
+            .map(|x| {
+                if x.is_nan() {
+                    u64::MAX
+                } else {
+                    (x + 0.0).to_bits()
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(canon(&got), canon(&sorted), "a permutation");
+    for &k in ks {
+        assert_eq!(np_order(p[k], sorted[k]), Ordering::Equal, "rank {k}");
+        assert!(
+            p[..k]
+                .iter()
+                .all(|&x| np_order(x, p[k]) != Ordering::Greater),
+            "before rank {k}"
+        );
+        assert!(
+            p[k + 1..]
+                .iter()
+                .all(|&x| np_order(x, p[k]) != Ordering::Less),
+            "after rank {k}"
+        );
+    }
+}
+
+/// numpy's ranks for `kth` (negative from the end), sorted.
+fn np_ranks(kth: &[isize], n: usize) -> Vec<usize> {
+    let mut ks: Vec<usize> = kth
+        .iter()
+        .map(|&k| {
+            if k < 0 {
+                (n as isize + k) as usize
+            } else {
+                k as usize
+            }
+        })
+        .collect();
+    ks.sort();
+    ks
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn partitions_hold_every_rank(
+        c in case(f64_with_nan()),
+        ax in 0usize..4,
+        picks in prop::collection::vec(any::<u32>(), 0..4),
+    ) {
+        let v = c.view();
+        let axis = ax % v.ndim();
+        let n = v.len_of(Axis(axis));
+        prop_assume!(n > 0);
+        // Ranks in -n..n, half of them negative.
+        let kth: Vec<isize> = picks.iter().map(|&r| (r as usize % (2 * n)) as isize - n as isize).collect();
+        let ks = np_ranks(&kth, n);
+        let p = same_on_threads(&[1, 2, 3], ndpar::Params::always_parallel(), || v.par_partition(&kth, Axis(axis)));
+        let idx = same_on_threads(&[1, 2, 3], ndpar::Params::always_parallel(), || v.par_argpartition(&kth, Axis(axis)));
+        prop_assert_eq!(p.shape(), v.shape());
+        for ((lane, pl), il) in v.lanes(Axis(axis)).into_iter().zip(p.lanes(Axis(axis))).zip(idx.lanes(Axis(axis))) {
+            let lane = lane.to_vec();
+            assert_partitioned(&lane, &pl.to_vec(), &ks);
+            let mut seen = vec![false; n];
+            for &i in il.iter() {
+                prop_assert!(!seen[i], "argpartition repeats an index");
+                seen[i] = true;
+            }
+            let through: Vec<f64> = il.iter().map(|&i| lane[i]).collect();
+            assert_partitioned(&lane, &through, &ks);
+        }
+    }
+}
+
+/// Long lanes go through the parallel split; sorted, reversed, constant
+/// and tie-heavy data, and the same result on every thread count.
+#[test]
+fn long_lanes_partition_in_parallel() {
+    let n = 5 * ndpar::sort::PAR_LANE_LEN + 3;
+    type Recipe = (&'static str, fn(usize) -> f64);
+    let recipes: [Recipe; 5] = [
+        ("spread", |i| ((i * 7919) % 100_003) as f64 - 5e4),
+        ("ties", |i| match i % 13 {
+            0 => f64::NAN,
+            1 => -0.0,
+            2 => 0.0,
+            _ => (i % 5) as f64,
+        }),
+        ("sorted", |i| i as f64),
+        ("reversed", |i| -(i as f64)),
+        ("constant", |_| 2.5),
+    ];
+    let kth = [0, 1, (n / 3) as isize, (n / 2) as isize, -2, -1];
+    let ks = np_ranks(&kth, n);
+    for (name, f) in recipes {
+        let a = Array1::from_iter((0..n).map(f));
+        let first = ndpar::with_threads(1, || a.par_partition(&kth, Axis(0))).unwrap();
+        assert_partitioned(a.as_slice().unwrap(), first.as_slice().unwrap(), &ks);
+        let idx =
+            ndpar::with_threads(1, || a.par_argpartition(&[(n / 2) as isize], Axis(0))).unwrap();
+        let through: Vec<f64> = idx.iter().map(|&i| a[i]).collect();
+        assert_partitioned(a.as_slice().unwrap(), &through, &[n / 2]);
+        for t in [2, 3, 4] {
+            let again = ndpar::with_threads(t, || a.par_partition(&kth, Axis(0))).unwrap();
+            assert_eq!(
+                bits(&again.into_dyn()),
+                bits(&first.clone().into_dyn()),
+                "{name}, {t} threads"
+            );
+            let idx_t = ndpar::with_threads(t, || a.par_argpartition(&[(n / 2) as isize], Axis(0)))
+                .unwrap();
+            assert_eq!(idx_t, idx, "{name}, {t} threads");
+        }
+    }
+}
+
+/// Integers of every width through the radix sort (and the 128-bit ones
+/// through the comparison sorts), against the standard library's sort.
+#[test]
+fn long_integer_lanes_sort_like_std() {
+    fn check<T: ndpar::element::Scalar + Ord + std::fmt::Debug>(f: impl Fn(usize) -> T) {
+        let n = 2 * ndpar::sort::PAR_LANE_LEN + 5;
+        let xs: Vec<T> = (0..n).map(f).collect();
+        let mut want = xs.clone();
+        want.sort();
+        let mut want_idx: Vec<usize> = (0..n).collect();
+        want_idx.sort_by_key(|&i| xs[i]);
+        let a = Array1::from(xs);
+        for t in [1, 3] {
+            let (s, u, idx) = ndpar::with_threads(t, || {
+                (
+                    a.par_sort(Axis(0)),
+                    a.par_sort_unstable(Axis(0)),
+                    a.par_argsort(Axis(0)),
+                )
+            })
+            .unwrap();
+            assert_eq!(s.to_vec(), want);
+            assert_eq!(u.to_vec(), want);
+            assert_eq!(idx.to_vec(), want_idx);
+        }
+    }
+    let mix = |i: usize| (i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 7) as u64;
+    check(|i| mix(i) as i8);
+    check(|i| mix(i) as u8);
+    check(|i| mix(i) as i16);
+    check(|i| mix(i) as i32);
+    check(|i| (mix(i) % 7) as u32); // few keys: most bytes are skipped
+    check(|i| mix(i) as i64);
+    check(mix);
+    check(|i| mix(i) as isize);
+    check(|i| (mix(i) as i128) << 60);
+    check(|i| mix(i) as u128);
+}
+
+#[test]
+#[should_panic(expected = "par_partition: kth 3 is out of bounds for an axis of length 3")]
+fn kth_out_of_range_panics() {
+    let _ = ndarray::array![1.0, 2.0, 3.0].par_partition(&[3], Axis(0));
+}
+
+#[test]
+#[should_panic(expected = "par_argpartition: kth -4 is out of bounds")]
+fn negative_kth_out_of_range_panics() {
+    let _ = ndarray::array![1, 2, 3].par_argpartition(&[-4], Axis(0));
+}
+
 #[test]
 #[should_panic(expected = "par_sort: axis 2 is out of bounds")]
 fn axis_out_of_range_panics() {
@@ -165,6 +344,13 @@ fn empty_and_tiny() {
     assert_eq!(e.par_argsort(Axis(1)).shape(), &[0, 3]);
     let one = ndarray::array![[f64::NAN]];
     assert!(one.par_sort(Axis(1))[[0, 0]].is_nan());
+    // numpy: kth must index the axis, even when there are no lanes.
+    assert_eq!(e.par_partition(&[2], Axis(1)).shape(), &[0, 3]);
+    assert_eq!(e.par_argpartition(&[], Axis(0)).shape(), &[0, 3]);
+    assert_eq!(
+        ndarray::array![3, 1, 2].par_partition(&[], Axis(0)),
+        ndarray::array![3, 1, 2]
+    );
 }
 
 /// numpy's `_lerp`, restated from its definition.

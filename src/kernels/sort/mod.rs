@@ -1,14 +1,21 @@
-//! Parallel sorting along an axis: [`ParSort`].
+//! Parallel sorting and partitioning along an axis: [`ParSort`].
 //!
 //! numpy's conventions: floats sort with every NaN last and `-0.0` equal to
 //! `0.0`; `par_sort` and `par_argsort` are stable (numpy's
 //! `kind='stable'`), so equal keys keep their order; every lane along the
 //! axis is sorted on its own. Lanes are sorted in parallel, and a lane long
 //! enough to be worth it (at least [`PAR_LANE_LEN`] elements, as a whole
-//! 1-D array is) is sorted by rayon's parallel sorts. Which sort a lane
-//! gets depends on its length only, and both sorts are deterministic, so
-//! the result is the same on any number of threads — also the order of
-//! `-0.0` and `0.0`, or of NaNs, after an unstable sort.
+//! 1-D array is) is sorted in parallel itself: by a radix sort on the
+//! bytes of an integer key that has numpy's order (integers and floats up
+//! to 64 bits), or by rayon's parallel sorts (128-bit integers). Which sort
+//! a lane gets depends on its type and length only, and every sort is
+//! deterministic, so the result is the same on any number of threads —
+//! also the order of `-0.0` and `0.0`, or of NaNs, after an unstable sort.
+//!
+//! `par_partition` and `par_argpartition` follow numpy's `np.partition`:
+//! each asked-for rank holds its sorted value, with no greater value before
+//! it and no smaller one after it; long lanes are split around sampled
+//! pivots in parallel.
 //!
 //! ```
 //! use ndpar::prelude::*;
@@ -29,6 +36,10 @@ use rayon::prelude::*;
 use crate::check;
 use crate::element::Scalar;
 use crate::params::Params;
+
+mod partition;
+mod radix;
+mod scatter;
 
 /// Lanes at least this long are sorted with rayon's parallel sorts (a
 /// parallel merge sort, or a parallel pattern-defeating quicksort); shorter
@@ -130,6 +141,56 @@ pub trait ParSort<A, D: Dimension> {
     fn par_sort_unstable_inplace(&mut self, axis: Axis)
     where
         A: Scalar;
+
+    /// numpy's `np.partition(a, kth, axis)`: a copy in which, in every lane
+    /// along `axis`, each rank in `kth` holds the value a sort would put
+    /// there, no element before it is greater and no element after it is
+    /// smaller (NaN counts as the largest value, `-0.0` equal to `0.0`).
+    /// The order within the groups is unspecified, but the same on any
+    /// number of threads. Negative ranks count from the end, as in numpy;
+    /// an empty `kth` gives a copy.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let a = array![7.0, 1.0, f64::NAN, 5.0, 3.0, 9.0];
+    /// let p = a.par_partition(&[2, -1], Axis(0));
+    /// assert_eq!(p[2], 5.0); // the third smallest
+    /// assert!(p[5].is_nan()); // NaN sorts last
+    /// assert!(p.iter().take(2).all(|&x| x <= 5.0));
+    /// assert!(p.iter().skip(3).take(2).all(|&x| (5.0..=9.0).contains(&x)));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `axis` is out of range, or a rank in `kth` is outside `-n..n`
+    /// for the axis length `n` (where numpy raises a `ValueError`).
+    #[track_caller]
+    fn par_partition(&self, kth: &[isize], axis: Axis) -> Array<A, D>
+    where
+        A: Scalar;
+
+    /// numpy's `np.argpartition(a, kth, axis)`: the indices along `axis`
+    /// that would partition each lane as
+    /// [`par_partition`](ParSort::par_partition) does.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let a = array![[4, 0, 3], [1, 5, 2]];
+    /// let idx = a.par_argpartition(&[0], Axis(1));
+    /// assert_eq!(idx.column(0), array![1, 0]); // each row's smallest
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// As for [`par_partition`](ParSort::par_partition).
+    #[track_caller]
+    fn par_argpartition(&self, kth: &[isize], axis: Axis) -> Array<usize, D>
+    where
+        A: Scalar;
 }
 
 /// Which sort.
@@ -152,6 +213,8 @@ fn sort_lanes<A: Scalar>(data: &mut [A], n: usize, kind: Kind) {
     if n >= PAR_LANE_LEN {
         for lane in data.chunks_mut(n) {
             match kind {
+                // The radix sort is stable: it serves both kinds.
+                _ if A::RADIX => radix_sort_lane(lane),
                 Kind::Stable => lane.par_sort_by(cmp),
                 Kind::Unstable => lane.par_sort_unstable_by(cmp),
             }
@@ -169,6 +232,81 @@ fn sort_lanes<A: Scalar>(data: &mut [A], n: usize, kind: Kind) {
     }
 }
 
+/// The radix key of `-0.0` for a float type (just below `0.0`'s); `None`
+/// for integers.
+fn negative_zero_key<A: Scalar>() -> Option<u64> {
+    let below = A::scalar_zero().radix_key().wrapping_sub(1);
+    (A::from_radix_key(below) == A::scalar_zero()).then_some(below)
+}
+
+/// Sorts one long lane stably with the radix sort: NaNs are taken out and
+/// put back last in their order; `-0.0` and `0.0`, which the keys tell
+/// apart, are put back in their input order.
+fn radix_sort_lane<A: Scalar>(lane: &mut [A]) {
+    let nan_count = lane.par_iter().filter(|x| x.scalar_is_nan()).count();
+    let (nans, mut keys): (Vec<A>, Vec<u64>) = if nan_count == 0 {
+        (Vec::new(), lane.par_iter().map(|x| x.radix_key()).collect())
+    } else {
+        let is_nan = |x: &&A| x.scalar_is_nan();
+        let not_nan = |x: &&A| !x.scalar_is_nan();
+        (
+            lane.par_iter().filter(is_nan).copied().collect(),
+            lane.par_iter()
+                .filter(not_nan)
+                .map(|x| x.radix_key())
+                .collect(),
+        )
+    };
+    // Zeros of both signs, in input order, when there is a -0.0.
+    let zeros: Option<(u64, Vec<u64>)> = negative_zero_key::<A>()
+        .filter(|&neg| keys.par_iter().any(|&k| k == neg))
+        .map(|neg| {
+            let run = keys
+                .par_iter()
+                .copied()
+                .filter(|&k| k == neg || k == neg + 1);
+            (neg, run.collect())
+        });
+    radix::sort_by_key(&mut keys, |&k| k);
+    if let Some((neg, run)) = zeros {
+        let start = keys.partition_point(|&k| k < neg);
+        keys[start..start + run.len()].copy_from_slice(&run);
+    }
+    let (body, tail) = lane.split_at_mut(keys.len());
+    body.par_iter_mut()
+        .zip(keys.par_iter())
+        .for_each(|(x, &k)| *x = A::from_radix_key(k));
+    tail.copy_from_slice(&nans);
+}
+
+/// Stable argsort of one long lane with the radix sort (see
+/// [`radix_sort_lane`]): equal keys, and `-0.0` with `0.0`, in index order.
+fn radix_argsort_lane<A: Scalar>(lane: &[A], out: &mut [usize]) {
+    let mut pairs: Vec<(u64, usize)> = lane
+        .par_iter()
+        .enumerate()
+        .filter(|(_, x)| !x.scalar_is_nan())
+        .map(|(i, x)| (x.radix_key(), i))
+        .collect();
+    let nans: Vec<usize> = lane
+        .par_iter()
+        .enumerate()
+        .filter(|(_, x)| x.scalar_is_nan())
+        .map(|(i, _)| i)
+        .collect();
+    radix::sort_by_key(&mut pairs, |p| p.0);
+    if let Some(neg) = negative_zero_key::<A>() {
+        let lo = pairs.partition_point(|p| p.0 < neg);
+        let hi = pairs.partition_point(|p| p.0 <= neg + 1);
+        pairs[lo..hi].sort_unstable_by_key(|p| p.1);
+    }
+    let (body, tail) = out.split_at_mut(pairs.len());
+    body.par_iter_mut()
+        .zip(pairs.par_iter())
+        .for_each(|(o, p)| *o = p.1);
+    tail.copy_from_slice(&nans);
+}
+
 /// Stable argsort of each lane of `n` values in `data` into `out`: pairs
 /// (value, index) sorted by value, then index, which is stable and lets
 /// the faster unstable sorts do the work.
@@ -177,6 +315,9 @@ fn argsort_lanes<A: Scalar>(data: &[A], n: usize, out: &mut [usize]) {
         return;
     }
     let one = |(lane, idx): (&[A], &mut [usize])| {
+        if n >= PAR_LANE_LEN && A::RADIX {
+            return radix_argsort_lane(lane, idx);
+        }
         let mut pairs: Vec<(A, usize)> = lane.iter().copied().zip(0..).collect();
         let by = |a: &(A, usize), b: &(A, usize)| cmp(&a.0, &b.0).then(a.1.cmp(&b.1));
         if n >= PAR_LANE_LEN {
@@ -192,6 +333,49 @@ fn argsort_lanes<A: Scalar>(data: &[A], n: usize, out: &mut [usize]) {
         data.par_chunks(n).zip(out.par_chunks_mut(n)).for_each(one);
     } else {
         data.chunks(n).zip(out.chunks_mut(n)).for_each(one);
+    }
+}
+
+/// The ranks named by numpy-style `kth` (negative from the end) in a lane
+/// of `n`, sorted and without repeats; panics at the caller's line for a
+/// rank out of range.
+#[track_caller]
+fn ranks(method: &str, kth: &[isize], n: usize) -> Vec<usize> {
+    let mut ks: Vec<usize> = kth
+        .iter()
+        .map(|&k| {
+            let rank = if k < 0 {
+                n.checked_sub(k.unsigned_abs())
+            } else {
+                Some(k as usize)
+            };
+            match rank {
+                Some(r) if r < n => r,
+                _ => panic!("{method}: kth {k} is out of bounds for an axis of length {n}"),
+            }
+        })
+        .collect();
+    ks.sort_unstable();
+    ks.dedup();
+    ks
+}
+
+/// Partitions each lane of `n` elements held back to back in `data` at
+/// the ranks `ks`, comparing `key`s.
+fn partition_lanes<T, A, K>(data: &mut [T], n: usize, ks: &[usize], key: K)
+where
+    T: Copy + Send + Sync,
+    A: Scalar,
+    K: Fn(&T) -> A + Sync,
+{
+    if n <= 1 || ks.is_empty() {
+        return;
+    }
+    let one = |lane: &mut [T]| partition::select_all(lane, ks, &key);
+    if n < PAR_LANE_LEN && data.len() >= Params::current().min_parallel_len {
+        data.par_chunks_mut(n).for_each(one);
+    } else {
+        data.chunks_mut(n).for_each(one);
     }
 }
 
@@ -296,5 +480,30 @@ impl<A, D: Dimension> ParSort<A, D> for ArrayRef<A, D> {
     {
         check::axis("par_sort_unstable_inplace", axis, self.ndim());
         sort_inplace(self, axis, Kind::Unstable);
+    }
+
+    fn par_partition(&self, kth: &[isize], axis: Axis) -> Array<A, D>
+    where
+        A: Scalar,
+    {
+        check::axis("par_partition", axis, self.ndim());
+        let ks = ranks("par_partition", kth, self.len_of(axis));
+        let (mut data, perm) = lanes_last(self, axis);
+        partition_lanes(&mut data, self.len_of(axis), &ks, |x: &A| *x);
+        restore(data, &self.raw_dim(), &perm)
+    }
+
+    fn par_argpartition(&self, kth: &[isize], axis: Axis) -> Array<usize, D>
+    where
+        A: Scalar,
+    {
+        check::axis("par_argpartition", axis, self.ndim());
+        let n = self.len_of(axis);
+        let ks = ranks("par_argpartition", kth, n);
+        let (data, perm) = lanes_last(self, axis);
+        let mut pairs: Vec<(A, usize)> = data.into_iter().zip((0..n.max(1)).cycle()).collect();
+        partition_lanes(&mut pairs, n, &ks, |p: &(A, usize)| p.0);
+        let out = pairs.into_iter().map(|(_, i)| i).collect();
+        restore(out, &self.raw_dim(), &perm)
     }
 }
