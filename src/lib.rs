@@ -84,7 +84,7 @@
 //! |---|---|---|
 //! | planner | `plan/` (private) | `layout.rs`: traversal order from strides; `blocks.rs`: rectangular blocks, cutting views; `whole.rs`: `WholePlan`, the blocks of a whole-array kernel; `axis.rs`: `AxisPlan`, lanes or streamed rows along an axis; `tiles.rs`: 2-D output tiles; `schedule.rs`: `Schedule`, the only code that hands work to rayon (fixed combine tree, params carried to workers) |
 //! | engine | `engine/` (private) | `ReduceKernel` (`mod.rs`) and the standard kernels (`ops.rs`); drivers: `whole.rs` (whole array), `axis.rs` (along an axis), `scan.rs` (scan totals and carries), `map.rs` (maps of 0–3 inputs, `group.rs`), `lanes.rs` (a function per lane); `seq.rs` vectorised loops; `state/` the mergeable states, public as [`state`] (`superacc.rs` the exact superaccumulator, `exact.rs`, `moments.rs`, `extremes.rs`, `codec.rs` their byte encoding); `uninit.rs` the only `unsafe` code |
-//! | kernels | `kernels/`, re-exported as [`map`], [`reduce`], [`axis`], [`blocks`], [`scan`], [`sort`], [`quantile`], [`counting`], [`histogram`], [`linalg`], `random` | [`ParMap`], [`ParMapMut`], [`ParMapInto`]; [`ParReduce`] (with the `*_exact` reductions); [`ParAxis`], [`ParAxisMut`]; [`ParBlocks`], [`ParBlocksMut`], [`BlockPlan`], stencils; [`ParScan`]; [`ParSort`]; [`ParQuantile`]; [`par_bincount`], [`par_unique`]; [`par_histogram`] and friends; [`par_pairwise_distances`], [`par_knn`], [`par_matmul`], [`par_cov`], [`par_corrcoef`]; `par_random` (feature `random`) |
+//! | kernels | `kernels/`, re-exported as [`map`], [`reduce`], [`axis`], [`axes`], [`blocks`], [`scan`], [`sort`], [`quantile`], [`counting`], [`histogram`], [`linalg`], `random` | [`ParMap`], [`ParMapMut`], [`ParMapInto`]; [`ParReduce`] (with the `*_exact` reductions); [`ParAxis`], [`ParAxisMut`]; [`ParAxes`] (several axes at once); [`ParBlocks`], [`ParBlocksMut`], [`BlockPlan`], stencils; [`ParScan`]; [`ParSort`]; [`ParQuantile`]; [`par_bincount`], [`par_unique`]; [`par_histogram`] and friends; [`par_pairwise_distances`], [`par_knn`], [`par_matmul`], [`par_cov`], [`par_corrcoef`]; `par_random` (feature `random`) |
 //! | tasks | [`tasks`] | [`Parallel`] (`mod.rs`), where tasks run and when runs stop (`place.rs`), batched runs (`batch.rs`), streams (`stream.rs`), the progress bar (`progress.rs`) |
 //! | files | `io` (feature `io`), `memory` (feature `cache`) | npy/npz save and load; the `Memory` disk cache (keys, values, entries) |
 //! | support | [`params`], [`threads`], [`element`], [`error`], `check.rs` | [`Params`] and [`Reproducibility`]; [`with_threads`], [`cpu_count`], [`effective_n_jobs`]; the element traits; [`Error`]; the error policy's panic messages |
@@ -120,8 +120,11 @@ pub mod threads;
 
 #[cfg(feature = "random")]
 pub use kernels::random;
-pub use kernels::{axis, blocks, counting, histogram, linalg, map, quantile, reduce, scan, sort};
+pub use kernels::{
+    axes, axis, blocks, counting, histogram, linalg, map, quantile, reduce, scan, sort,
+};
 
+pub use axes::ParAxes;
 pub use axis::{ParAxis, ParAxisMut};
 pub use blocks::{
     BlockPlan, Boundary, ParBlocks, ParBlocksMut, par_convolve_1d, par_correlate_2d,

@@ -11,6 +11,7 @@
 //! assert_eq!(with_threads(2, || a.par_mapv(|x| x * 2.0).par_sum()).unwrap(), 10_100.0);
 //! ```
 
+pub use crate::axes::ParAxes;
 pub use crate::axis::{ParAxis, ParAxisMut};
 pub use crate::blocks::{ParBlocks, ParBlocksMut};
 pub use crate::map::{ParMap, ParMapInto, ParMapMut};

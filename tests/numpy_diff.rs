@@ -428,3 +428,89 @@ fn quantiles_and_sorts_match_numpy() {
         "weighted bincount"
     );
 }
+
+const AXES_AND_PARTITIONS: &str = r#"
+import sys, numpy as np
+d = sys.argv[1]
+t = np.load(d + "/t.npy")
+with np.errstate(all="ignore"):
+    for name, axes in [("02", (0, 2)), ("12", (1, 2)), ("01", (0, 1)), ("all", (0, 1, 2))]:
+        for f in ["sum", "nansum", "mean", "nanmean", "min", "max", "nanmin", "nanmax"]:
+            np.save(f"{d}/{f}_{name}.npy", getattr(np, f)(t, axis=axes, keepdims=True))
+        np.save(f"{d}/var_{name}.npy", np.var(t, axis=axes, ddof=1, keepdims=True))
+long = np.load(d + "/long.npy")
+np.save(d + "/sort_long.npy", np.sort(long, kind="stable"))
+np.save(d + "/argsort_long.npy", np.argsort(long, kind="stable").astype(np.uint64))
+kth = [0, 5, len(long) // 2, -1]
+np.save(d + "/part_long.npy", np.partition(long, kth)[kth])
+np.save(d + "/argpart_long.npy", long[np.argpartition(long, kth)][kth])
+"#;
+
+/// Reductions over several axes (with keepdims) against numpy's tuple
+/// axes, and long radix-sorted and partitioned arrays holding NaN, ±0 and
+/// ties against numpy's stable sort and partition.
+#[test]
+fn several_axes_and_long_sorts_match_numpy() {
+    let dir = scratch("axes");
+    let t =
+        ndarray::Array3::from_shape_fn((5, 4, 6), |(i, j, k)| match (i * 24 + j * 6 + k) % 11 {
+            0 => f64::NAN,
+            1 => -0.0,
+            n => ((n * 37 + i) as f64).sin() * 100.0,
+        });
+    // A transposed view: ndpar reads it in place or through a copy.
+    let tv = t.view().reversed_axes();
+    save_npy(dir.0.join("t.npy"), &tv.as_standard_layout()).unwrap();
+    let n = 3 * ndpar::sort::PAR_LANE_LEN + 11;
+    let long = Array1::from_iter((0..n).map(|i| match i % 17 {
+        0 => f64::NAN,
+        1 => -0.0,
+        2 => 0.0,
+        _ => ((i * 7919) % 4001) as f64 * 0.25 - 500.0,
+    }));
+    save_npy(dir.0.join("long.npy"), &long).unwrap();
+    if !numpy(&dir.0, AXES_AND_PARTITIONS) {
+        return;
+    }
+    let close =
+        |a: f64, b: f64| (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-12 * b.abs().max(1.0);
+    for (name, axes) in [
+        ("02", vec![Axis(0), Axis(2)]),
+        ("12", vec![Axis(1), Axis(2)]),
+        ("01", vec![Axis(0), Axis(1)]),
+        ("all", vec![Axis(0), Axis(1), Axis(2)]),
+    ] {
+        let results: [(&str, ArrayD<f64>); 9] = [
+            ("sum", tv.par_sum_axes(&axes, true)),
+            ("nansum", tv.par_nansum_axes(&axes, true)),
+            ("mean", tv.par_mean_axes(&axes, true).unwrap()),
+            ("nanmean", tv.par_nanmean_axes(&axes, true).unwrap()),
+            ("min", tv.par_min_axes(&axes, true).unwrap()),
+            ("max", tv.par_max_axes(&axes, true).unwrap()),
+            ("nanmin", tv.par_nanmin_axes(&axes, true).unwrap()),
+            ("nanmax", tv.par_nanmax_axes(&axes, true).unwrap()),
+            ("var", tv.par_var_axes(&axes, 1.0, true).unwrap()),
+        ];
+        for (f, got) in results {
+            let want: ArrayD<f64> = load_npy(dir.0.join(format!("{f}_{name}.npy"))).unwrap();
+            assert_eq!(got.shape(), want.shape(), "{f} over {name}");
+            for (g, w) in got.iter().zip(want.iter()) {
+                assert!(close(*g, *w), "{f} over {name}: {g} against numpy's {w}");
+            }
+        }
+    }
+    let bits = |x: f64| if x.is_nan() { u64::MAX } else { x.to_bits() };
+    let sorted: Array1<f64> = load_npy(dir.0.join("sort_long.npy")).unwrap();
+    assert_eq!(long.par_sort(Axis(0)).mapv(bits), sorted.mapv(bits));
+    let idx: Array1<u64> = load_npy(dir.0.join("argsort_long.npy")).unwrap();
+    assert_eq!(long.par_argsort(Axis(0)).mapv(|i| i as u64), idx);
+    let kth = [0, 5, (n / 2) as isize, -1];
+    let at = |a: &Array1<f64>| {
+        [a[0], a[5], a[n / 2], a[n - 1]].map(|x| if x == 0.0 { 0 } else { bits(x) })
+    };
+    let want: Array1<f64> = load_npy(dir.0.join("part_long.npy")).unwrap();
+    let want = [want[0], want[1], want[2], want[3]].map(|x| if x == 0.0 { 0 } else { bits(x) });
+    assert_eq!(at(&long.par_partition(&kth, Axis(0))), want);
+    let through = long.par_argpartition(&kth, Axis(0)).mapv(|i| long[i]);
+    assert_eq!(at(&through), want);
+}

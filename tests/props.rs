@@ -4,6 +4,7 @@
 //! `suite`.
 
 mod common;
+mod prop_axes;
 mod prop_axis;
 mod prop_blocks;
 mod prop_exact;

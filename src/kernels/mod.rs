@@ -2,6 +2,7 @@
 //! the engine's map driver) and a public trait or function; none reaches
 //! into another family.
 
+pub mod axes;
 pub mod axis;
 pub mod blocks;
 pub mod counting;
