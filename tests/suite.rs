@@ -10,6 +10,7 @@ mod counting;
 mod hostile;
 mod io;
 mod memory;
+mod mmap;
 mod numpy_diff;
 mod params_travel;
 mod prop_histogram;

@@ -30,7 +30,62 @@
 //! assert!(load_npy::<f32, ndarray::Ix2, _>(&path).is_err()); // wrong element type
 //! std::fs::remove_dir_all(&dir).unwrap();
 //! ```
+//!
+//! # Memory-mapped files
+//!
+//! With the feature `mmap` (on by default), arrays as large as the disk
+//! are read and written in place by every ndpar kernel:
+//! [`NpyMap`] maps a file read-only and [`NpyMapMut`] read-write (an
+//! existing file, or a new zero-filled one from
+//! [`NpyMapMut::create`]); both hand out ordinary ndarray views, so
+//! `par_sum`, axis reductions, histograms, quantiles and in-place maps run
+//! over them unchanged. The operating system pages the data in as the
+//! kernels read it and drops it again under memory pressure.
+//!
+//! The file's header is checked before the data is touched: the element
+//! type and number of dimensions asked for, the length the header implies
+//! (a truncated file is an error, not a crash on first access), the byte
+//! order (mapped data must be little-endian, as numpy writes it on every
+//! common machine; [`load_npy`] converts other files) and
+//! the data's alignment (numpy pads headers to 64 bytes; a file whose data
+//! is not aligned for its elements is refused). numpy's `.npy` files are
+//! always C or F order; an F-order file gives an F-order view.
+//!
+//! # Safety
+//!
+//! Opening a map is `unsafe` for the reason memmap2 gives: the views are
+//! shared with the file, so another process (or another map) that
+//! truncates or writes it while a view lives breaks Rust's aliasing rules
+//! and can crash the program. Map only files that nothing else changes
+//! meanwhile.
+//!
+//! ```
+//! # #[cfg(feature = "mmap")] {
+//! use ndpar::io::{NpyMap, NpyMapMut};
+//! use ndpar::prelude::*;
+//! use ndarray::{Array2, Ix2};
+//!
+//! let dir = std::env::temp_dir().join(format!("ndpar-doc-mmap-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).unwrap();
+//! let path = dir.join("big.npy");
+//! // A new file, filled in place.
+//! // SAFETY: nothing else opens the file while the map lives.
+//! let mut out = unsafe { NpyMapMut::create::<f64, _>(&path, &[1000, 3], false) }.unwrap();
+//! out.view_mut::<f64, Ix2>().unwrap().par_map_inplace(|x| *x = 0.5);
+//! out.flush().unwrap();
+//! drop(out);
+//!
+//! // SAFETY: as above.
+//! let map = unsafe { NpyMap::open(&path) }.unwrap();
+//! let a = map.view::<f64, Ix2>().unwrap();
+//! assert_eq!(a.par_sum(), 1500.0);
+//! assert!(map.view::<f32, Ix2>().is_err()); // wrong element type
+//! std::fs::remove_dir_all(&dir).unwrap();
+//! # }
+//! ```
 
+#[cfg(feature = "mmap")]
+mod mmap;
 mod npy;
 mod npz;
 
@@ -41,6 +96,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use ndarray::{Array, ArrayRef, Dimension};
 
+#[cfg(feature = "mmap")]
+pub use mmap::{NpyMap, NpyMapMut};
 pub use npy::NpyElement;
 pub use npz::{load_npz, npz_names, save_npz};
 

@@ -50,6 +50,16 @@ pub trait NpyElement: Copy + Send + Sync + 'static + sealed::Sealed {
     /// Appends the little-endian bytes of `self`.
     #[doc(hidden)]
     fn encode(self, out: &mut Vec<u8>);
+    /// The elements stored in native byte order in `bytes`, or `None` if
+    /// they are not aligned for `Self` (or `Self` is `bool`, whose bytes
+    /// numpy does not limit to 0 and 1).
+    #[cfg(feature = "mmap")]
+    #[doc(hidden)]
+    fn cast(bytes: &[u8]) -> Option<&[Self]>;
+    /// See [`cast`](NpyElement::cast).
+    #[cfg(feature = "mmap")]
+    #[doc(hidden)]
+    fn cast_mut(bytes: &mut [u8]) -> Option<&mut [Self]>;
 }
 
 mod sealed {
@@ -70,6 +80,14 @@ macro_rules! npy_numbers {
             #[inline]
             fn encode(self, out: &mut Vec<u8>) {
                 out.extend_from_slice(&self.to_le_bytes());
+            }
+            #[cfg(feature = "mmap")]
+            fn cast(bytes: &[u8]) -> Option<&[Self]> {
+                bytemuck::try_cast_slice(bytes).ok()
+            }
+            #[cfg(feature = "mmap")]
+            fn cast_mut(bytes: &mut [u8]) -> Option<&mut [Self]> {
+                bytemuck::try_cast_slice_mut(bytes).ok()
             }
         }
     )*};
@@ -92,6 +110,14 @@ impl NpyElement for bool {
     #[inline]
     fn encode(self, out: &mut Vec<u8>) {
         out.push(u8::from(self));
+    }
+    #[cfg(feature = "mmap")]
+    fn cast(_: &[u8]) -> Option<&[Self]> {
+        None
+    }
+    #[cfg(feature = "mmap")]
+    fn cast_mut(_: &mut [u8]) -> Option<&mut [Self]> {
+        None
     }
 }
 
@@ -403,15 +429,12 @@ pub(crate) fn read_data<A: NpyElement>(
     array.map_err(|e| format!("the elements do not fill the shape: {e}"))
 }
 
-/// Writes `a` as an npy file to `w`: C order, or F order for an array
-/// whose memory is column-major (as numpy saves it), version 1.0 unless
-/// the header needs 2.0.
-pub(crate) fn write<A: NpyElement, D: Dimension>(
-    w: &mut impl Write,
-    a: &ArrayRef<A, D>,
-) -> std::io::Result<()> {
-    let fortran = !a.is_standard_layout() && a.t().is_standard_layout() && a.ndim() > 1;
-    let shape: Vec<String> = a.shape().iter().map(|n| n.to_string()).collect();
+/// The header of an npy file holding `A` in this shape and order: version
+/// 1.0 unless the header needs 2.0, padded with spaces so that the data
+/// starts at a multiple of 64 bytes (numpy's rule, which also aligns the
+/// data of a memory-mapped file).
+pub(crate) fn header_bytes<A: NpyElement>(shape: &[usize], fortran: bool) -> Vec<u8> {
+    let shape: Vec<String> = shape.iter().map(|n| n.to_string()).collect();
     let shape = match shape.len() {
         1 => format!("({},)", shape[0]),
         _ => format!("({})", shape.join(", ")),
@@ -424,7 +447,6 @@ pub(crate) fn write<A: NpyElement, D: Dimension>(
         "{{'descr': '{descr}', 'fortran_order': {}, 'shape': {shape}, }}",
         if fortran { "True" } else { "False" }
     );
-    // Pad with spaces so that the data starts at a multiple of 64 bytes.
     let unpadded = |prefix: usize| prefix + dict.len() + 1;
     let (version, prefix) = if unpadded(10) <= u16::MAX as usize {
         (1u8, 10)
@@ -444,6 +466,18 @@ pub(crate) fn write<A: NpyElement, D: Dimension>(
     head.extend_from_slice(dict.as_bytes());
     head.resize(total - 1, b' ');
     head.push(b'\n');
+    head
+}
+
+/// Writes `a` as an npy file to `w`: C order, or F order for an array
+/// whose memory is column-major (as numpy saves it), version 1.0 unless
+/// the header needs 2.0.
+pub(crate) fn write<A: NpyElement, D: Dimension>(
+    w: &mut impl Write,
+    a: &ArrayRef<A, D>,
+) -> std::io::Result<()> {
+    let fortran = !a.is_standard_layout() && a.t().is_standard_layout() && a.ndim() > 1;
+    let head = header_bytes::<A>(a.shape(), fortran);
     w.write_all(&head)?;
     // Elements in the file's order, in 64 KiB chunks.
     let mut out = Vec::with_capacity(64 * 1024);
