@@ -78,12 +78,13 @@ pub trait Scalar: Copy + Send + Sync + PartialOrd + Debug + 'static + sealed::Se
     /// See [`Scalar::SortKey`].
     #[doc(hidden)]
     fn sort_key(self) -> Self::SortKey;
-    /// Whether [`radix_key`](Scalar::radix_key) serves: false for the
-    /// 128-bit integers, which are not radix-sorted.
+    /// Whether long lanes are radix-sorted: true for floats, whose numpy
+    /// order costs a key computation per comparison; integers compare in
+    /// one instruction, and rayon's comparison sorts are faster on them.
     #[doc(hidden)]
     const RADIX: bool;
     /// A 64-bit key whose unsigned order is the value's order, one key per
-    /// value: signed integers with their sign bit flipped; floats in IEEE
+    /// value (for types of at most 64 bits): signed integers with their sign bit flipped; floats in IEEE
     /// total order (−NaN < −inf < … < −0.0 < 0.0 < … < inf < NaN), so a
     /// radix sort takes NaNs out first and puts zeros back in their order.
     #[doc(hidden)]
@@ -148,7 +149,7 @@ macro_rules! impl_int {
             type SortKey = $t;
             #[inline(always)]
             fn sort_key(self) -> $t { self }
-            const RADIX: bool = size_of::<$t>() <= 8;
+            const RADIX: bool = false;
             #[inline(always)]
             #[allow(clippy::unnecessary_cast, clippy::cast_lossless)]
             fn radix_key(self) -> u64 {

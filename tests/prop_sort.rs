@@ -280,8 +280,8 @@ fn long_lanes_partition_in_parallel() {
     }
 }
 
-/// Integers of every width through the radix sort (and the 128-bit ones
-/// through the comparison sorts), against the standard library's sort.
+/// Long lanes of integers of every width, against the standard library's
+/// sort.
 #[test]
 fn long_integer_lanes_sort_like_std() {
     fn check<T: ndpar::element::Scalar + Ord + std::fmt::Debug>(f: impl Fn(usize) -> T) {
@@ -311,12 +311,39 @@ fn long_integer_lanes_sort_like_std() {
     check(|i| mix(i) as u8);
     check(|i| mix(i) as i16);
     check(|i| mix(i) as i32);
-    check(|i| (mix(i) % 7) as u32); // few keys: most bytes are skipped
+    check(|i| (mix(i) % 7) as u32); // many ties
     check(|i| mix(i) as i64);
     check(mix);
     check(|i| mix(i) as isize);
     check(|i| (mix(i) as i128) << 60);
     check(|i| mix(i) as u128);
+}
+
+/// Long f32 lanes through the radix sort: stable, numpy's order, signed
+/// zeros and NaNs kept in their input order.
+#[test]
+fn long_f32_lanes_sort_stably() {
+    let n = 2 * ndpar::sort::PAR_LANE_LEN + 9;
+    let xs: Vec<f32> = (0..n)
+        .map(|i| match i % 9 {
+            0 => f32::NAN,
+            1 => -0.0,
+            2 => 0.0,
+            3 => f32::NEG_INFINITY,
+            _ => ((i * 7919) % 2003) as f32 * 0.5 - 500.0,
+        })
+        .collect();
+    let mut want_idx: Vec<usize> = (0..n).collect();
+    want_idx.sort_by(|&i, &j| np_order(f64::from(xs[i]), f64::from(xs[j])));
+    let a = Array1::from(xs.clone());
+    for t in [1, 2] {
+        let (s, idx) =
+            ndpar::with_threads(t, || (a.par_sort(Axis(0)), a.par_argsort(Axis(0)))).unwrap();
+        assert_eq!(idx.to_vec(), want_idx);
+        let want_bits: Vec<u32> = want_idx.iter().map(|&i| xs[i].to_bits()).collect();
+        let got_bits: Vec<u32> = s.iter().map(|x| x.to_bits()).collect();
+        assert_eq!(got_bits, want_bits, "{t} threads");
+    }
 }
 
 #[test]

@@ -5,12 +5,14 @@
 //! `kind='stable'`), so equal keys keep their order; every lane along the
 //! axis is sorted on its own. Lanes are sorted in parallel, and a lane long
 //! enough to be worth it (at least [`PAR_LANE_LEN`] elements, as a whole
-//! 1-D array is) is sorted in parallel itself: by a radix sort on the
-//! bytes of an integer key that has numpy's order (integers and floats up
-//! to 64 bits), or by rayon's parallel sorts (128-bit integers). Which sort
-//! a lane gets depends on its type and length only, and every sort is
-//! deterministic, so the result is the same on any number of threads —
-//! also the order of `-0.0` and `0.0`, or of NaNs, after an unstable sort.
+//! 1-D array is) is sorted in parallel itself: floats by a radix sort on
+//! the bytes of an integer key that has numpy's order (a comparison in
+//! numpy's order costs a key computation, which the radix sort does once
+//! per value and pass), integers by rayon's parallel sorts (their
+//! comparisons are one instruction). Which sort a lane gets depends on its
+//! type and length only, and every sort is deterministic, so the result is
+//! the same on any number of threads — also the order of `-0.0` and `0.0`,
+//! or of NaNs, after an unstable sort.
 //!
 //! `par_partition` and `par_argpartition` follow numpy's `np.partition`:
 //! each asked-for rank holds its sorted value, with no greater value before
