@@ -333,6 +333,48 @@ def case_sort(spec, threads):
     return c
 
 
+def case_argsort(spec, threads):
+    a = golden(spec["n"])
+    c = Case()
+    c.add("numpy np.argsort(a, kind=stable)", 1, lambda: np.argsort(a, kind="stable"))
+    return c
+
+
+def case_partition(spec, threads):
+    a = golden(spec["n"])
+    k = spec["n"] // 2
+    c = Case()
+    c.add("numpy np.partition(a, n // 2)", 1, lambda: np.partition(a, k))
+    return c
+
+
+def ints(spec):
+    return np.floor(golden(spec["n"]) * spec["bins"]).astype(np.int64)
+
+
+def case_bincount(spec, threads):
+    x = ints(spec)
+    c = Case()
+    c.add("numpy np.bincount(x)", 1, lambda: np.bincount(x))
+    return c
+
+
+def case_unique(spec, threads):
+    x = ints(spec)
+    c = Case()
+    c.add("numpy np.unique(x, return_index, return_inverse, return_counts)", 1,
+          lambda: np.unique(x, return_index=True, return_inverse=True, return_counts=True))
+    return c
+
+
+def case_axes(spec, threads):
+    n, m = spec["n"], spec["m"]
+    a = golden(n * m * n).reshape(n, m, n)
+    c = Case()
+    c.add("numpy a.sum(axis=(0, 2))", 1, lambda: a.sum(axis=(0, 2)))
+    return c
+
+
 def case_median(spec, threads):
     a = golden(spec["n"])
     c = Case()
@@ -393,6 +435,11 @@ CASES = {
     "matmul-tall": case_matmul_tall,
     "cov": case_cov,
     "sort": case_sort,
+    "argsort": case_argsort,
+    "partition": case_partition,
+    "bincount": case_bincount,
+    "unique": case_unique,
+    "axes": case_axes,
     "median": case_median,
     "tasks-trivial": case_tasks(triple),
     "tasks-1ms": case_tasks(busy_ms),

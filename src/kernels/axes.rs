@@ -1,13 +1,15 @@
 //! Parallel reductions over several axes at once (numpy's
 //! `a.sum(axis=(0, 2), keepdims=...)`): [`ParAxes`].
 //!
-//! The axes reduced are gathered into one: the array is seen as a matrix of
-//! kept × reduced elements, and the one-axis kernels of
-//! [`ParAxis`](crate::ParAxis) reduce it in one pass. When the memory
-//! layout lets the axes merge without moving data (the reduced axes are
-//! the innermost or the outermost in memory, as for `axis=(1, 2)` or
-//! `axis=(0, 1)` of a C-order array), the matrix is a view; otherwise the
-//! array is first copied into that order, once.
+//! The axes reduced are gathered into one: when the memory layout lets
+//! them merge without moving data (the reduced axes are the innermost or
+//! the outermost in memory, as for `axis=(1, 2)` or `axis=(0, 1)` of a
+//! C-order array), the array is seen as a matrix of kept × reduced
+//! elements and the one-axis kernels of [`ParAxis`](crate::ParAxis)
+//! reduce it in one pass. Otherwise (`axis=(0, 2)` of a C-order array)
+//! sums, minima and maxima reduce the axis of smallest stride first and
+//! the rest of the axes on that smaller result; means, variances and
+//! `nanmean` copy the array once into kept × reduced order.
 //!
 //! ```
 //! use ndpar::prelude::*;
@@ -22,7 +24,10 @@
 //! assert_eq!(m[[1, 0, 0]], 17.5);
 //! ```
 
-use ndarray::{Array1, ArrayD, ArrayRef, ArrayView2, Axis, Dimension, IxDyn, Order, ShapeBuilder};
+use ndarray::{
+    Array1, ArrayD, ArrayRef, ArrayView2, ArrayViewD, Axis, CowArray, Dimension, IxDyn, Order,
+    ShapeBuilder,
+};
 
 use crate::axis::ParAxis;
 use crate::element::{Float, Scalar};
@@ -228,41 +233,112 @@ fn out_shape(dim: &[usize], kept: &[usize], keepdims: bool) -> Vec<usize> {
     }
 }
 
+/// A one-axis reduction of an array that composes with itself (a sum of
+/// sums is a sum): lets reductions over axes that do not merge run one
+/// axis at a time instead of copying the array. `None`: an empty axis
+/// where the reduction has no value.
+type Stage<'s, A> = &'s dyn Fn(ArrayViewD<'_, A>, Axis) -> Option<ArrayD<A>>;
+
 /// Reduces `a` over `axes` with `f`, a one-axis reduction of the matrix
 /// of kept × reduced (or reduced × kept) elements (`None` passes through),
 /// and shapes the result.
 ///
 /// The matrix is a view when the layout lets the axes merge (in row- or
-/// column-major order); otherwise a row-major copy of kept × reduced.
+/// column-major order). Otherwise, with a `stage`, the reduced axis of
+/// smallest stride is reduced on its own and the rest follows on the
+/// (smaller) result; without one, the array is copied once into kept ×
+/// reduced order.
 #[track_caller]
-fn reduce_axes<A, B, D, F>(
+fn reduce_axes<A, D, F>(
     method: &str,
     a: &ArrayRef<A, D>,
     axes: &[Axis],
     keepdims: bool,
+    stage: Option<Stage<'_, A>>,
     f: F,
-) -> Option<ArrayD<B>>
+) -> Option<ArrayD<A>>
 where
     A: Clone,
     D: Dimension,
-    F: FnOnce(ArrayView2<'_, A>, Axis) -> Option<Array1<B>>,
+    F: Fn(ArrayView2<'_, A>, Axis) -> Option<Array1<A>>,
 {
     let (kept, reduced) = split_axes(method, axes, a.ndim());
     let shape = out_shape(a.shape(), &kept, keepdims);
     // The lanes come in the kept axes' order, row- or column-major.
-    let finish = |out: Array1<B>, order: Order| {
-        let values: Vec<B> = out.into_iter().collect();
+    let finish = |out: Array1<A>, order: Order| {
+        let values: Vec<A> = out.into_iter().collect();
         let dim = IxDyn(&shape).set_f(order == Order::ColumnMajor);
         ArrayD::from_shape_vec(dim, values).expect("one value per kept element")
     };
+    let mut cur: CowArray<'_, A, IxDyn> = a.view().into_dyn().into();
+    let mut reduced = reduced;
+    let mut staged = false;
+    loop {
+        if staged && reduced.is_empty() {
+            // Every reduced axis went in stages: `cur` is the result.
+            let values: Vec<A> = cur.iter().cloned().collect();
+            return Some(
+                ArrayD::from_shape_vec(IxDyn(&shape), values).expect("one value per kept element"),
+            );
+        }
+        let kept: Vec<usize> = (0..cur.ndim()).filter(|ax| !reduced.contains(ax)).collect();
+        if let Some((out, order)) = merged(&cur.view(), &kept, &reduced, &f) {
+            return Some(finish(out?, order));
+        }
+        let Some(stage) = stage.filter(|_| !reduced.is_empty()) else {
+            break;
+        };
+        let ax = *reduced
+            .iter()
+            .min_by_key(|&&ax| cur.strides()[ax].unsigned_abs())
+            .expect("at least one axis is left to reduce");
+        cur = stage(cur.view(), Axis(ax))?.into();
+        staged = true;
+        reduced = reduced
+            .iter()
+            .filter(|&&r| r != ax)
+            .map(|&r| if r > ax { r - 1 } else { r })
+            .collect();
+    }
+    // Copied in the array's own dimension type: iterating a typed view is
+    // much faster than iterating an `IxDyn` one.
+    let mut perm = D::zeros(a.ndim());
+    for (slot, &ax) in kept.iter().chain(&reduced).enumerate() {
+        perm[slot] = ax;
+    }
+    let copy = a
+        .view()
+        .permuted_axes(perm)
+        .as_standard_layout()
+        .into_owned();
     let len = |axes: &[usize]| axes.iter().map(|&ax| a.len_of(Axis(ax))).product::<usize>();
-    let (k, r) = (len(&kept), len(&reduced));
+    let m = copy
+        .into_shape_with_order((len(&kept), len(&reduced)))
+        .expect("a standard-layout array reshapes");
+    Some(finish(f(m.view(), Axis(1))?, Order::RowMajor))
+}
+
+/// `f` over the matrix that `v`'s `kept` and `reduced` axes merge into,
+/// if some order merges them without moving data; with the order in which
+/// the output lanes come.
+fn merged<A, F>(
+    v: &ArrayViewD<'_, A>,
+    kept: &[usize],
+    reduced: &[usize],
+    f: &F,
+) -> Option<(Option<Array1<A>>, Order)>
+where
+    A: Clone,
+    F: Fn(ArrayView2<'_, A>, Axis) -> Option<Array1<A>>,
+{
+    let len = |axes: &[usize]| axes.iter().map(|&ax| v.len_of(Axis(ax))).product::<usize>();
+    let (k, r) = (len(kept), len(reduced));
     let permuted = |first: &[usize], second: &[usize]| {
         let perm: Vec<usize> = first.iter().chain(second).copied().collect();
-        a.view().into_dyn().permuted_axes(IxDyn(&perm))
+        v.clone().permuted_axes(IxDyn(&perm))
     };
-    let kr = permuted(&kept, &reduced);
-    let rk = permuted(&reduced, &kept);
+    let kr = permuted(kept, reduced);
+    let rk = permuted(reduced, kept);
     let merges = [
         (&kr, (k, r), Axis(1), Order::RowMajor),
         (&rk, (r, k), Axis(0), Order::RowMajor),
@@ -270,17 +346,45 @@ where
         (&rk, (r, k), Axis(0), Order::ColumnMajor),
     ];
     for (v, dims, axis, order) in merges {
-        if let Ok(m) = v.to_shape((dims, order)) {
-            if m.is_view() {
-                return Some(finish(f(m.view(), axis)?, order));
+        // `to_shape` copies what does not merge: ask first.
+        let split = if axis == Axis(1) {
+            kept.len()
+        } else {
+            reduced.len()
+        };
+        if groups_merge(v, split, order) {
+            if let Ok(m) = v.to_shape((dims, order)) {
+                if m.is_view() {
+                    return Some((f(m.view(), axis), order));
+                }
             }
         }
     }
-    let copy = kr.as_standard_layout();
-    let m = copy
-        .to_shape((k, r))
-        .expect("a standard-layout array reshapes");
-    Some(finish(f(m.view(), Axis(1))?, Order::RowMajor))
+    None
+}
+
+/// Whether the first `split` axes of `v` merge into one without moving
+/// data, and so do the rest, reading them in `order`.
+fn groups_merge<A>(v: &ArrayViewD<'_, A>, split: usize, order: Order) -> bool {
+    if v.is_empty() {
+        return true;
+    }
+    let (dims, strides) = (v.shape(), v.strides());
+    let merges = |axes: std::ops::Range<usize>| {
+        // The axes longer than 1, from the fastest-varying in `order`.
+        let mut axes: Vec<usize> = axes.filter(|&ax| dims[ax] > 1).collect();
+        if order == Order::RowMajor {
+            axes.reverse();
+        }
+        axes.windows(2)
+            .all(|w| strides[w[1]] == strides[w[0]] * dims[w[0]] as isize)
+    };
+    merges(0..split) && merges(split..v.ndim())
+}
+
+/// The number of elements each output of a reduction over `axes` gathers.
+fn reduced_len<A, D: Dimension>(a: &ArrayRef<A, D>, axes: &[Axis]) -> usize {
+    axes.iter().map(|&ax| a.len_of(ax)).product()
 }
 
 impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
@@ -288,9 +392,15 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
     where
         A: Scalar,
     {
-        reduce_axes("par_sum_axes", self, axes, keepdims, |m, ax| {
-            Some(m.par_sum_axis(ax))
-        })
+        let stage: Stage<'_, A> = &|v, ax| Some(v.par_sum_axis(ax));
+        reduce_axes(
+            "par_sum_axes",
+            self,
+            axes,
+            keepdims,
+            Some(stage),
+            |m, ax| Some(m.par_sum_axis(ax)),
+        )
         .expect("sums always exist")
     }
 
@@ -298,9 +408,19 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
     where
         A: Float,
     {
-        reduce_axes("par_mean_axes", self, axes, keepdims, |m, ax| {
-            m.par_mean_axis(ax)
-        })
+        // The sum divided by the count, as `par_mean_axis` does.
+        let stage: Stage<'_, A> = &|v, ax| Some(v.par_sum_axis(ax));
+        let sum = reduce_axes(
+            "par_mean_axes",
+            self,
+            axes,
+            keepdims,
+            Some(stage),
+            |m, ax| Some(m.par_sum_axis(ax)),
+        )
+        .expect("sums always exist");
+        let n = reduced_len(self, axes);
+        (n > 0).then(|| sum.mapv_into(|s| s / A::from_count(n)))
     }
 
     fn par_var_axes(&self, axes: &[Axis], ddof: A, keepdims: bool) -> Option<ArrayD<A>>
@@ -308,7 +428,7 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
         A: Float,
     {
         crate::check::ddof("par_var_axes", ddof);
-        reduce_axes("par_var_axes", self, axes, keepdims, |m, ax| {
+        reduce_axes("par_var_axes", self, axes, keepdims, None, |m, ax| {
             m.par_var_axis(ax, ddof)
         })
     }
@@ -318,7 +438,7 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
         A: Float,
     {
         crate::check::ddof("par_std_axes", ddof);
-        reduce_axes("par_std_axes", self, axes, keepdims, |m, ax| {
+        reduce_axes("par_std_axes", self, axes, keepdims, None, |m, ax| {
             m.par_std_axis(ax, ddof)
         })
     }
@@ -327,27 +447,46 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
     where
         A: Scalar,
     {
-        reduce_axes("par_min_axes", self, axes, keepdims, |m, ax| {
-            m.par_min_axis(ax)
-        })
+        let stage: Stage<'_, A> = &|v, ax| v.par_min_axis(ax);
+        reduce_axes(
+            "par_min_axes",
+            self,
+            axes,
+            keepdims,
+            Some(stage),
+            |m, ax| m.par_min_axis(ax),
+        )
     }
 
     fn par_max_axes(&self, axes: &[Axis], keepdims: bool) -> Option<ArrayD<A>>
     where
         A: Scalar,
     {
-        reduce_axes("par_max_axes", self, axes, keepdims, |m, ax| {
-            m.par_max_axis(ax)
-        })
+        let stage: Stage<'_, A> = &|v, ax| v.par_max_axis(ax);
+        reduce_axes(
+            "par_max_axes",
+            self,
+            axes,
+            keepdims,
+            Some(stage),
+            |m, ax| m.par_max_axis(ax),
+        )
     }
 
     fn par_nansum_axes(&self, axes: &[Axis], keepdims: bool) -> ArrayD<A>
     where
         A: Float,
     {
-        reduce_axes("par_nansum_axes", self, axes, keepdims, |m, ax| {
-            Some(m.par_nansum_axis(ax))
-        })
+        // The stages after the first add sums, which hold no NaN.
+        let stage: Stage<'_, A> = &|v, ax| Some(v.par_nansum_axis(ax));
+        reduce_axes(
+            "par_nansum_axes",
+            self,
+            axes,
+            keepdims,
+            Some(stage),
+            |m, ax| Some(m.par_nansum_axis(ax)),
+        )
         .expect("sums always exist")
     }
 
@@ -355,7 +494,7 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
     where
         A: Float,
     {
-        reduce_axes("par_nanmean_axes", self, axes, keepdims, |m, ax| {
+        reduce_axes("par_nanmean_axes", self, axes, keepdims, None, |m, ax| {
             m.par_nanmean_axis(ax)
         })
     }
@@ -364,17 +503,30 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
     where
         A: Float,
     {
-        reduce_axes("par_nanmin_axes", self, axes, keepdims, |m, ax| {
-            m.par_nanmin_axis(ax)
-        })
+        // A stage's NaN means "all NaN so far", which the next stage skips.
+        let stage: Stage<'_, A> = &|v, ax| v.par_nanmin_axis(ax);
+        reduce_axes(
+            "par_nanmin_axes",
+            self,
+            axes,
+            keepdims,
+            Some(stage),
+            |m, ax| m.par_nanmin_axis(ax),
+        )
     }
 
     fn par_nanmax_axes(&self, axes: &[Axis], keepdims: bool) -> Option<ArrayD<A>>
     where
         A: Float,
     {
-        reduce_axes("par_nanmax_axes", self, axes, keepdims, |m, ax| {
-            m.par_nanmax_axis(ax)
-        })
+        let stage: Stage<'_, A> = &|v, ax| v.par_nanmax_axis(ax);
+        reduce_axes(
+            "par_nanmax_axes",
+            self,
+            axes,
+            keepdims,
+            Some(stage),
+            |m, ax| m.par_nanmax_axis(ax),
+        )
     }
 }

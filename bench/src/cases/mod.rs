@@ -4,6 +4,7 @@
 //! sides time the same problem on the same data recipe.
 
 mod blocks;
+mod counting;
 mod histogram;
 mod linalg;
 mod map;
@@ -137,6 +138,7 @@ pub fn all() -> Vec<CaseDef> {
         histogram::cases(),
         linalg::cases(),
         sort::cases(),
+        counting::cases(),
         tasks::cases(),
     ]
     .into_iter()

@@ -53,6 +53,7 @@ pub fn cases() -> Vec<CaseDef> {
     });
     cases.extend(small_sums());
     cases.extend(axis_sums());
+    cases.push(axes_sum());
     cases
 }
 
@@ -201,6 +202,53 @@ fn run_small_sum(setup: &Setup, spec: &Spec) -> Vec<Row> {
         black_box(black_box(&a).par_sum());
     });
     vs.extend(ndpar.into_iter().map(|v| v.calls(calls)));
+    measure(vs, setup.rounds)
+}
+
+/// Sums over two of the three axes of an n × m × n array (numpy's
+/// `axis=(0, 2)`): the reduced axes are neither innermost nor outermost,
+/// so ndpar copies once; against two chained `sum_axis` calls.
+fn axes_sum() -> CaseDef {
+    CaseDef {
+        id: "axes",
+        family: "axis reductions",
+        spec: |s| {
+            Spec(vec![
+                ("n", s.size.pick([64, 256, 512])),
+                ("m", s.size.pick([256, 512, 512])),
+            ])
+        },
+        describe: |s| {
+            let (n, m) = (s.get("n"), s.get("m"));
+            (
+                format!("par_sum_axes over axes (0, 2), {n} × {m} × {n} f64"),
+                Work::bytes(n * m * n * 8, "8 bytes read per value"),
+            )
+        },
+        run: run_axes,
+    }
+}
+
+fn run_axes(setup: &Setup, spec: &Spec) -> Vec<Row> {
+    let (n, m) = (spec.get("n"), spec.get("m"));
+    let a = ndarray::Array3::from_shape_fn((n, m, n), |(i, j, k)| golden((i * m + j) * n + k));
+    let axes = [Axis(0), Axis(2)];
+    let mut vs = vec![Variant::new(
+        "ndarray sum_axis(Axis(2)).sum_axis(Axis(0))",
+        Role::Sequential,
+        1,
+        || {
+            black_box(a.sum_axis(Axis(2)).sum_axis(Axis(0)));
+        },
+    )];
+    vs.extend(Variant::per_thread_count(
+        &setup.threads,
+        "ndpar par_sum_axes",
+        Role::Ndpar,
+        || {
+            black_box(black_box(&a).par_sum_axes(&axes, false));
+        },
+    ));
     measure(vs, setup.rounds)
 }
 

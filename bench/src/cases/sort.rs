@@ -39,7 +39,85 @@ pub fn cases() -> Vec<CaseDef> {
             },
             run: run_sort,
         },
+        CaseDef {
+            id: "argsort",
+            family: "sorting",
+            spec: |s| Spec(vec![("n", s.size.pick([1 << 20, 1 << 24, 1 << 25]))]),
+            describe: |s| {
+                let n = s.get("n");
+                (
+                    format!("par_argsort (stable) of a 1-D array, {n} f64"),
+                    Work::per_second(n as f64, "values/s", "values ordered per second"),
+                )
+            },
+            run: run_argsort,
+        },
+        CaseDef {
+            id: "partition",
+            family: "sorting",
+            spec: |s| Spec(vec![("n", s.size.pick([1 << 20, 1 << 25, 1 << 25]))]),
+            describe: |s| {
+                let n = s.get("n");
+                (
+                    format!(
+                        "par_partition at the middle rank of a 1-D array, {n} f64 (a new array)"
+                    ),
+                    Work::bytes(n * 8, "8 bytes read per value"),
+                )
+            },
+            run: run_partition,
+        },
     ]
+}
+
+fn run_argsort(setup: &Setup, spec: &Spec) -> Vec<Row> {
+    let a = data(spec.get("n"));
+    let xs = a.as_slice().expect("contiguous");
+    let mut vs = vec![Variant::new(
+        "indices sort_by(total_cmp) (stable)",
+        Role::Sequential,
+        1,
+        || {
+            let mut idx: Vec<usize> = (0..xs.len()).collect();
+            idx.sort_by(|&i, &j| xs[i].total_cmp(&xs[j]));
+            black_box(idx);
+        },
+    )];
+    vs.extend(Variant::per_thread_count(
+        &setup.threads,
+        "ndpar par_argsort",
+        Role::Ndpar,
+        || {
+            black_box(black_box(&a).par_argsort(Axis(0)));
+        },
+    ));
+    measure(vs, setup.rounds)
+}
+
+fn run_partition(setup: &Setup, spec: &Spec) -> Vec<Row> {
+    let n = spec.get("n");
+    let a = data(n);
+    let xs = a.as_slice().expect("contiguous");
+    let kth = [(n / 2) as isize];
+    let mut vs = vec![Variant::new(
+        "copy + slice select_nth_unstable_by(total_cmp)",
+        Role::Sequential,
+        1,
+        || {
+            let mut v = black_box(xs).to_vec();
+            v.select_nth_unstable_by(n / 2, f64::total_cmp);
+            black_box(v);
+        },
+    )];
+    vs.extend(Variant::per_thread_count(
+        &setup.threads,
+        "ndpar par_partition",
+        Role::Ndpar,
+        || {
+            black_box(black_box(&a).par_partition(&kth, Axis(0)));
+        },
+    ));
+    measure(vs, setup.rounds)
 }
 
 fn run_median(setup: &Setup, spec: &Spec) -> Vec<Row> {
