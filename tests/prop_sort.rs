@@ -244,7 +244,7 @@ proptest! {
 fn long_lanes_partition_in_parallel() {
     let n = 5 * ndpar::sort::PAR_LANE_LEN + 3;
     type Recipe = (&'static str, fn(usize) -> f64);
-    let recipes: [Recipe; 5] = [
+    let recipes: [Recipe; 6] = [
         ("spread", |i| ((i * 7919) % 100_003) as f64 - 5e4),
         ("ties", |i| match i % 13 {
             0 => f64::NAN,
@@ -255,6 +255,11 @@ fn long_lanes_partition_in_parallel() {
         ("sorted", |i| i as f64),
         ("reversed", |i| -(i as f64)),
         ("constant", |_| 2.5),
+        // Keys that share their top 16 bits and more: the rank is found
+        // only a few digits down.
+        ("narrow", |i| {
+            1.0 + ((i * 7919) % 100_003) as f64 * 2f64.powi(-40)
+        }),
     ];
     let kth = [0, 1, (n / 3) as isize, (n / 2) as isize, -2, -1];
     let ks = np_ranks(&kth, n);
@@ -277,6 +282,25 @@ fn long_lanes_partition_in_parallel() {
                 .unwrap();
             assert_eq!(idx_t, idx, "{name}, {t} threads");
         }
+    }
+}
+
+/// Lanes of more than a million values whose keys share many top bits:
+/// the ranks are found several 16-bit digits down, in parallel passes.
+#[test]
+fn deep_narrowing_finds_the_ranks() {
+    let n = (1 << 20) + 12_345;
+    let kth = [0, 7, (n / 2) as isize, -1];
+    let ks = np_ranks(&kth, n);
+    for scale in [2f64.powi(-40), 2f64.powi(-20)] {
+        let a = Array1::from_iter((0..n).map(|i| 1.0 + ((i * 7919) % 1_000_003) as f64 * scale));
+        let first = ndpar::with_threads(1, || a.par_partition(&kth, Axis(0))).unwrap();
+        assert_partitioned(a.as_slice().unwrap(), first.as_slice().unwrap(), &ks);
+        let again = ndpar::with_threads(2, || a.par_partition(&kth, Axis(0))).unwrap();
+        assert_eq!(bits(&again.into_dyn()), bits(&first.into_dyn()));
+        let idx = a.par_argpartition(&kth, Axis(0));
+        let through: Vec<f64> = idx.iter().map(|&i| a[i]).collect();
+        assert_partitioned(a.as_slice().unwrap(), &through, &ks);
     }
 }
 

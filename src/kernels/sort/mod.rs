@@ -489,9 +489,22 @@ impl<A, D: Dimension> ParSort<A, D> for ArrayRef<A, D> {
         A: Scalar,
     {
         check::axis("par_partition", axis, self.ndim());
-        let ks = ranks("par_partition", kth, self.len_of(axis));
+        let n = self.len_of(axis);
+        let ks = ranks("par_partition", kth, n);
+        // Long lanes that lie back to back in memory (a contiguous 1-D
+        // array, or the last axis of a C-order one) are partitioned
+        // straight into the result, without a working copy.
+        if axis.index() + 1 == self.ndim() && partition::is_long::<A>(n) && !ks.is_empty() {
+            if let Some(src) = self.as_slice() {
+                let mut out = src.to_vec();
+                for (s, o) in src.chunks(n).zip(out.chunks_mut(n)) {
+                    partition::partition_into(s, o, &ks, |x: &A| *x);
+                }
+                return Array::from_shape_vec(self.raw_dim(), out).expect("one value per element");
+            }
+        }
         let (mut data, perm) = lanes_last(self, axis);
-        partition_lanes(&mut data, self.len_of(axis), &ks, |x: &A| *x);
+        partition_lanes(&mut data, n, &ks, |x: &A| *x);
         restore(data, &self.raw_dim(), &perm)
     }
 
