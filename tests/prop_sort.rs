@@ -267,6 +267,10 @@ fn long_lanes_partition_in_parallel() {
         let a = Array1::from_iter((0..n).map(f));
         let first = ndpar::with_threads(1, || a.par_partition(&kth, Axis(0))).unwrap();
         assert_partitioned(a.as_slice().unwrap(), first.as_slice().unwrap(), &ks);
+        // A reversed view: not contiguous, so partitioned through a copy.
+        let rev = a.slice(ndarray::s![..;-1]);
+        let pr = rev.par_partition(&kth, Axis(0));
+        assert_partitioned(&rev.to_vec(), pr.as_slice().unwrap(), &ks);
         let idx =
             ndpar::with_threads(1, || a.par_argpartition(&[(n / 2) as isize], Axis(0))).unwrap();
         let through: Vec<f64> = idx.iter().map(|&i| a[i]).collect();
