@@ -1,4 +1,5 @@
-//! Sorting, quantiles, counting and exact sums: ndpar against the standard
+//! Sorting, partitions, quantiles, sums over several axes, counting and
+//! exact sums: ndpar against the standard
 //! library's and rayon's routes on a plain slice, side by side in each
 //! group.
 //!
@@ -72,6 +73,48 @@ fn median(c: &mut Criterion) {
     g.finish();
 }
 
+fn partition(c: &mut Criterion) {
+    let mut g = c.benchmark_group("partition");
+    g.sample_size(10);
+    for n in SIZES {
+        let a = data(n);
+        let xs = a.as_slice().unwrap();
+        let kth = [(n / 2) as isize];
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("std_copy_select_nth", n), xs, |b, xs| {
+            b.iter(|| {
+                let mut v = black_box(xs).to_vec();
+                v.select_nth_unstable_by(n / 2, f64::total_cmp);
+                v
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("ndpar_partition", n), &a, |b, a| {
+            b.iter(|| black_box(a).par_partition(&kth, Axis(0)))
+        });
+    }
+    g.finish();
+}
+
+/// Sums over two of three axes, the middle one kept: ndarray's chained
+/// `sum_axis` against `par_sum_axes`.
+fn several_axes(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sum_axes");
+    g.sample_size(10);
+    for n in [32usize, 128] {
+        let a = ndarray::Array3::from_shape_fn((n, 2 * n, n), |(i, j, k)| {
+            (i * 7 + j * 3 + k) as f64 * 0.5
+        });
+        g.throughput(Throughput::Elements(a.len() as u64));
+        g.bench_with_input(BenchmarkId::new("ndarray_sum_axis_twice", n), &a, |b, a| {
+            b.iter(|| black_box(a).sum_axis(Axis(2)).sum_axis(Axis(0)))
+        });
+        g.bench_with_input(BenchmarkId::new("ndpar_sum_axes", n), &a, |b, a| {
+            b.iter(|| black_box(a).par_sum_axes(&[Axis(0), Axis(2)], false))
+        });
+    }
+    g.finish();
+}
+
 fn counting(c: &mut Criterion) {
     let mut g = c.benchmark_group("counting");
     g.sample_size(10);
@@ -114,5 +157,13 @@ fn exact(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, sort, median, counting, exact);
+criterion_group!(
+    benches,
+    sort,
+    median,
+    partition,
+    several_axes,
+    counting,
+    exact
+);
 criterion_main!(benches);

@@ -16,8 +16,12 @@
 //!
 //! `par_partition` and `par_argpartition` follow numpy's `np.partition`:
 //! each asked-for rank holds its sorted value, with no greater value before
-//! it and no smaller one after it; long lanes are split around sampled
-//! pivots in parallel.
+//! it and no smaller one after it. A lane of at least [`PAR_SELECT_LEN`]
+//! elements is partitioned in parallel: the value at each rank is found by
+//! counting 16-bit key digits in parallel passes, and one stable scatter
+//! groups the lane around those values. Shorter lanes use the standard
+//! library's selection, many lanes at once. The choice depends on the
+//! length only, so the arrangement is the same on any number of threads.
 //!
 //! ```
 //! use ndpar::prelude::*;
@@ -40,6 +44,7 @@ use crate::element::Scalar;
 use crate::params::Params;
 
 mod partition;
+pub use partition::PAR_SELECT_LEN;
 mod radix;
 mod scatter;
 
@@ -496,7 +501,10 @@ impl<A, D: Dimension> ParSort<A, D> for ArrayRef<A, D> {
         // straight into the result, without a working copy.
         if axis.index() + 1 == self.ndim() && partition::is_long::<A>(n) && !ks.is_empty() {
             if let Some(src) = self.as_slice() {
-                let mut out = src.to_vec();
+                // Filled in parallel, so that the pages of a fresh buffer
+                // are first touched (and mapped) by every thread.
+                let mut out = Vec::with_capacity(src.len());
+                out.par_extend(src.par_iter().copied());
                 for (s, o) in src.chunks(n).zip(out.chunks_mut(n)) {
                     partition::partition_into(s, o, &ks, |x: &A| *x);
                 }

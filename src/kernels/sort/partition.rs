@@ -15,8 +15,10 @@ use rayon::prelude::*;
 use super::scatter::scatter;
 use crate::element::Scalar;
 
-/// Lanes at least this long are partitioned in parallel.
-const PAR_SELECT_LEN: usize = super::PAR_LANE_LEN;
+/// Lanes at least this long are partitioned in parallel (see the sort
+/// module's docs). Below it the sequential selection is faster: each
+/// parallel counting pass fills 64 Ki counts per task.
+pub const PAR_SELECT_LEN: usize = 1 << 20;
 
 /// Bits of the key a narrowing pass counts.
 const DIGIT: u32 = 16;
