@@ -4,34 +4,15 @@
 //! both directions.
 #![cfg(feature = "io")]
 
+use crate::common::Scratch;
 use ndarray::{Array, Array1, Array2, ArrayD, Ix1, Ix2, Ix3, IxDyn, ShapeBuilder, array, s};
 use ndpar::Error;
 use ndpar::io::{load_npy, load_npz, npz_names, save_npy, save_npz};
-use std::path::PathBuf;
 use std::process::Command;
-
-/// A fresh folder for one test, removed at the end.
-struct Scratch(PathBuf);
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let p = std::env::temp_dir().join(format!("ndpar-io-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        Scratch(p)
-    }
-    fn path(&self, f: &str) -> PathBuf {
-        self.0.join(f)
-    }
-}
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 #[test]
 fn round_trips_every_layout_and_type() {
-    let dir = Scratch::new("roundtrip");
+    let dir = Scratch::new("io-roundtrip");
     let a = Array::from_shape_fn((4, 5, 6), |(i, j, k)| (i * 100 + j * 10 + k) as f64 - 50.5);
     let views = [
         a.view(),
@@ -78,7 +59,7 @@ fn round_trips_every_layout_and_type() {
 
 #[test]
 fn errors_name_the_file_and_the_problem() {
-    let dir = Scratch::new("errors");
+    let dir = Scratch::new("io-errors");
     let missing = dir.path("missing.npy");
     match load_npy::<f64, Ix1, _>(&missing) {
         Err(Error::Io { path, source }) => {
@@ -136,7 +117,7 @@ fn numpy_reads_what_ndpar_writes_and_vice_versa() {
         );
         return;
     }
-    let dir = Scratch::new("numpy");
+    let dir = Scratch::new("io-numpy");
     let a = Array2::from_shape_fn((3, 4), |(i, j)| i as f64 * 10.0 + j as f64 + 0.25);
     save_npy(dir.path("from_rust.npy"), &a.t()).unwrap();
     save_npz(dir.path("from_rust.npz"), &[("a", a.view())]).unwrap();
@@ -190,7 +171,7 @@ fn handmade(major: u8, dict: &str, data: &[u8]) -> Vec<u8> {
 
 #[test]
 fn headers_that_claim_more_than_the_file_holds_are_errors_not_allocations() {
-    let dir = Scratch::new("hostile");
+    let dir = Scratch::new("io-hostile");
     let p = dir.path("huge.npy");
     // 2^40 f64 claimed (8 TiB) in a 128-byte file: an error, at once.
     for shape in ["(1099511627776,)", "(4294967296,)", "(65536, 65536, 65536)"] {
@@ -232,7 +213,7 @@ fn headers_that_claim_more_than_the_file_holds_are_errors_not_allocations() {
 
 #[test]
 fn empty_views_of_every_shape_save_and_load() {
-    let dir = Scratch::new("empty-views");
+    let dir = Scratch::new("io-empty-views");
     let base = Array::from_shape_fn((3, 5, 4), |(i, j, k)| (i * 20 + j * 4 + k) as f64);
     let views = [
         base.slice(s![.., 2..2, ..]),
@@ -275,7 +256,7 @@ fn mutated_files_give_errors_or_arrays_never_panics() {
     // Valid files of several types, shapes and orders, then thousands of
     // mutations: flipped bytes, truncations, extensions, rewritten header
     // lengths and shapes. Every load must return (an array or an error).
-    let dir = Scratch::new("fuzz");
+    let dir = Scratch::new("io-fuzz");
     let mut seeds: Vec<Vec<u8>> = Vec::new();
     let mut push = |f: &dyn Fn(&std::path::Path)| {
         let p = dir.path("seed.npy");

@@ -5,29 +5,12 @@
 //! every bad file is a clear error.
 #![cfg(feature = "mmap")]
 
+use crate::common::Scratch;
 use ndarray::{Array1, Array2, Axis, Ix1, Ix2, IxDyn, ShapeBuilder, array};
 use ndpar::Error;
 use ndpar::io::{NpyMap, NpyMapMut, load_npy, save_npy};
 use ndpar::prelude::*;
 use std::path::PathBuf;
-
-struct Scratch(PathBuf);
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let p = std::env::temp_dir().join(format!("ndpar-mmap-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        Scratch(p)
-    }
-    fn path(&self, f: &str) -> PathBuf {
-        self.0.join(f)
-    }
-}
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Opens a map of a file this test alone uses.
 fn open(path: &PathBuf) -> ndpar::Result<NpyMap> {
@@ -44,7 +27,7 @@ fn format_message(r: ndpar::Result<impl std::fmt::Debug>) -> String {
 
 #[test]
 fn views_equal_loaded_arrays() {
-    let dir = Scratch::new("views");
+    let dir = Scratch::new("mmap-views");
     let c = Array2::from_shape_fn((7, 5), |(i, j)| (i * 5 + j) as f64 - 3.5);
     let f = Array2::from_shape_vec((7, 5).f(), (0..35i32).map(|i| i - 9).collect()).unwrap();
     save_npy(dir.path("c.npy"), &c).unwrap();
@@ -78,7 +61,7 @@ fn views_equal_loaded_arrays() {
 /// kernels read it through the map and agree with the loaded array.
 #[test]
 fn kernels_run_over_a_mapped_file() {
-    let dir = Scratch::new("kernels");
+    let dir = Scratch::new("mmap-kernels");
     let (rows, cols) = (1 << 17, 64);
     let a = Array2::from_shape_fn((rows, cols), |(i, j)| {
         ((i * 31 + j * 7) % 1000) as f64 * 0.001
@@ -101,7 +84,7 @@ fn kernels_run_over_a_mapped_file() {
 
 #[test]
 fn writes_through_a_read_write_map_reach_the_file() {
-    let dir = Scratch::new("write");
+    let dir = Scratch::new("mmap-write");
     let path = dir.path("out.npy");
     for fortran in [false, true] {
         // SAFETY: the test's own file.
@@ -135,7 +118,7 @@ fn writes_through_a_read_write_map_reach_the_file() {
 /// sparse files.
 #[test]
 fn a_file_larger_than_memory_is_addressed_in_place() {
-    let dir = Scratch::new("huge");
+    let dir = Scratch::new("mmap-huge");
     let path = dir.path("huge.npy");
     let n = 1usize << 32; // 32 GiB of f64
     // SAFETY: the test's own file.
@@ -183,7 +166,7 @@ fn npy_file(dict: &str, misalign: usize, n: usize) -> Vec<u8> {
 
 #[test]
 fn bad_files_are_clear_errors() {
-    let dir = Scratch::new("bad");
+    let dir = Scratch::new("mmap-bad");
     let a = Array1::from_iter((0..100).map(f64::from));
     let good = dir.path("a.npy");
     save_npy(&good, &a).unwrap();

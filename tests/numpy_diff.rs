@@ -6,19 +6,13 @@
 //! installs it.
 #![cfg(feature = "io")]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
+use crate::common::Scratch;
 use ndarray::{Array1, Array2, ArrayD, Axis, Ix2, IxDyn, array};
 use ndpar::io::{load_npy, save_npy};
 use ndpar::prelude::*;
-
-struct Scratch(PathBuf);
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Runs `script` with numpy on the files in `dir`, or returns `false`
 /// (with a message) when numpy is not available.
@@ -41,12 +35,6 @@ fn numpy(dir: &Path, script: &str) -> bool {
         String::from_utf8_lossy(&out.stderr)
     );
     true
-}
-
-fn scratch(name: &str) -> Scratch {
-    let dir = std::env::temp_dir().join(format!("ndpar-numpy-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    Scratch(dir)
 }
 
 /// The float `steps` ulps above `x` (below for negative `steps`), for
@@ -101,7 +89,7 @@ for name, data in [("nan", np.array([1.0, np.nan])), ("inf", np.array([1.0, np.i
 
 #[test]
 fn histograms_match_numpy_bit_for_bit() {
-    let dir = scratch("hist");
+    let dir = Scratch::new("numpy-hist");
     let x = edge_values();
     save_npy(dir.0.join("x.npy"), &x).unwrap();
     if !numpy(&dir.0, HISTOGRAMS) {
@@ -173,7 +161,7 @@ fn same_value(x: f64, y: f64) -> bool {
 
 #[test]
 fn reductions_on_edge_values_match_numpy() {
-    let dir = scratch("reduce");
+    let dir = Scratch::new("numpy-reduce");
     let nan = f64::NAN;
     let inf = f64::INFINITY;
     // Rows: ordinary, with NaN, all NaN, ±0 ties, infinities, repeats.
@@ -324,7 +312,7 @@ np.save(f"{d}/argsort_m0.npy", np.argsort(m, axis=0, kind="stable").astype(np.ui
 #[test]
 fn quantiles_and_sorts_match_numpy() {
     use ndpar::QuantileMethod::*;
-    let dir = scratch("quantile");
+    let dir = Scratch::new("numpy-quantile");
     let inf = f64::INFINITY;
     let data = [
         (
@@ -451,7 +439,7 @@ np.save(d + "/argpart_long.npy", long[np.argpartition(long, kth)][kth])
 /// ties against numpy's stable sort and partition.
 #[test]
 fn several_axes_and_long_sorts_match_numpy() {
-    let dir = scratch("axes");
+    let dir = Scratch::new("numpy-axes");
     let t =
         ndarray::Array3::from_shape_fn((5, 4, 6), |(i, j, k)| match (i * 24 + j * 6 + k) % 11 {
             0 => f64::NAN,

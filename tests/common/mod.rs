@@ -263,3 +263,26 @@ pub fn sum_tolerance(n: usize, abs_sum: f64, eps: f64) -> f64 {
     let k = 36.0 + 2.0 * ((n + 1) as f64).log2().ceil();
     k * eps * abs_sum + f64::MIN_POSITIVE
 }
+
+/// A fresh folder for one test (`ndpar-<name>-<pid>` in the temporary
+/// folder), removed when dropped.
+pub struct Scratch(pub std::path::PathBuf);
+
+impl Scratch {
+    pub fn new(name: &str) -> Scratch {
+        let p = std::env::temp_dir().join(format!("ndpar-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        Scratch(p)
+    }
+
+    pub fn path(&self, file: &str) -> std::path::PathBuf {
+        self.0.join(file)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
