@@ -25,8 +25,7 @@
 //! ```
 
 use ndarray::{
-    Array1, ArrayD, ArrayRef, ArrayView2, ArrayViewD, Axis, CowArray, Dimension, IxDyn, Order,
-    ShapeBuilder,
+    ArrayD, ArrayRef, ArrayViewD, Axis, CowArray, Dimension, IxDyn, Order, ShapeBuilder,
 };
 
 use crate::axis::ParAxis;
@@ -233,39 +232,35 @@ fn out_shape(dim: &[usize], kept: &[usize], keepdims: bool) -> Vec<usize> {
     }
 }
 
-/// A one-axis reduction of an array that composes with itself (a sum of
-/// sums is a sum): lets reductions over axes that do not merge run one
-/// axis at a time instead of copying the array. `None`: an empty axis
-/// where the reduction has no value.
-type Stage<'s, A> = &'s dyn Fn(ArrayViewD<'_, A>, Axis) -> Option<ArrayD<A>>;
+/// A one-axis reduction (`None`: an empty axis where it has no value).
+type Reduce<'s, A> = &'s dyn Fn(ArrayViewD<'_, A>, Axis) -> Option<ArrayD<A>>;
 
-/// Reduces `a` over `axes` with `f`, a one-axis reduction of the matrix
-/// of kept × reduced (or reduced × kept) elements (`None` passes through),
-/// and shapes the result.
+/// Reduces `a` over `axes` with `reduce`, applied along one axis of the
+/// matrix of kept × reduced (or reduced × kept) elements, and shapes the
+/// result.
 ///
 /// The matrix is a view when the layout lets the axes merge (in row- or
-/// column-major order). Otherwise, with a `stage`, the reduced axis of
-/// smallest stride is reduced on its own and the rest follows on the
-/// (smaller) result; without one, the array is copied once into kept ×
-/// reduced order.
+/// column-major order). Otherwise, if the reduction `composes` with itself
+/// (a sum of sums is a sum), the reduced axis of smallest stride is reduced
+/// on its own and the rest follows on the (smaller) result; if not, the
+/// array is copied once into kept × reduced order.
 #[track_caller]
-fn reduce_axes<A, D, F>(
+fn reduce_axes<A, D>(
     method: &str,
     a: &ArrayRef<A, D>,
     axes: &[Axis],
     keepdims: bool,
-    stage: Option<Stage<'_, A>>,
-    f: F,
+    composes: bool,
+    reduce: Reduce<'_, A>,
 ) -> Option<ArrayD<A>>
 where
     A: Clone,
     D: Dimension,
-    F: Fn(ArrayView2<'_, A>, Axis) -> Option<Array1<A>>,
 {
     let (kept, reduced) = split_axes(method, axes, a.ndim());
     let shape = out_shape(a.shape(), &kept, keepdims);
-    // The lanes come in the kept axes' order, row- or column-major.
-    let finish = |out: Array1<A>, order: Order| {
+    // The values come in the kept axes' order, row- or column-major.
+    let finish = |out: ArrayD<A>, order: Order| {
         let values: Vec<A> = out.into_iter().collect();
         let dim = IxDyn(&shape).set_f(order == Order::ColumnMajor);
         ArrayD::from_shape_vec(dim, values).expect("one value per kept element")
@@ -276,23 +271,20 @@ where
     loop {
         if staged && reduced.is_empty() {
             // Every reduced axis went in stages: `cur` is the result.
-            let values: Vec<A> = cur.iter().cloned().collect();
-            return Some(
-                ArrayD::from_shape_vec(IxDyn(&shape), values).expect("one value per kept element"),
-            );
+            return Some(finish(cur.into_owned(), Order::RowMajor));
         }
         let kept: Vec<usize> = (0..cur.ndim()).filter(|ax| !reduced.contains(ax)).collect();
-        if let Some((out, order)) = merged(&cur.view(), &kept, &reduced, &f) {
+        if let Some((out, order)) = merged(&cur.view(), &kept, &reduced, reduce) {
             return Some(finish(out?, order));
         }
-        let Some(stage) = stage.filter(|_| !reduced.is_empty()) else {
+        if !composes || reduced.is_empty() {
             break;
-        };
+        }
         let ax = *reduced
             .iter()
             .min_by_key(|&&ax| cur.strides()[ax].unsigned_abs())
             .expect("at least one axis is left to reduce");
-        cur = stage(cur.view(), Axis(ax))?.into();
+        cur = reduce(cur.view(), Axis(ax))?.into();
         staged = true;
         reduced = reduced
             .iter()
@@ -315,22 +307,21 @@ where
     let m = copy
         .into_shape_with_order((len(&kept), len(&reduced)))
         .expect("a standard-layout array reshapes");
-    Some(finish(f(m.view(), Axis(1))?, Order::RowMajor))
+    Some(finish(
+        reduce(m.view().into_dyn(), Axis(1))?,
+        Order::RowMajor,
+    ))
 }
 
-/// `f` over the matrix that `v`'s `kept` and `reduced` axes merge into,
-/// if some order merges them without moving data; with the order in which
-/// the output lanes come.
-fn merged<A, F>(
+/// `reduce` over the matrix that `v`'s `kept` and `reduced` axes merge
+/// into, if some order merges them without moving data; with the order in
+/// which the output values come.
+fn merged<A: Clone>(
     v: &ArrayViewD<'_, A>,
     kept: &[usize],
     reduced: &[usize],
-    f: &F,
-) -> Option<(Option<Array1<A>>, Order)>
-where
-    A: Clone,
-    F: Fn(ArrayView2<'_, A>, Axis) -> Option<Array1<A>>,
-{
+    reduce: Reduce<'_, A>,
+) -> Option<(Option<ArrayD<A>>, Order)> {
     let len = |axes: &[usize]| axes.iter().map(|&ax| v.len_of(Axis(ax))).product::<usize>();
     let (k, r) = (len(kept), len(reduced));
     let permuted = |first: &[usize], second: &[usize]| {
@@ -355,7 +346,7 @@ where
         if groups_merge(v, split, order) {
             if let Ok(m) = v.to_shape((dims, order)) {
                 if m.is_view() {
-                    return Some((f(m.view(), axis), order));
+                    return Some((reduce(m.view().into_dyn(), axis), order));
                 }
             }
         }
@@ -392,16 +383,8 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
     where
         A: Scalar,
     {
-        let stage: Stage<'_, A> = &|v, ax| Some(v.par_sum_axis(ax));
-        reduce_axes(
-            "par_sum_axes",
-            self,
-            axes,
-            keepdims,
-            Some(stage),
-            |m, ax| Some(m.par_sum_axis(ax)),
-        )
-        .expect("sums always exist")
+        let sum: Reduce<'_, A> = &|v, ax| Some(v.par_sum_axis(ax));
+        reduce_axes("par_sum_axes", self, axes, keepdims, true, sum).expect("sums always exist")
     }
 
     fn par_mean_axes(&self, axes: &[Axis], keepdims: bool) -> Option<ArrayD<A>>
@@ -409,16 +392,9 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
         A: Float,
     {
         // The sum divided by the count, as `par_mean_axis` does.
-        let stage: Stage<'_, A> = &|v, ax| Some(v.par_sum_axis(ax));
-        let sum = reduce_axes(
-            "par_mean_axes",
-            self,
-            axes,
-            keepdims,
-            Some(stage),
-            |m, ax| Some(m.par_sum_axis(ax)),
-        )
-        .expect("sums always exist");
+        let sum: Reduce<'_, A> = &|v, ax| Some(v.par_sum_axis(ax));
+        let sum = reduce_axes("par_mean_axes", self, axes, keepdims, true, sum)
+            .expect("sums always exist");
         let n = reduced_len(self, axes);
         (n > 0).then(|| sum.mapv_into(|s| s / A::from_count(n)))
     }
@@ -428,9 +404,8 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
         A: Float,
     {
         crate::check::ddof("par_var_axes", ddof);
-        reduce_axes("par_var_axes", self, axes, keepdims, None, |m, ax| {
-            m.par_var_axis(ax, ddof)
-        })
+        let var: Reduce<'_, A> = &|v, ax| v.par_var_axis(ax, ddof);
+        reduce_axes("par_var_axes", self, axes, keepdims, false, var)
     }
 
     fn par_std_axes(&self, axes: &[Axis], ddof: A, keepdims: bool) -> Option<ArrayD<A>>
@@ -438,65 +413,42 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
         A: Float,
     {
         crate::check::ddof("par_std_axes", ddof);
-        reduce_axes("par_std_axes", self, axes, keepdims, None, |m, ax| {
-            m.par_std_axis(ax, ddof)
-        })
+        let std: Reduce<'_, A> = &|v, ax| v.par_std_axis(ax, ddof);
+        reduce_axes("par_std_axes", self, axes, keepdims, false, std)
     }
 
     fn par_min_axes(&self, axes: &[Axis], keepdims: bool) -> Option<ArrayD<A>>
     where
         A: Scalar,
     {
-        let stage: Stage<'_, A> = &|v, ax| v.par_min_axis(ax);
-        reduce_axes(
-            "par_min_axes",
-            self,
-            axes,
-            keepdims,
-            Some(stage),
-            |m, ax| m.par_min_axis(ax),
-        )
+        let min: Reduce<'_, A> = &|v, ax| v.par_min_axis(ax);
+        reduce_axes("par_min_axes", self, axes, keepdims, true, min)
     }
 
     fn par_max_axes(&self, axes: &[Axis], keepdims: bool) -> Option<ArrayD<A>>
     where
         A: Scalar,
     {
-        let stage: Stage<'_, A> = &|v, ax| v.par_max_axis(ax);
-        reduce_axes(
-            "par_max_axes",
-            self,
-            axes,
-            keepdims,
-            Some(stage),
-            |m, ax| m.par_max_axis(ax),
-        )
+        let max: Reduce<'_, A> = &|v, ax| v.par_max_axis(ax);
+        reduce_axes("par_max_axes", self, axes, keepdims, true, max)
     }
 
     fn par_nansum_axes(&self, axes: &[Axis], keepdims: bool) -> ArrayD<A>
     where
         A: Float,
     {
-        // The stages after the first add sums, which hold no NaN.
-        let stage: Stage<'_, A> = &|v, ax| Some(v.par_nansum_axis(ax));
-        reduce_axes(
-            "par_nansum_axes",
-            self,
-            axes,
-            keepdims,
-            Some(stage),
-            |m, ax| Some(m.par_nansum_axis(ax)),
-        )
-        .expect("sums always exist")
+        // Stages after the first add sums, which hold no NaN.
+        let nansum: Reduce<'_, A> = &|v, ax| Some(v.par_nansum_axis(ax));
+        reduce_axes("par_nansum_axes", self, axes, keepdims, true, nansum)
+            .expect("sums always exist")
     }
 
     fn par_nanmean_axes(&self, axes: &[Axis], keepdims: bool) -> Option<ArrayD<A>>
     where
         A: Float,
     {
-        reduce_axes("par_nanmean_axes", self, axes, keepdims, None, |m, ax| {
-            m.par_nanmean_axis(ax)
-        })
+        let nanmean: Reduce<'_, A> = &|v, ax| v.par_nanmean_axis(ax);
+        reduce_axes("par_nanmean_axes", self, axes, keepdims, false, nanmean)
     }
 
     fn par_nanmin_axes(&self, axes: &[Axis], keepdims: bool) -> Option<ArrayD<A>>
@@ -504,29 +456,15 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
         A: Float,
     {
         // A stage's NaN means "all NaN so far", which the next stage skips.
-        let stage: Stage<'_, A> = &|v, ax| v.par_nanmin_axis(ax);
-        reduce_axes(
-            "par_nanmin_axes",
-            self,
-            axes,
-            keepdims,
-            Some(stage),
-            |m, ax| m.par_nanmin_axis(ax),
-        )
+        let nanmin: Reduce<'_, A> = &|v, ax| v.par_nanmin_axis(ax);
+        reduce_axes("par_nanmin_axes", self, axes, keepdims, true, nanmin)
     }
 
     fn par_nanmax_axes(&self, axes: &[Axis], keepdims: bool) -> Option<ArrayD<A>>
     where
         A: Float,
     {
-        let stage: Stage<'_, A> = &|v, ax| v.par_nanmax_axis(ax);
-        reduce_axes(
-            "par_nanmax_axes",
-            self,
-            axes,
-            keepdims,
-            Some(stage),
-            |m, ax| m.par_nanmax_axis(ax),
-        )
+        let nanmax: Reduce<'_, A> = &|v, ax| v.par_nanmax_axis(ax);
+        reduce_axes("par_nanmax_axes", self, axes, keepdims, true, nanmax)
     }
 }
