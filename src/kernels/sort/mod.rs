@@ -48,9 +48,9 @@ pub use partition::PAR_SELECT_LEN;
 mod radix;
 mod scatter;
 
-/// Lanes at least this long are sorted with rayon's parallel sorts (a
-/// parallel merge sort, or a parallel pattern-defeating quicksort); shorter
-/// lanes with the standard library's sorts, many lanes at once.
+/// Lanes at least this long are sorted in parallel themselves (floats by
+/// the radix sort, integers by rayon's parallel sorts); shorter lanes with
+/// the standard library's sorts, many lanes at once.
 pub const PAR_LANE_LEN: usize = 1 << 14;
 
 /// Parallel sorting of arrays of any dimension and layout along one axis,
@@ -379,7 +379,8 @@ where
         return;
     }
     let one = |lane: &mut [T]| partition::select_all(lane, ks, &key);
-    if n < PAR_LANE_LEN && data.len() >= Params::current().min_parallel_len {
+    // Lanes that are not partitioned in parallel themselves go many at once.
+    if !partition::is_long::<A>(n) && data.len() >= Params::current().min_parallel_len {
         data.par_chunks_mut(n).for_each(one);
     } else {
         data.chunks_mut(n).for_each(one);

@@ -12,7 +12,7 @@
 
 use rayon::prelude::*;
 
-use super::scatter::scatter;
+use super::scatter::{copy, scatter};
 use crate::element::Scalar;
 
 /// Lanes at least this long are partitioned in parallel (see the sort
@@ -82,7 +82,7 @@ where
     };
     if scatter(src, dst, 2 * m + 1, class).is_none() {
         // One class holds everything: `src` is partitioned as it is.
-        dst.copy_from_slice(src);
+        copy(src, dst);
     }
 }
 
