@@ -143,7 +143,7 @@ impl NpyMap {
         } else {
             // SAFETY: the caller promises that nothing changes the file
             // while the map lives.
-            Some(unsafe { Mmap::map(&file) }.map_err(Error::io(path))?)
+            Some(unsafe { Mmap::map(&file) }.map_err(io)?)
         };
         Ok(NpyMap { layout, map })
     }
@@ -236,9 +236,16 @@ impl NpyMapMut {
         fortran: bool,
     ) -> Result<NpyMapMut> {
         let path = path.as_ref();
-        let bytes = shape
-            .iter()
-            .try_fold(A::SIZE, |n, &d| n.checked_mul(d))
+        let header = Header {
+            kind: A::KIND,
+            size: A::SIZE,
+            little: true,
+            fortran,
+            shape: shape.to_vec(),
+        };
+        let bytes = header
+            .data_bytes()
+            .ok()
             .filter(|&n| n <= isize::MAX as usize)
             .ok_or_else(|| {
                 format_error(
@@ -255,18 +262,11 @@ impl NpyMapMut {
             .truncate(true)
             .open(path)
             .map_err(io)?;
-        file.write_all(&head).map_err(Error::io(path))?;
-        file.set_len(head.len() as u64 + bytes as u64)
-            .map_err(Error::io(path))?;
+        file.write_all(&head).map_err(io)?;
+        file.set_len(head.len() as u64 + bytes as u64).map_err(io)?;
         let layout = Layout {
             path: path.to_path_buf(),
-            header: Header {
-                kind: A::KIND,
-                size: A::SIZE,
-                little: true,
-                fortran,
-                shape: shape.to_vec(),
-            },
+            header,
             offset: head.len(),
             bytes,
         };
