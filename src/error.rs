@@ -100,6 +100,11 @@ pub enum Error {
     /// length, or values no state can hold; or two states that cannot be
     /// merged (histograms with different edges).
     InvalidState(String),
+    /// The ranks of a distributed computation disagree (different shapes,
+    /// splits or operations), a rank's task failed, or a message between
+    /// ranks was malformed or too large (see `ndpar::dist`, feature
+    /// `mpi`). Every rank returns this error for the same call.
+    Distributed(String),
 }
 
 impl fmt::Display for Error {
@@ -135,6 +140,7 @@ impl fmt::Display for Error {
                 "could not build a thread pool with {threads} threads: {message}"
             ),
             Error::InvalidState(why) => write!(f, "invalid partial state: {why}"),
+            Error::Distributed(why) => write!(f, "distributed computation: {why}"),
         }
     }
 }

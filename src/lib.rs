@@ -104,6 +104,8 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod check;
+#[cfg(feature = "mpi")]
+pub mod dist;
 pub mod element;
 mod engine;
 pub mod error;

@@ -32,6 +32,15 @@ const BAND_ROWS: usize = 64;
 /// Most blocks in a band: a band's gather buffer stays at a few MiB.
 const MAX_BAND_BLOCKS: usize = 32;
 
+/// Blocks per band of [`reduce_logical`] for an array of `shape`: a
+/// function of the last axis's length alone.
+pub(crate) fn band_blocks(shape: &[usize]) -> usize {
+    let row = shape.last().copied().unwrap_or(1);
+    (BAND_ROWS.saturating_mul(row))
+        .div_ceil(LOGICAL_BLOCK_LEN)
+        .clamp(1, MAX_BAND_BLOCKS)
+}
+
 /// Reduces same-shape arrays block by block over their *logical*
 /// row-major sequence: blocks of [`LOGICAL_BLOCK_LEN`] elements (nearly
 /// equal pieces), each handed to `leaf` as one slice per array in logical
@@ -57,10 +66,7 @@ where
         return None;
     }
     let count = piece_count(len, LOGICAL_BLOCK_LEN);
-    let row = arrays[0].shape().last().copied().unwrap_or(1);
-    let per_band = (BAND_ROWS.saturating_mul(row))
-        .div_ceil(LOGICAL_BLOCK_LEN)
-        .clamp(1, MAX_BAND_BLOCKS);
+    let per_band = band_blocks(arrays[0].shape());
     let bands = count.div_ceil(per_band);
     let schedule = Schedule::for_len(len, bands);
     Some(schedule.tree_reduce(

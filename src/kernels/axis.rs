@@ -315,7 +315,11 @@ pub trait ParAxis<A, D: RemoveAxis> {
 
 /// Runs `kernel` along `axis` of `a`, or returns `None` if the axis is
 /// empty. The axis must be checked already.
-fn run<A, D, K>(a: &ArrayRef<A, D>, axis: Axis, kernel: K) -> Option<Array<K::Out, D::Smaller>>
+pub(crate) fn run<A, D, K>(
+    a: &ArrayRef<A, D>,
+    axis: Axis,
+    kernel: K,
+) -> Option<Array<K::Out, D::Smaller>>
 where
     A: Clone + Sync,
     D: RemoveAxis,

@@ -110,6 +110,41 @@ where
     })
 }
 
+/// The values at row-major indices `range` of any array drawn from
+/// `dist` with `seed` and the default generator: each stream is started
+/// from its beginning and the values before `range` are drawn and dropped,
+/// so the values are those of the whole array.
+#[cfg(feature = "mpi")]
+pub(crate) fn random_range<A, Dist>(range: std::ops::Range<usize>, dist: &Dist, seed: u64) -> Vec<A>
+where
+    A: Send,
+    Dist: Distribution<A> + Sync,
+{
+    let len = range.len();
+    if len == 0 {
+        return Vec::new();
+    }
+    let (first, last) = (range.start / STREAM_LEN, (range.end - 1) / STREAM_LEN);
+    let parts = (first..=last)
+        .map(|s| {
+            let base = s * STREAM_LEN;
+            let lo = base.max(range.start);
+            let hi = base.saturating_add(STREAM_LEN).min(range.end);
+            ((s, lo - base, hi - lo), hi - lo)
+        })
+        .collect();
+    let schedule = Schedule::for_len(len, last - first + 1);
+    build_vec(len, parts, schedule, |(s, skip, n), w| {
+        let mut rng = chacha_stream(seed, s as u64);
+        for _ in 0..skip {
+            let _: A = dist.sample(&mut rng);
+        }
+        for _ in 0..n {
+            w.push(dist.sample(&mut rng));
+        }
+    })
+}
+
 /// A new array of the given shape (row-major) with values drawn from
 /// `dist`, reproducibly from `seed` on any number of threads (see the
 /// module docs). Works with any distribution of [`rand_distr`] (Uniform,
@@ -275,31 +310,42 @@ where
     let streams = samples.div_ceil(STREAM_LEN);
     let m = Schedule::for_len(samples, streams).tree_reduce(
         streams,
-        |s| {
-            let mut rng = chacha_stream(seed, s as u64);
-            let n = STREAM_LEN.min(samples - s * STREAM_LEN);
-            // Welford's running update (the pilot stays 0).
-            let mut acc = Moments {
-                count: 0,
-                pilot: 0.0f64,
-                offset: 0.0,
-                m2: 0.0,
-            };
-            for _ in 0..n {
-                let x = f(&mut rng);
-                acc.count += 1;
-                let delta = x - acc.offset;
-                acc.offset += delta / acc.count as f64;
-                acc.m2 += delta * (x - acc.offset);
-            }
-            acc
-        },
+        |s| stream_moments(samples, seed, s, &f),
         Moments::combined,
     );
+    Some(monte_carlo_of(&m))
+}
+
+/// The moments of `f` over stream `s` of `samples` draws from `seed`.
+pub(crate) fn stream_moments<F>(samples: usize, seed: u64, s: usize, f: &F) -> Moments<f64>
+where
+    F: Fn(&mut ChaCha8Rng) -> f64,
+{
+    let mut rng = chacha_stream(seed, s as u64);
+    let n = STREAM_LEN.min(samples - s * STREAM_LEN);
+    // Welford's running update (the pilot stays 0).
+    let mut acc = Moments {
+        count: 0,
+        pilot: 0.0f64,
+        offset: 0.0,
+        m2: 0.0,
+    };
+    for _ in 0..n {
+        let x = f(&mut rng);
+        acc.count += 1;
+        let delta = x - acc.offset;
+        acc.offset += delta / acc.count as f64;
+        acc.m2 += delta * (x - acc.offset);
+    }
+    acc
+}
+
+/// The estimate from the moments of at least 2 samples.
+pub(crate) fn monte_carlo_of(m: &Moments<f64>) -> MonteCarlo {
     let var = m.m2 / (m.count - 1) as f64;
-    Some(MonteCarlo {
+    MonteCarlo {
         mean: m.pilot + m.offset,
         std_error: (var / m.count as f64).sqrt(),
         samples: m.count,
-    })
+    }
 }

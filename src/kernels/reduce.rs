@@ -474,7 +474,7 @@ pub trait ParReduce<A, D: Dimension> {
 }
 
 /// Row-major flat index → index pattern of `dim`'s shape.
-fn unravel<D: Dimension>(mut flat: usize, dim: &D) -> D::Pattern {
+pub(crate) fn unravel<D: Dimension>(mut flat: usize, dim: &D) -> D::Pattern {
     let mut index = dim.clone();
     for ax in (0..dim.ndim()).rev() {
         index[ax] = flat % dim[ax];
@@ -730,34 +730,13 @@ impl<A, D: Dimension> ParReduce<A, D> for ArrayRef<A, D> {
             ("self", self.shape()),
             ("other", other.shape()),
         );
-        let merge = |mut l: ExactDot<A>, r: ExactDot<A>| {
-            l.merge(&r);
-            l
-        };
-        reduce(
-            (self.view(), other.view()),
-            true,
-            |block| {
-                let mut d = ExactDot::new();
-                match block.part {
-                    Part::Run((xs, ys)) => d.extend(xs, ys),
-                    Part::Views((va, vb)) => {
-                        let (mut buf_a, mut buf_b) = (Vec::new(), Vec::new());
-                        d.extend(contiguous(&va, &mut buf_a), contiguous(&vb, &mut buf_b));
-                    }
-                }
-                d
-            },
-            merge,
-        )
-        .unwrap_or_default()
-        .value()
+        exact_dot(self, other).value()
     }
 }
 
 /// The exact sum state of all of `a`: blocks in memory order (the exact
 /// sum does not depend on the order), merged along the tree.
-fn exact_sum<A: Float, D: Dimension>(a: &ArrayRef<A, D>) -> ExactSum<A> {
+pub(crate) fn exact_sum<A: Float, D: Dimension>(a: &ArrayRef<A, D>) -> ExactSum<A> {
     let merge = |mut l: ExactSum<A>, r: ExactSum<A>| {
         l.merge(&r);
         l
@@ -770,6 +749,35 @@ fn exact_sum<A: Float, D: Dimension>(a: &ArrayRef<A, D>) -> ExactSum<A> {
             let mut buf = Vec::new();
             s.extend(block.slice(&mut buf));
             s
+        },
+        merge,
+    )
+    .unwrap_or_default()
+}
+
+/// The exact dot-product state of `a` and `b` (same shape): blocks merged
+/// along the tree (the exact state does not depend on the order).
+pub(crate) fn exact_dot<A: Float, D: Dimension>(
+    a: &ArrayRef<A, D>,
+    b: &ArrayRef<A, D>,
+) -> ExactDot<A> {
+    let merge = |mut l: ExactDot<A>, r: ExactDot<A>| {
+        l.merge(&r);
+        l
+    };
+    reduce(
+        (a.view(), b.view()),
+        true,
+        |block| {
+            let mut d = ExactDot::new();
+            match block.part {
+                Part::Run((xs, ys)) => d.extend(xs, ys),
+                Part::Views((va, vb)) => {
+                    let (mut buf_a, mut buf_b) = (Vec::new(), Vec::new());
+                    d.extend(contiguous(&va, &mut buf_a), contiguous(&vb, &mut buf_b));
+                }
+            }
+            d
         },
         merge,
     )

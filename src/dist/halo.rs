@@ -1,0 +1,234 @@
+//! Halo exchange along the split axis, and the stencils built on it.
+//!
+//! A rank's block with `h` rows more on each side: rows of neighbouring
+//! ranks (of any rank, when blocks are thinner than the halo), or rows
+//! made by the [`Boundary`] rule beyond the array's edges. Every rank
+//! works out from the agreed split who needs which of its rows, so one
+//! round of point-to-point messages fills every halo.
+
+use ndarray::{Array, Array2, ArrayRef, ArrayView, Axis, Dimension, Ix2, Slice};
+
+use super::array::DistArray;
+use super::message::{Message, malformed};
+use crate::blocks::{Boundary, par_correlate_2d};
+use crate::element::Scalar;
+use crate::error::Result;
+
+/// Where each row of a rank's padded block comes from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Source {
+    /// A global row.
+    Row(usize),
+    /// The boundary's constant.
+    Constant,
+}
+
+/// The sources of the padded rows `r0 - h .. r1 + h` of a block holding
+/// rows `r0..r1` of `n`.
+fn sources<A>(
+    rows: std::ops::Range<usize>,
+    h: usize,
+    n: usize,
+    boundary: &Boundary<A>,
+) -> Vec<Source> {
+    let lo = rows.start as isize - h as isize;
+    let hi = rows.end as isize + h as isize;
+    (lo..hi)
+        .map(|i| match boundary.source(i, n) {
+            Some(g) => Source::Row(g),
+            None => Source::Constant,
+        })
+        .collect()
+}
+
+impl<A, D> DistArray<A, D>
+where
+    A: Message + Clone + Send + Sync,
+    D: Dimension,
+{
+    /// This rank's block with `halo` more rows on each side along the split
+    /// axis: the rows of the ranks around it, and beyond the array's edges
+    /// rows made by `boundary` (scipy.ndimage's modes, as in
+    /// [`par_map_overlap`](crate::ParBlocks::par_map_overlap)).
+    /// [`World::traffic`](super::World::traffic) counts what it sends: the
+    /// halo rows, no more.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Distributed`](crate::Error::Distributed) on every rank when
+    /// the ranks disagree.
+    ///
+    /// # Panics
+    ///
+    /// For `Reflect` and `Periodic`, if `halo` is longer than the split
+    /// axis.
+    #[track_caller]
+    pub fn with_halo(&self, halo: usize, boundary: Boundary<A>) -> Result<Array<A, D>> {
+        let n = self.shape()[0];
+        boundary.check_halo("with_halo", halo, n);
+        let mut extra = (halo as u64).to_le_bytes().to_vec();
+        extra.extend_from_slice(boundary.name().as_bytes());
+        if let Boundary::Constant(c) = &boundary {
+            c.encode(&mut extra);
+        }
+        self.world()
+            .agree("DistArray::with_halo", &self.signature(&extra))?;
+        let world = self.world();
+        let (me, size) = (world.rank(), world.size());
+        let row = self.row_len();
+        let mine = self.rows();
+        let local = self.local_slice();
+        let padded_rows = mine.len() + 2 * halo;
+        let mut dim = self.local().raw_dim();
+        dim.slice_mut()[0] = padded_rows;
+        let owner = |g: usize| self.offsets().partition_point(|&o| o <= g) - 1;
+        // What every other rank needs from this one, in its own order.
+        let mut sends = Vec::new();
+        for q in (0..size).filter(|&q| q != me) {
+            let theirs = self.rows_of(q);
+            let mut rows = Vec::new();
+            for s in sources(theirs.clone(), halo, n, &boundary) {
+                if let Source::Row(g) = s
+                    && !theirs.contains(&g)
+                    && mine.contains(&g)
+                {
+                    let at = (g - mine.start) * row;
+                    rows.extend_from_slice(&local[at..at + row]);
+                }
+            }
+            if !rows.is_empty() {
+                let mut bytes = Vec::new();
+                rows.encode(&mut bytes);
+                sends.push((q, bytes));
+            }
+        }
+        let wanted = sources(mine.clone(), halo, n, &boundary);
+        let from: Vec<usize> = (0..size)
+            .filter(|&s| s != me)
+            .filter(|&s| {
+                wanted
+                    .iter()
+                    .any(|w| matches!(w, Source::Row(g) if !mine.contains(g) && owner(*g) == s))
+            })
+            .collect();
+        let got = world.exchange(&sends, &from);
+        let mut arrived: Vec<std::vec::IntoIter<A>> = Vec::with_capacity(got.len());
+        for bytes in &got {
+            arrived.push(Vec::<A>::decode(&mut &bytes[..])?.into_iter());
+        }
+        let mut data = Vec::with_capacity(padded_rows * row);
+        for w in wanted {
+            match w {
+                Source::Constant => {
+                    let Boundary::Constant(c) = &boundary else {
+                        unreachable!("only a constant boundary has constant rows")
+                    };
+                    data.extend(std::iter::repeat_n(c.clone(), row));
+                }
+                Source::Row(g) if mine.contains(&g) => {
+                    let at = (g - mine.start) * row;
+                    data.extend_from_slice(&local[at..at + row]);
+                }
+                Source::Row(g) => {
+                    let k = from
+                        .iter()
+                        .position(|&s| s == owner(g))
+                        .expect("a rank sends it");
+                    for _ in 0..row {
+                        data.push(
+                            arrived[k]
+                                .next()
+                                .ok_or_else(|| malformed("a halo row did not arrive whole"))?,
+                        );
+                    }
+                }
+            }
+        }
+        Array::from_shape_vec(dim, data).map_err(|_| malformed("a halo of the wrong size"))
+    }
+
+    /// dask's `map_overlap` along the split axis: `f` gets this rank's
+    /// block with `halo` rows more on each side (see
+    /// [`with_halo`](Self::with_halo)) and returns the output for the
+    /// block without its halo. Equals
+    /// [`par_map_overlap`](crate::ParBlocks::par_map_overlap) along axis 0
+    /// on the gathered array, for any split, when `f` computes each output
+    /// row from the rows within `halo` of it.
+    ///
+    /// # Errors
+    ///
+    /// As [`with_halo`](Self::with_halo).
+    ///
+    /// # Panics
+    ///
+    /// As [`with_halo`](Self::with_halo), and if `f` returns an array of
+    /// another shape than the block.
+    #[track_caller]
+    pub fn par_map_overlap<B, F>(
+        &self,
+        halo: usize,
+        boundary: Boundary<A>,
+        f: F,
+    ) -> Result<DistArray<B, D>>
+    where
+        B: Clone + Send,
+        F: Fn(ArrayView<'_, A, D>) -> Array<B, D>,
+    {
+        let padded = self.with_halo(halo, boundary)?;
+        let out = f(padded.view());
+        assert_eq!(
+            out.shape(),
+            self.local().shape(),
+            "par_map_overlap: f must return the block's shape without its halo"
+        );
+        // Local blocks are kept in C order.
+        let out = if out.is_standard_layout() {
+            out
+        } else {
+            out.as_standard_layout().into_owned()
+        };
+        Ok(self.with_local(out))
+    }
+}
+
+impl<A> DistArray<A, Ix2>
+where
+    A: Scalar + Message,
+{
+    /// scipy's `ndimage.correlate(input, weights, mode)` of the whole
+    /// 2-D array, split as `self`: each rank exchanges `weights.nrows() / 2`
+    /// halo rows, then runs [`par_correlate_2d`] on its padded block. The
+    /// bits equal `par_correlate_2d` of the gathered array for every
+    /// [`Boundary`] mode and any split.
+    ///
+    /// # Errors
+    ///
+    /// As [`with_halo`](Self::with_halo).
+    ///
+    /// # Panics
+    ///
+    /// As [`par_correlate_2d`].
+    #[track_caller]
+    pub fn par_correlate_2d(
+        &self,
+        weights: &ArrayRef<A, Ix2>,
+        boundary: Boundary<A>,
+    ) -> Result<DistArray<A, Ix2>> {
+        assert!(
+            weights.nrows() % 2 == 1 && weights.ncols() % 2 == 1,
+            "par_correlate_2d: weights must have odd lengths, got {:?}",
+            weights.shape()
+        );
+        let h = weights.nrows() / 2;
+        let padded = self.with_halo(h, boundary)?;
+        let rows = self.rows().len();
+        let out: Array2<A> = if rows == 0 {
+            Array2::from_elem((0, self.shape()[1]), A::scalar_zero())
+        } else {
+            par_correlate_2d(&padded, weights, boundary)
+                .slice_axis(Axis(0), Slice::from(h..h + rows))
+                .to_owned()
+        };
+        Ok(self.with_local(out))
+    }
+}

@@ -1,0 +1,801 @@
+//! Reductions of a [`DistArray`]: whole-array reductions over the logical
+//! blocks of [`Reproducibility::Layout`](crate::Reproducibility), the exact
+//! reductions, histograms, and reductions along an axis. Every result is
+//! returned on every rank.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use ndarray::{Array, ArrayD, Axis, Dimension, IxDyn, RemoveAxis};
+
+use super::World;
+use super::array::DistArray;
+use super::message::{Message, malformed};
+use super::tree::Tree;
+use crate::check;
+use crate::element::{Float, Scalar};
+use crate::engine::ops::{
+    Arg, ExactSumKernel, Extreme, Finish, NanExtreme, NanSumCount, Var, map_sum, product, sum,
+};
+use crate::engine::seq;
+use crate::engine::state::{ExactDot, ExactSum};
+use crate::engine::whole::{LOGICAL_BLOCK_LEN, band_blocks};
+use crate::engine::{At, ReduceKernel};
+use crate::error::{Error, Result};
+use crate::histogram::Histogram;
+use crate::plan::axis::AxisPlan;
+use crate::plan::{piece, piece_count};
+
+/// The leaves of a fixed cut of units `0..len` (elements, or rows of
+/// `width` elements) into `count` pieces, as this rank sees them: the
+/// pieces that start in its units, completed with the units of later
+/// ranks that they reach into.
+struct Leaves<'a, A, const N: usize> {
+    len: usize,
+    count: usize,
+    width: usize,
+    units: Range<usize>,
+    owned: Range<usize>,
+    local: [&'a [A]; N],
+    tail: [Vec<A>; N],
+}
+
+impl<'a, A: Message + Clone, const N: usize> Leaves<'a, A, N> {
+    /// Cuts `len` units into `count` pieces; rank `r` holds units
+    /// `bounds[r]..bounds[r + 1]`, this rank's data being `local`.
+    fn new(
+        world: &World,
+        bounds: &[usize],
+        width: usize,
+        len: usize,
+        count: usize,
+        local: [&'a [A]; N],
+    ) -> Result<Self> {
+        let me = world.rank();
+        let units = bounds[me]..bounds[me + 1];
+        // Pieces starting before `u`.
+        let before = |u: usize| partition(count, |b| piece(len, count, b).start < u);
+        let owned = if units.is_empty() {
+            0..0
+        } else {
+            before(units.start)..before(units.end)
+        };
+        // The head of this rank's units that belongs to a piece started by
+        // an earlier rank goes to that rank.
+        let mut sends = Vec::new();
+        if !units.is_empty() {
+            let b = before(units.start + 1) - 1;
+            let p = piece(len, count, b);
+            if p.start != units.start {
+                let owner = bounds.partition_point(|&o| o <= p.start) - 1;
+                let end = p.end.min(units.end) - units.start;
+                let mut bytes = Vec::new();
+                for xs in &local {
+                    xs[..end * width].to_vec().encode(&mut bytes);
+                }
+                sends.push((owner, bytes));
+            }
+        }
+        // The last piece this rank starts may reach into later ranks.
+        let reach = if owned.is_empty() {
+            units.end
+        } else {
+            piece(len, count, owned.end - 1).end.max(units.end)
+        };
+        let from: Vec<usize> = (me + 1..world.size())
+            .filter(|&s| bounds[s] < bounds[s + 1] && bounds[s] < reach)
+            .collect();
+        let got = world.exchange(&sends, &from);
+        let mut tail: [Vec<A>; N] = std::array::from_fn(|_| Vec::new());
+        for bytes in &got {
+            let mut input = &bytes[..];
+            for t in &mut tail {
+                t.extend(Vec::<A>::decode(&mut input)?);
+            }
+        }
+        if tail.iter().any(|t| t.len() != (reach - units.end) * width) {
+            return Err(malformed(
+                "the rows reaching into the next ranks did not arrive whole",
+            ));
+        }
+        Ok(Leaves {
+            len,
+            count,
+            width,
+            units,
+            owned,
+            local,
+            tail,
+        })
+    }
+
+    /// The units piece `b` covers.
+    fn piece(&self, b: usize) -> Range<usize> {
+        piece(self.len, self.count, b)
+    }
+
+    /// The elements of piece `b` (owned by this rank), one run per array.
+    fn data(&self, b: usize) -> [Cow<'_, [A]>; N] {
+        let r = self.piece(b);
+        let (w, u0, u1) = (self.width, self.units.start, self.units.end);
+        std::array::from_fn(|i| {
+            let xs = self.local[i];
+            if r.end <= u1 {
+                Cow::Borrowed(&xs[(r.start - u0) * w..(r.end - u0) * w])
+            } else {
+                let mut v = xs[(r.start - u0) * w..].to_vec();
+                v.extend_from_slice(&self.tail[i][..(r.end - u1) * w]);
+                Cow::Owned(v)
+            }
+        })
+    }
+}
+
+/// The number of `b` in `0..count` with `pred(b)`, for a `pred` true on
+/// a prefix.
+fn partition(count: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, count);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+impl<A, D: Dimension> DistArray<A, D>
+where
+    A: Message + Clone + Send + Sync,
+{
+    /// Every rank's first element (row-major): the rows times the row
+    /// length.
+    fn element_bounds(&self) -> Vec<usize> {
+        let row = self.row_len();
+        self.offsets().iter().map(|&o| o * row).collect()
+    }
+
+    /// `leaf` over the logical blocks of the whole group, merged as
+    /// `reduce_logical` merges them on one machine.
+    fn logical<T, L, C, const N: usize>(
+        arrays: [&DistArray<A, D>; N],
+        what: &str,
+        leaf: L,
+        combine: C,
+    ) -> Result<Option<T>>
+    where
+        T: Message + Send,
+        L: Fn([&[A]; N], usize) -> T + Sync,
+        C: Fn(T, T) -> T + Sync,
+    {
+        let a = arrays[0];
+        let world = a.world();
+        world.agree(what, &a.signature(&[N as u8]))?;
+        let len = a.len();
+        let count = piece_count(len, LOGICAL_BLOCK_LEN);
+        let tree = Tree {
+            count,
+            band: band_blocks(a.shape()),
+        };
+        let leaves = Leaves::new(
+            world,
+            &a.element_bounds(),
+            1,
+            len,
+            count,
+            arrays.map(|x| x.local_slice()),
+        )?;
+        tree.reduce(
+            world,
+            leaves.owned.clone(),
+            |b| {
+                let data = leaves.data(b);
+                leaf(std::array::from_fn(|i| &*data[i]), leaves.piece(b).start)
+            },
+            combine,
+        )
+    }
+
+    /// A whole-array kernel over the logical blocks.
+    fn kernel<K>(&self, what: &str, kernel: &K) -> Result<Option<K::Out>>
+    where
+        K: ReduceKernel<A>,
+        K::Acc: Message,
+    {
+        let acc = Self::logical(
+            [self],
+            what,
+            |[xs], start| kernel.run(xs, At::logical(start)),
+            |l, r| kernel.merge(l, r),
+        )?;
+        Ok(acc.map(|acc| kernel.finish(acc)))
+    }
+
+    /// Every rank's value of a local exact state, merged.
+    fn merged<S: Message>(&self, what: &str, mine: S, merge: impl Fn(&mut S, &S)) -> Result<S> {
+        self.world().agree(what, &self.signature(&[]))?;
+        let mut all = self.world().all_gather_values(&mine)?.into_iter();
+        let mut total = all.next().expect("at least one rank");
+        for s in all {
+            merge(&mut total, &s);
+        }
+        Ok(total)
+    }
+
+    /// `kernel` along `axis`, the whole result on every rank; `None` for an
+    /// empty axis.
+    fn along<K>(
+        &self,
+        what: &str,
+        axis: Axis,
+        kernel: K,
+    ) -> Result<Option<Array<K::Out, D::Smaller>>>
+    where
+        D: RemoveAxis,
+        K: ReduceKernel<A>,
+        K::Acc: Message,
+        K::Out: Message + Clone,
+    {
+        check::axis(what, axis, self.shape().len());
+        let world = self.world();
+        world.agree(what, &self.signature(&(axis.index() as u64).to_le_bytes()))?;
+        if self.shape()[axis.index()] == 0 {
+            return Ok(None);
+        }
+        let out_dim = self.raw_dim().remove_axis(axis);
+        if axis.index() > 0 {
+            // Each rank reduces its own rows; the rows of the result are
+            // gathered in rank order.
+            let mine = crate::axis::run(&self.local(), axis, kernel)
+                .map(|a| a.into_dyn())
+                .unwrap_or_else(|| ArrayD::from_shape_vec(IxDyn(&[0]), Vec::new()).expect("empty"));
+            let all = world.all_gather_values(&mine)?;
+            let views: Vec<_> = all
+                .iter()
+                .filter(|b| !b.is_empty())
+                .map(|b| b.view())
+                .collect();
+            let data: Vec<K::Out> = views.iter().flat_map(|v| v.iter().cloned()).collect();
+            return Array::from_shape_vec(out_dim, data)
+                .map(Some)
+                .map_err(|_| malformed("the rows of an axis reduction do not fill its shape"));
+        }
+        self.along_rows(kernel, out_dim).map(Some)
+    }
+
+    /// `kernel` along the split axis: the fixed pieces of the single-machine
+    /// axis plan for the C-order array, spread over ranks.
+    fn along_rows<K>(&self, kernel: K, out_dim: D::Smaller) -> Result<Array<K::Out, D::Smaller>>
+    where
+        D: RemoveAxis,
+        K: ReduceKernel<A>,
+        K::Acc: Message,
+    {
+        let shape = self.shape();
+        let (n, m) = (shape[0], self.row_len());
+        if m == 0 {
+            return Ok(Array::from_shape_vec(out_dim, Vec::new()).expect("no outputs"));
+        }
+        let strides = c_strides(shape)?;
+        let size = size_of::<A>().max(size_of::<K::Acc>());
+        let plan = AxisPlan::new(shape, &[&strides], size, K::SPLITTABLE);
+        let pieces = plan.pieces();
+        let tree = Tree::midpoint(pieces);
+        let world = self.world();
+        let bounds = self.offsets();
+        let leaves = Leaves::new(world, bounds, m, n, pieces, [self.local_slice()])?;
+        let accs: Vec<K::Acc> = if m <= 1 {
+            // One lane: runs of it, as a whole-array reduction of the lane.
+            let acc = tree.reduce(
+                world,
+                leaves.owned.clone(),
+                |b| vec![kernel.run(&leaves.data(b)[0], At::logical(leaves.piece(b).start))],
+                |l, r| vec![kernel.merge(l[0].clone(), r[0].clone())],
+            )?;
+            acc.ok_or_else(|| malformed("an axis reduction with no pieces"))?
+        } else {
+            let acc = tree.reduce(
+                world,
+                leaves.owned.clone(),
+                |b| {
+                    let data = leaves.data(b);
+                    let rows: Vec<&[A]> = data[0].chunks(m).collect();
+                    let mut out = Vec::with_capacity(m);
+                    kernel.rows(&rows, leaves.piece(b).start, &mut out);
+                    out
+                },
+                |mut l: Vec<K::Acc>, r: Vec<K::Acc>| {
+                    for (x, y) in l.iter_mut().zip(r) {
+                        *x = kernel.merge(x.clone(), y);
+                    }
+                    l
+                },
+            )?;
+            acc.ok_or_else(|| malformed("an axis reduction with no pieces"))?
+        };
+        let out: Vec<K::Out> = accs.into_iter().map(|a| kernel.finish(a)).collect();
+        Array::from_shape_vec(out_dim, out)
+            .map_err(|_| malformed("an axis reduction of the wrong length"))
+    }
+}
+
+/// C-order strides of `shape`, as the planner takes them.
+fn c_strides(shape: &[usize]) -> Result<Vec<isize>> {
+    let mut strides = vec![0isize; shape.len()];
+    let mut s = 1usize;
+    for (st, &d) in strides.iter_mut().zip(shape).rev() {
+        *st = isize::try_from(s)
+            .map_err(|_| Error::Distributed("an array too large to address".into()))?;
+        s = s.saturating_mul(d.max(1));
+    }
+    Ok(strides)
+}
+
+/// Whole-array reductions. Each is collective and returns the same value
+/// on every rank; see the [module docs](super) for which bits each one
+/// promises.
+impl<A, D: Dimension> DistArray<A, D>
+where
+    A: Scalar + Message,
+{
+    /// The sum (0 for an empty array): the bits of
+    /// [`par_sum`](crate::ParReduce::par_sum) at
+    /// [`Reproducibility::Layout`](crate::Reproducibility::Layout) on the
+    /// gathered array, for any number of ranks.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Distributed`] on every rank when the ranks disagree.
+    pub fn par_sum(&self) -> Result<A> {
+        Ok(self
+            .kernel("par_sum", &sum())?
+            .unwrap_or_else(A::scalar_zero))
+    }
+
+    /// The product (1 for an empty array), as [`par_sum`](Self::par_sum).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    pub fn par_product(&self) -> Result<A> {
+        Ok(self
+            .kernel("par_product", &product())?
+            .unwrap_or_else(A::scalar_one))
+    }
+
+    /// The minimum (`None` when empty; NaN propagates).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    pub fn par_min(&self) -> Result<Option<A>> {
+        self.kernel(
+            "par_min",
+            &Extreme {
+                map: |x| x,
+                better: |a: A, b: A| a < b,
+            },
+        )
+    }
+
+    /// The maximum (`None` when empty; NaN propagates).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    pub fn par_max(&self) -> Result<Option<A>> {
+        self.kernel(
+            "par_max",
+            &Extreme {
+                map: |x| x,
+                better: |a: A, b: A| a > b,
+            },
+        )
+    }
+
+    /// The global index of the first minimum (the first NaN if any).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    pub fn par_argmin(&self) -> Result<Option<D::Pattern>> {
+        let flat = self.kernel(
+            "par_argmin",
+            &Arg {
+                better: |a: A, b: A| a < b,
+            },
+        )?;
+        Ok(flat.map(|f| crate::reduce::unravel(f, &self.raw_dim())))
+    }
+
+    /// The global index of the first maximum (the first NaN if any).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    pub fn par_argmax(&self) -> Result<Option<D::Pattern>> {
+        let flat = self.kernel(
+            "par_argmax",
+            &Arg {
+                better: |a: A, b: A| a > b,
+            },
+        )?;
+        Ok(flat.map(|f| crate::reduce::unravel(f, &self.raw_dim())))
+    }
+
+    /// The dot product of the two arrays as flat vectors (numpy's `vdot`),
+    /// as [`par_sum`](Self::par_sum).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    ///
+    /// # Panics
+    ///
+    /// If the arrays differ in shape or split.
+    #[track_caller]
+    pub fn par_vdot(&self, other: &DistArray<A, D>) -> Result<A> {
+        self.check_same("par_vdot", other);
+        let dot = Self::logical(
+            [self, other],
+            "par_vdot",
+            |[xs, ys], _| seq::dot(xs, ys),
+            A::scalar_add,
+        )?;
+        Ok(dot.unwrap_or_else(A::scalar_zero))
+    }
+}
+
+impl<A, D: Dimension> DistArray<A, D>
+where
+    A: Float + Message,
+{
+    /// The mean (`None` when empty), as [`par_sum`](Self::par_sum).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    pub fn par_mean(&self) -> Result<Option<A>> {
+        let n = A::from_count(self.len());
+        self.kernel(
+            "par_mean",
+            &Finish {
+                inner: sum(),
+                f: |s: A| s / n,
+            },
+        )
+    }
+
+    /// The variance with `ddof` (`None` for no more than `ddof` elements),
+    /// as [`par_sum`](Self::par_sum).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    ///
+    /// # Panics
+    ///
+    /// If `ddof` is negative or NaN.
+    #[track_caller]
+    pub fn par_var(&self, ddof: A) -> Result<Option<A>> {
+        check::ddof("par_var", ddof);
+        let var = self.kernel("par_var", &Var { ddof })?;
+        Ok(var.filter(|_| A::from_count(self.len()) > ddof))
+    }
+
+    /// The standard deviation with `ddof`, as [`par_var`](Self::par_var).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    ///
+    /// # Panics
+    ///
+    /// If `ddof` is negative or NaN.
+    #[track_caller]
+    pub fn par_std(&self, ddof: A) -> Result<Option<A>> {
+        check::ddof("par_std", ddof);
+        Ok(self.par_var(ddof)?.map(A::sqrt))
+    }
+
+    /// The sum of the values that are not NaN.
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    pub fn par_nansum(&self) -> Result<A> {
+        Ok(self
+            .kernel("par_nansum", &NanSumCount)?
+            .map_or_else(A::zero, |(s, _)| s))
+    }
+
+    /// The mean of the values that are not NaN (NaN if all are).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    pub fn par_nanmean(&self) -> Result<Option<A>> {
+        Ok(self
+            .kernel("par_nanmean", &NanSumCount)?
+            .map(|(s, c)| s / A::from_count(c)))
+    }
+
+    /// The minimum of the values that are not NaN (NaN if all are).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    pub fn par_nanmin(&self) -> Result<Option<A>> {
+        self.kernel("par_nanmin", &NanExtreme { op: A::min })
+    }
+
+    /// The maximum of the values that are not NaN (NaN if all are).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    pub fn par_nanmax(&self) -> Result<Option<A>> {
+        self.kernel("par_nanmax", &NanExtreme { op: A::max })
+    }
+
+    /// The L1 norm (sum of absolute values).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    pub fn par_norm_l1(&self) -> Result<A> {
+        Ok(self
+            .kernel("par_norm_l1", &map_sum(A::abs))?
+            .unwrap_or_else(A::zero))
+    }
+
+    /// The L2 norm.
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    pub fn par_norm_l2(&self) -> Result<A> {
+        Ok(self
+            .kernel("par_norm_l2", &map_sum(|x: A| x * x))?
+            .unwrap_or_else(A::zero)
+            .sqrt())
+    }
+
+    /// The max norm (`None` when empty; NaN propagates).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    pub fn par_norm_max(&self) -> Result<Option<A>> {
+        self.kernel(
+            "par_norm_max",
+            &Extreme {
+                map: A::abs,
+                better: |a: A, b: A| a > b,
+            },
+        )
+    }
+
+    /// The correctly rounded sum: the bits of
+    /// [`par_sum_exact`](crate::ParReduce::par_sum_exact) on one machine,
+    /// for any number of ranks, threads or layout.
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    pub fn par_sum_exact(&self) -> Result<A> {
+        Ok(self.exact_sum("par_sum_exact")?.sum())
+    }
+
+    /// The correctly rounded mean (`None` when empty), as
+    /// [`par_sum_exact`](Self::par_sum_exact).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    pub fn par_mean_exact(&self) -> Result<Option<A>> {
+        Ok(self.exact_sum("par_mean_exact")?.mean())
+    }
+
+    fn exact_sum(&self, what: &str) -> Result<ExactSum<A>> {
+        let mine = crate::reduce::exact_sum(&self.local());
+        self.merged(what, mine, |t, s| t.merge(s))
+    }
+
+    /// The correctly rounded dot product, as
+    /// [`par_sum_exact`](Self::par_sum_exact).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    ///
+    /// # Panics
+    ///
+    /// If the arrays differ in shape or split.
+    #[track_caller]
+    pub fn par_dot_exact(&self, other: &DistArray<A, D>) -> Result<A> {
+        self.check_same("par_dot_exact", other);
+        let mine: ExactDot<A> = crate::reduce::exact_dot(&self.local(), &other.local());
+        Ok(self
+            .merged("par_dot_exact", mine, |t, s| t.merge(s))?
+            .value())
+    }
+
+    /// numpy's `histogram(a, bins, range)` of the whole array: the same
+    /// edges and counts as [`par_histogram`](crate::par_histogram) on one
+    /// machine (counts are exact in any order). Without a range, the
+    /// range is the global minimum and maximum.
+    ///
+    /// # Errors
+    ///
+    /// As [`par_histogram`](crate::par_histogram) (on every rank), and as
+    /// [`par_sum`](Self::par_sum).
+    pub fn par_histogram(&self, bins: usize, range: Option<(A, A)>) -> Result<Histogram<A>> {
+        let range = match range {
+            Some(r) => Some(r),
+            None => match (self.par_min()?, self.par_max()?) {
+                (Some(lo), Some(hi)) => Some((lo, hi)),
+                _ => None,
+            },
+        };
+        let mine = crate::par_histogram(&self.local(), bins, range);
+        // Every rank reaches the same verdict on the same range and bins.
+        let mine = mine?;
+        self.merged("par_histogram", mine, |t, s| {
+            t.counts += &s.counts;
+        })
+    }
+}
+
+/// Reductions along one axis, the whole result on every rank. Along the
+/// split axis (0) they use the fixed pieces of the single-machine plan for
+/// the C-order array; along the other axes each rank reduces its own rows.
+impl<A, D: RemoveAxis> DistArray<A, D>
+where
+    A: Scalar + Message,
+{
+    /// The sum along `axis` (zeros for an empty axis).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    ///
+    /// # Panics
+    ///
+    /// If `axis` is out of range.
+    #[track_caller]
+    pub fn par_sum_axis(&self, axis: Axis) -> Result<Array<A, D::Smaller>> {
+        Ok(self.along("par_sum_axis", axis, sum())?.unwrap_or_else(|| {
+            Array::from_elem(self.raw_dim().remove_axis(axis), A::scalar_zero())
+        }))
+    }
+
+    /// The minimum along `axis` (`None` for an empty axis).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    ///
+    /// # Panics
+    ///
+    /// If `axis` is out of range.
+    #[track_caller]
+    pub fn par_min_axis(&self, axis: Axis) -> Result<Option<Array<A, D::Smaller>>> {
+        self.along(
+            "par_min_axis",
+            axis,
+            Extreme {
+                map: |x| x,
+                better: |a: A, b: A| a < b,
+            },
+        )
+    }
+
+    /// The maximum along `axis` (`None` for an empty axis).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    ///
+    /// # Panics
+    ///
+    /// If `axis` is out of range.
+    #[track_caller]
+    pub fn par_max_axis(&self, axis: Axis) -> Result<Option<Array<A, D::Smaller>>> {
+        self.along(
+            "par_max_axis",
+            axis,
+            Extreme {
+                map: |x| x,
+                better: |a: A, b: A| a > b,
+            },
+        )
+    }
+
+    /// The index along `axis` of the first minimum (`None` for an empty
+    /// axis).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    ///
+    /// # Panics
+    ///
+    /// If `axis` is out of range.
+    #[track_caller]
+    pub fn par_argmin_axis(&self, axis: Axis) -> Result<Option<Array<usize, D::Smaller>>> {
+        self.along(
+            "par_argmin_axis",
+            axis,
+            Arg {
+                better: |a: A, b: A| a < b,
+            },
+        )
+    }
+}
+
+impl<A, D: RemoveAxis> DistArray<A, D>
+where
+    A: Float + Message,
+{
+    /// The mean along `axis` (`None` for an empty axis).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    ///
+    /// # Panics
+    ///
+    /// If `axis` is out of range.
+    #[track_caller]
+    pub fn par_mean_axis(&self, axis: Axis) -> Result<Option<Array<A, D::Smaller>>> {
+        check::axis("par_mean_axis", axis, self.shape().len());
+        let n = A::from_count(self.shape()[axis.index()]);
+        self.along(
+            "par_mean_axis",
+            axis,
+            Finish {
+                inner: sum(),
+                f: move |s: A| s / n,
+            },
+        )
+    }
+
+    /// The variance along `axis` with `ddof` (`None` when the axis holds
+    /// no more than `ddof` elements).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    ///
+    /// # Panics
+    ///
+    /// If `axis` is out of range, or `ddof` is negative or NaN.
+    #[track_caller]
+    pub fn par_var_axis(&self, axis: Axis, ddof: A) -> Result<Option<Array<A, D::Smaller>>> {
+        check::axis("par_var_axis", axis, self.shape().len());
+        check::ddof("par_var_axis", ddof);
+        let var = self.along("par_var_axis", axis, Var { ddof })?;
+        Ok(var.filter(|_| A::from_count(self.shape()[axis.index()]) > ddof))
+    }
+
+    /// The correctly rounded sum along `axis` (zeros for an empty axis):
+    /// the bits of [`par_sum_axis_exact`](crate::ParAxis::par_sum_axis_exact)
+    /// for any number of ranks.
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    ///
+    /// # Panics
+    ///
+    /// If `axis` is out of range.
+    #[track_caller]
+    pub fn par_sum_axis_exact(&self, axis: Axis) -> Result<Array<A, D::Smaller>> {
+        Ok(self
+            .along("par_sum_axis_exact", axis, ExactSumKernel)?
+            .unwrap_or_else(|| Array::zeros(self.raw_dim().remove_axis(axis))))
+    }
+}

@@ -1,0 +1,555 @@
+//! Distributed arrays against one machine, under `mpirun` with 1 to 4
+//! ranks (feature `mpi`).
+//!
+//! Run by `cargo test --features mpi`, this program is the launcher: it
+//! runs itself under `mpirun -n 1..=4` (oversubscribed, so 4 ranks run on
+//! 2 cores) and checks how each job ends, with a time limit, so that a
+//! deadlock fails the test instead of hanging it. Under `mpirun`, each
+//! rank runs the checks of the scenario named by `NDPAR_MPI_SCENARIO`.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use ndarray::{Array1, Array2, ArrayD, Axis, Dimension, IxDyn, array, s};
+use ndpar::dist::{DistArray, Split, World, par_monte_carlo};
+use ndpar::prelude::*;
+use ndpar::random::{StandardNormal, Uniform, par_random};
+use ndpar::{Boundary, Params, Reproducibility};
+
+const SCENARIO: &str = "NDPAR_MPI_SCENARIO";
+const LIMIT: Duration = Duration::from_secs(300);
+
+fn main() {
+    match std::env::var(SCENARIO) {
+        Ok(scenario) => rank(&scenario),
+        Err(_) => launch(),
+    }
+}
+
+/// Runs this program under mpirun; the exit status and output.
+fn mpirun(ranks: usize, scenario: &str) -> (bool, String) {
+    let exe = std::env::current_exe().expect("the test's own path");
+    let mut child = Command::new("mpirun")
+        .args(["--oversubscribe", "-n", &ranks.to_string()])
+        .arg(exe)
+        .env(SCENARIO, scenario)
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("mpirun starts (install Open MPI: openmpi-bin)");
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("the job's status").is_some() {
+            break;
+        }
+        if start.elapsed() > LIMIT {
+            child.kill().ok();
+            let out = child.wait_with_output().expect("output");
+            panic!(
+                "{scenario} on {ranks} ranks did not finish in {LIMIT:?} (a deadlock?)\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().expect("output");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+fn launch() {
+    for ranks in 1..=4 {
+        let start = Instant::now();
+        let (ok, out) = mpirun(ranks, "all");
+        assert!(ok, "the checks failed on {ranks} ranks:\n{out}");
+        assert_eq!(
+            out.matches("checks passed").count(),
+            ranks,
+            "every rank reports:\n{out}"
+        );
+        println!("mpi: {ranks} ranks passed in {:.1?}", start.elapsed());
+    }
+    // A rank that panics while the others wait in a collective call ends
+    // the whole job instead of leaving it hanging.
+    let (ok, out) = mpirun(3, "panic");
+    assert!(!ok, "a panicking rank must fail the job:\n{out}");
+    assert!(out.contains("aborting every rank"), "{out}");
+    assert!(out.contains("rank 2 gives up"), "{out}");
+    println!("mpi: a panicking rank aborts the job");
+}
+
+fn rank(scenario: &str) {
+    let world = World::init().expect("MPI starts");
+    match scenario {
+        "all" => {
+            construction(&world);
+            whole_reductions(&world);
+            axis_reductions(&world);
+            stencils(&world);
+            tasks_and_monte_carlo(&world);
+            disagreements(&world);
+            println!("rank {}: checks passed", world.rank());
+        }
+        "panic" => {
+            let a = DistArray::from_fn(&world, 100, Split::Balanced, |i| i as f64).unwrap();
+            if world.rank() == world.size() - 1 {
+                panic!("rank {} gives up", world.rank());
+            }
+            // The others wait here for the rank that panicked.
+            let _ = a.par_sum();
+            std::thread::sleep(Duration::from_secs(600));
+        }
+        other => panic!("unknown scenario {other}"),
+    }
+}
+
+/// Splits to try: balanced, uneven with empty ranks, and all on one rank.
+fn splits(world: &World, n: usize) -> Vec<Split> {
+    let p = world.size();
+    let mut uneven = vec![0; p];
+    // Rank 0 gets a third, the last rank the rest, the middle ranks 1 row
+    // each where there are rows left (some ranks hold none).
+    let mut left = n;
+    uneven[0] = n / 3;
+    left -= uneven[0];
+    let middle = p.saturating_sub(1).max(1);
+    for (r, rows) in uneven.iter_mut().enumerate().take(middle).skip(1) {
+        let take = usize::from(left > 0 && r % 2 == 1);
+        *rows = take;
+        left -= take;
+    }
+    if p > 1 {
+        uneven[p - 1] = left;
+    } else {
+        uneven[0] = n;
+    }
+    let mut last = vec![0; p];
+    last[p - 1] = n;
+    vec![Split::Balanced, Split::Rows(uneven), Split::Rows(last)]
+}
+
+/// Data with ties, NaN-free, of mixed magnitude (so that sums depend on
+/// their order).
+fn value(flat: usize) -> f64 {
+    let x = ((flat * 7919) % 1009) as f64;
+    if flat % 5 == 0 {
+        x * 1e6 + 0.1
+    } else {
+        x * 1e-3 - 0.37
+    }
+}
+
+fn dyn_from(shape: &[usize]) -> ArrayD<f64> {
+    ArrayD::from_shape_fn(IxDyn(shape), |ix| {
+        let flat = ix
+            .slice()
+            .iter()
+            .zip(shape)
+            .fold(0, |acc, (&i, &n)| acc * n + i);
+        value(flat)
+    })
+}
+
+fn dist_from(world: &World, shape: &[usize], split: Split) -> DistArray<f64, IxDyn> {
+    let dims = shape.to_vec();
+    DistArray::from_fn(world, IxDyn(shape), split, move |ix: IxDyn| {
+        let flat = ix
+            .slice()
+            .iter()
+            .zip(&dims)
+            .fold(0, |acc, (&i, &n)| acc * n + i);
+        value(flat)
+    })
+    .unwrap()
+}
+
+fn bits(x: Option<f64>) -> Option<u64> {
+    x.map(f64::to_bits)
+}
+
+fn construction(world: &World) {
+    let whole = Array2::from_shape_fn((37, 5), |(i, j)| (i * 5 + j) as i64);
+    for split in splits(world, 37) {
+        let d =
+            DistArray::from_fn(world, (37, 5), split.clone(), |(i, j)| (i * 5 + j) as i64).unwrap();
+        assert_eq!(d.local(), whole.slice(s![d.rows(), ..]));
+        assert_eq!(d.gather_all().unwrap(), whole);
+        let g = d.gather(world.size() - 1).unwrap();
+        assert_eq!(g.is_some(), world.rank() == world.size() - 1);
+        let root_has = (world.rank() == 0).then_some(&whole);
+        let sc = DistArray::scatter(world, 0, root_has.map(|a| &**a), split.clone()).unwrap();
+        assert_eq!(sc.local(), d.local());
+        let again = DistArray::from_local(world, d.local().to_owned()).unwrap();
+        assert_eq!(again.gather_all().unwrap(), whole);
+        let r = DistArray::<f64, _>::random(world, (37, 3000), split, &StandardNormal, 11).unwrap();
+        assert_eq!(
+            r.gather_all().unwrap(),
+            par_random::<f64, _, _>((37, 3000), &StandardNormal, 11)
+        );
+    }
+    // A split of rows over streams: rows start in the middle of streams.
+    let u = Uniform::new(0.0f32, 1.0).unwrap();
+    let r = DistArray::<f32, _>::random(world, 200_003, Split::Balanced, &u, 3).unwrap();
+    assert_eq!(
+        r.gather_all().unwrap(),
+        par_random::<f32, _, _>(200_003, &u, 3)
+    );
+    // Saving: the gathered array and each rank's part.
+    let dir = std::env::temp_dir().join(format!("ndpar-mpi-{}", std::process::id()));
+    let d =
+        DistArray::from_fn(world, (37, 5), Split::Balanced, |(i, j)| (i * 5 + j) as i64).unwrap();
+    let shared = std::env::temp_dir().join(format!("ndpar-mpi-gathered-{}.npy", world.size()));
+    d.save_npy(0, &shared).unwrap();
+    world.barrier().unwrap();
+    let back: Array2<i64> = ndpar::io::load_npy(&shared).unwrap();
+    assert_eq!(back, whole);
+    std::fs::create_dir_all(&dir).unwrap();
+    let part = dir.join(format!("part-{}.npy", world.rank()));
+    d.save_local_npy(&part).unwrap();
+    let back: Array2<i64> = ndpar::io::load_npy(&part).unwrap();
+    assert_eq!(back, d.local());
+    std::fs::remove_dir_all(&dir).ok();
+    world.barrier().unwrap();
+}
+
+fn whole_reductions(world: &World) {
+    let layout = Params::current().with_reproducibility(Reproducibility::Layout);
+    let shapes: [&[usize]; 7] = [
+        &[1],
+        &[8191],
+        &[50_001],
+        &[300, 517],
+        &[7, 40_000],
+        &[5, 64, 129],
+        &[0, 4],
+    ];
+    for shape in shapes {
+        let whole = dyn_from(shape);
+        let mut with_nan = whole.clone();
+        if let Some(x) = with_nan.iter_mut().nth(whole.len() / 2) {
+            *x = f64::NAN;
+        }
+        for split in splits(world, shape[0]) {
+            let d = dist_from(world, shape, split.clone());
+            let other = d.par_mapv(|x| x.sin());
+            let other_whole = whole.mapv(|x| x.sin());
+            let ctx = format!("shape {shape:?}, {split:?}, {} ranks", world.size());
+            layout.install(|| {
+                assert_eq!(
+                    d.par_sum().unwrap().to_bits(),
+                    whole.par_sum().to_bits(),
+                    "sum {ctx}"
+                );
+                assert_eq!(
+                    d.par_product().unwrap().to_bits(),
+                    whole.par_product().to_bits(),
+                    "{ctx}"
+                );
+                assert_eq!(bits(d.par_mean().unwrap()), bits(whole.par_mean()), "{ctx}");
+                assert_eq!(
+                    bits(d.par_var(1.0).unwrap()),
+                    bits(whole.par_var(1.0)),
+                    "{ctx}"
+                );
+                assert_eq!(
+                    bits(d.par_std(0.0).unwrap()),
+                    bits(whole.par_std(0.0)),
+                    "{ctx}"
+                );
+                assert_eq!(
+                    d.par_norm_l1().unwrap().to_bits(),
+                    whole.par_norm_l1().to_bits(),
+                    "{ctx}"
+                );
+                assert_eq!(
+                    d.par_norm_l2().unwrap().to_bits(),
+                    whole.par_norm_l2().to_bits(),
+                    "{ctx}"
+                );
+                assert_eq!(
+                    bits(d.par_norm_max().unwrap()),
+                    bits(whole.par_norm_max()),
+                    "{ctx}"
+                );
+                assert_eq!(
+                    d.par_vdot(&other).unwrap().to_bits(),
+                    whole.par_vdot(&other_whole).to_bits(),
+                    "{ctx}"
+                );
+                assert_eq!(bits(d.par_min().unwrap()), bits(whole.par_min()), "{ctx}");
+                assert_eq!(bits(d.par_max().unwrap()), bits(whole.par_max()), "{ctx}");
+                assert_eq!(d.par_argmin().unwrap(), whole.par_argmin(), "{ctx}");
+                assert_eq!(d.par_argmax().unwrap(), whole.par_argmax(), "{ctx}");
+            });
+            // Exact results are the same at any level.
+            assert_eq!(
+                d.par_sum_exact().unwrap().to_bits(),
+                whole.par_sum_exact().to_bits(),
+                "{ctx}"
+            );
+            assert_eq!(
+                bits(d.par_mean_exact().unwrap()),
+                bits(whole.par_mean_exact()),
+                "{ctx}"
+            );
+            assert_eq!(
+                d.par_dot_exact(&other).unwrap().to_bits(),
+                whole.par_dot_exact(&other_whole).to_bits(),
+                "{ctx}"
+            );
+            let h = d.par_histogram(17, None).unwrap();
+            let want = ndpar::par_histogram(&whole, 17, None).unwrap();
+            assert_eq!((h.counts, h.edges), (want.counts, want.edges), "{ctx}");
+            // NaN: propagated, skipped, first position.
+            let n = DistArray::from_local(
+                world,
+                with_nan
+                    .slice_axis(Axis(0), ndarray::Slice::from(d.rows()))
+                    .to_owned(),
+            )
+            .unwrap();
+            layout.install(|| {
+                assert_eq!(
+                    bits(n.par_nanmean().unwrap()),
+                    bits(with_nan.par_nanmean()),
+                    "{ctx}"
+                );
+                assert_eq!(
+                    n.par_nansum().unwrap().to_bits(),
+                    with_nan.par_nansum().to_bits(),
+                    "{ctx}"
+                );
+                assert_eq!(
+                    bits(n.par_nanmin().unwrap()),
+                    bits(with_nan.par_nanmin()),
+                    "{ctx}"
+                );
+                assert_eq!(
+                    bits(n.par_nanmax().unwrap()),
+                    bits(with_nan.par_nanmax()),
+                    "{ctx}"
+                );
+                assert_eq!(n.par_argmax().unwrap(), with_nan.par_argmax(), "{ctx}");
+                assert_eq!(n.par_sum().unwrap().is_nan(), !whole.is_empty());
+            });
+            if !whole.is_empty() {
+                assert!(
+                    n.par_histogram(4, None).is_err(),
+                    "a NaN range is an error on every rank"
+                );
+            }
+        }
+    }
+}
+
+fn axis_reductions(world: &World) {
+    // Small blocks: many row blocks, so that pieces straddle ranks.
+    let small = Params::current().with_block_bytes(4096);
+    let shapes: [&[usize]; 5] = [&[1000], &[301, 7], &[97, 130], &[9, 11, 13], &[3, 0]];
+    for params in [Params::current(), small] {
+        for shape in shapes {
+            let whole = dyn_from(shape);
+            for split in splits(world, shape[0]) {
+                let d = dist_from(world, shape, split.clone());
+                let ctx = format!("shape {shape:?}, {split:?}, {} ranks", world.size());
+                params.install(|| {
+                    for k in 0..shape.len() {
+                        let ax = Axis(k);
+                        let same = |a: ArrayD<f64>, b: ArrayD<f64>, what: &str| {
+                            let (a, b): (Vec<u64>, Vec<u64>) = (
+                                a.iter().map(|x| x.to_bits()).collect(),
+                                b.iter().map(|x| x.to_bits()).collect(),
+                            );
+                            assert_eq!(a, b, "{what} along {k}, {ctx}");
+                        };
+                        same(d.par_sum_axis(ax).unwrap(), whole.par_sum_axis(ax), "sum");
+                        same(
+                            d.par_sum_axis_exact(ax).unwrap(),
+                            whole.par_sum_axis_exact(ax),
+                            "exact sum",
+                        );
+                        let opt = |x: Option<ArrayD<f64>>| {
+                            x.unwrap_or_else(|| ArrayD::zeros(IxDyn(&[0])))
+                        };
+                        same(
+                            opt(d.par_mean_axis(ax).unwrap()),
+                            opt(whole.par_mean_axis(ax)),
+                            "mean",
+                        );
+                        same(
+                            opt(d.par_var_axis(ax, 1.0).unwrap()),
+                            opt(whole.par_var_axis(ax, 1.0)),
+                            "var",
+                        );
+                        same(
+                            opt(d.par_min_axis(ax).unwrap()),
+                            opt(whole.par_min_axis(ax)),
+                            "min",
+                        );
+                        same(
+                            opt(d.par_max_axis(ax).unwrap()),
+                            opt(whole.par_max_axis(ax)),
+                            "max",
+                        );
+                        assert_eq!(
+                            d.par_argmin_axis(ax).unwrap(),
+                            whole.par_argmin_axis(ax),
+                            "argmin {ctx}"
+                        );
+                    }
+                });
+            }
+        }
+    }
+}
+
+fn stencils(world: &World) {
+    let w = array![[0.0, 0.25, 0.0], [0.25, -1.0, 0.25], [0.0, 0.25, 0.0]];
+    let wide = Array2::from_shape_fn((5, 3), |(i, j)| (i * 3 + j) as f64 * 0.01 - 0.05);
+    let modes = [
+        Boundary::Reflect,
+        Boundary::Constant(1.5),
+        Boundary::Nearest,
+        Boundary::Periodic,
+    ];
+    for n in [1usize, 2, 5, 23] {
+        let whole = Array2::from_shape_fn((n, 9), |(i, j)| value(i * 9 + j));
+        for split in splits(world, n) {
+            let d = DistArray::from_fn(world, (n, 9), split.clone(), |(i, j)| value(i * 9 + j))
+                .unwrap();
+            for mode in modes {
+                let ctx = format!("n {n}, {split:?}, {mode:?}, {} ranks", world.size());
+                for weights in [&w, &wide] {
+                    if weights.nrows() / 2 > n
+                        && !matches!(mode, Boundary::Constant(_) | Boundary::Nearest)
+                    {
+                        continue;
+                    }
+                    let got = d
+                        .par_correlate_2d(weights, mode)
+                        .unwrap()
+                        .gather_all()
+                        .unwrap();
+                    let want = ndpar::par_correlate_2d(&whole, weights, mode);
+                    let (g, wb): (Vec<u64>, Vec<u64>) = (
+                        got.iter().map(|x| x.to_bits()).collect(),
+                        want.iter().map(|x| x.to_bits()).collect(),
+                    );
+                    assert_eq!(g, wb, "correlate {ctx}");
+                }
+                if n >= 2 || matches!(mode, Boundary::Constant(_) | Boundary::Nearest) {
+                    // A 3-row moving sum along the split axis.
+                    let f = |v: ndarray::ArrayView2<'_, f64>| {
+                        let rows = v.nrows() - 2;
+                        Array2::from_shape_fn((rows, v.ncols()), |(i, j)| {
+                            v[[i, j]] + v[[i + 1, j]] * 2.0 + v[[i + 2, j]]
+                        })
+                    };
+                    let got = d.par_map_overlap(1, mode, f).unwrap().gather_all().unwrap();
+                    let want = whole.par_map_overlap(Axis(0), 4, 1, mode, f);
+                    assert_eq!(got, want, "map_overlap {ctx}");
+                }
+            }
+        }
+    }
+    // The bytes of one halo exchange: two rows to each inner neighbour.
+    let d = DistArray::from_fn(world, (64, 100), Split::Balanced, |(i, j)| (i + j) as f64).unwrap();
+    let before = world.traffic();
+    let _ = d.with_halo(1, Boundary::Constant(0.0)).unwrap();
+    let sent = world.traffic().bytes - before.bytes;
+    let neighbours = usize::from(world.rank() > 0) + usize::from(world.rank() + 1 < world.size());
+    // Each message: a length and 100 values of 8 bytes; the agreement
+    // gather sends its signature to every other rank.
+    let signature = sent as usize - neighbours * (8 + 100 * 8);
+    assert!(signature < 200 * world.size(), "sent {sent} bytes");
+}
+
+fn tasks_and_monte_carlo(world: &World) {
+    let inputs: Vec<u64> = (0..37).collect();
+    let got = world
+        .par_map(&inputs, |&x| (x, x * x, format!("t{x}")))
+        .unwrap();
+    let want: Vec<_> = inputs
+        .iter()
+        .map(|&x| (x, x * x, format!("t{x}")))
+        .collect();
+    assert_eq!(got, want);
+    let none: Vec<u64> = world.par_map(&[] as &[u64], |&x| x).unwrap();
+    assert!(none.is_empty());
+    let err = world
+        .par_map(&inputs, |&x| {
+            if x == 30 {
+                panic!("task input {x} is bad")
+            } else {
+                x
+            }
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("task 30") && err.contains("task input 30 is bad"),
+        "{err}"
+    );
+    let f = |rng: &mut ndpar::random::ChaCha8Rng| {
+        use ndpar::random::rand::Rng;
+        let (x, y): (f64, f64) = (rng.random(), rng.random());
+        if x * x + y * y <= 1.0 { 4.0 } else { 0.0 }
+    };
+    for samples in [0, 1, 2, 65_536, 300_001] {
+        let d = par_monte_carlo(world, samples, 9, f).unwrap();
+        assert_eq!(
+            d,
+            ndpar::random::par_monte_carlo(samples, 9, f),
+            "{samples} samples"
+        );
+    }
+}
+
+fn disagreements(world: &World) {
+    // Every rank asks for a different shape: an error everywhere, no hang.
+    let n = 10 + world.rank();
+    let r = DistArray::from_fn(world, n, Split::Balanced, |i| i as f64);
+    if world.size() > 1 {
+        let e = r.unwrap_err().to_string();
+        assert!(e.contains("disagree"), "{e}");
+    } else {
+        assert!(r.is_ok());
+    }
+    // Explicit rows that do not fit the axis or the ranks.
+    let bad = DistArray::from_fn(world, 10, Split::Rows(vec![5; world.size() + 1]), |i| {
+        i as f64
+    });
+    assert!(bad.is_err());
+    // Blocks that differ beyond the first axis.
+    let local = Array2::<f64>::zeros((2, 3 + world.rank()));
+    let r = DistArray::from_local(world, local);
+    assert_eq!(r.is_err(), world.size() > 1);
+    // Different operations on different ranks.
+    let a = DistArray::from_fn(world, (8, 8), Split::Balanced, |(i, j)| (i + j) as f64).unwrap();
+    if world.size() > 1 {
+        let e = if world.rank() == 0 {
+            a.par_sum().map(|_| ()).unwrap_err()
+        } else {
+            a.par_max().map(|_| ()).unwrap_err()
+        };
+        assert!(e.to_string().contains("operation"), "{e}");
+    }
+    // Scatter from a rank that is not the one holding the array.
+    let held = Array1::<f64>::zeros(4);
+    let r = DistArray::scatter(
+        world,
+        0,
+        (world.rank() == world.size() - 1).then_some(&*held),
+        Split::Balanced,
+    );
+    assert_eq!(r.is_err(), world.size() > 1);
+    // The world still works after every error.
+    assert_eq!(a.par_sum().unwrap(), a.gather_all().unwrap().sum());
+}
