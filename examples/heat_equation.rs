@@ -16,7 +16,7 @@ use clap::Parser;
 use ndarray::Array2;
 use ndpar::blocks::{Boundary, par_correlate_2d_into};
 use ndpar::io::save_npy;
-use ndpar_examples::{Common, Table, output_dir, time_ms, write_heat_map};
+use ndpar_examples::{Common, Table, output_dir, plate, time_ms, write_heat_map};
 
 /// Explicit 2-D heat diffusion with the stencil kernels.
 #[derive(Parser, Debug)]
@@ -94,20 +94,9 @@ fn main() -> ExitCode {
     code
 }
 
-/// A hot disc (100) and a warm bar (50) on a cold plate.
+/// The plate of [`plate`] on an `n`-point grid.
 fn initial_field(n: usize) -> Array2<f64> {
-    let centre = n as f64 * 0.35;
-    let radius = n as f64 * 0.15;
-    Array2::from_shape_fn((n, n), |(i, j)| {
-        let (y, x) = (i as f64, j as f64);
-        if (x - centre).powi(2) + (y - centre).powi(2) <= radius * radius {
-            100.0
-        } else if (n * 3 / 5..n * 3 / 5 + n / 20).contains(&i) && (n / 2..n * 9 / 10).contains(&j) {
-            50.0
-        } else {
-            0.0
-        }
-    })
+    Array2::from_shape_fn((n, n), |(i, j)| plate(n, i, j))
 }
 
 /// The same scheme as loops: each point becomes a weighted sum of itself

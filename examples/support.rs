@@ -288,3 +288,18 @@ pub fn output_dir(out: Option<&std::path::Path>) -> Result<std::path::PathBuf, E
         }
     }
 }
+
+/// The heat examples' starting plate at point `(i, j)` of an `n`-point
+/// grid: a hot disc (100) and a warm bar (50) on a cold plate (0).
+pub fn plate(n: usize, i: usize, j: usize) -> f64 {
+    let centre = n as f64 * 0.35;
+    let radius = n as f64 * 0.15;
+    let (y, x) = (i as f64, j as f64);
+    if (x - centre).powi(2) + (y - centre).powi(2) <= radius * radius {
+        100.0
+    } else if (n * 3 / 5..n * 3 / 5 + n / 20).contains(&i) && (n / 2..n * 9 / 10).contains(&j) {
+        50.0
+    } else {
+        0.0
+    }
+}

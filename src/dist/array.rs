@@ -88,6 +88,14 @@ pub struct DistArray<A, D: Dimension> {
     local: Array<A, D>,
 }
 
+impl<A: Clone, D: Dimension> Clone for DistArray<A, D> {
+    /// A copy of this rank's block, on the same world and split (no
+    /// communication).
+    fn clone(&self) -> Self {
+        self.with_local(self.local.clone())
+    }
+}
+
 impl<A: std::fmt::Debug, D: Dimension> std::fmt::Debug for DistArray<A, D> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DistArray")
@@ -311,7 +319,7 @@ impl<A: Send + Sync, D: Dimension> DistArray<A, D> {
         A: Clone,
     {
         check_ndim("DistArray::from_local", local.ndim());
-        let shapes = world.all_gather_values(&local.shape().to_vec())?;
+        let shapes = world.all_gather(&local.shape().to_vec())?;
         if let Some(r) = shapes
             .iter()
             .position(|s| s.len() != shapes[0].len() || s[1..] != shapes[0][1..])
@@ -372,7 +380,7 @@ impl<A: Send + Sync, D: Dimension> DistArray<A, D> {
         // Every rank learns the shape, and whether exactly the root holds
         // the array, before any data moves.
         let shape: Option<Vec<usize>> = global.map(|g| g.shape().to_vec());
-        let held = world.all_gather_values(&shape)?;
+        let held = world.all_gather(&shape)?;
         let holders: Vec<usize> = (0..held.len()).filter(|&r| held[r].is_some()).collect();
         if holders != [root] {
             return Err(Error::Distributed(format!(

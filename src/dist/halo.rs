@@ -6,11 +6,13 @@
 //! works out from the agreed split who needs which of its rows, so one
 //! round of point-to-point messages fills every halo.
 
-use ndarray::{Array, Array2, ArrayRef, ArrayView, Axis, Dimension, Ix2, Slice};
+use std::ops::Range;
+
+use ndarray::{Array, Array2, ArrayRef, ArrayView, Dimension, Ix2};
 
 use super::array::DistArray;
 use super::message::{Message, malformed};
-use crate::blocks::{Boundary, par_correlate_2d};
+use crate::blocks::{Boundary, correlate_extended_rows};
 use crate::element::Scalar;
 use crate::error::Result;
 
@@ -64,32 +66,52 @@ where
     /// axis.
     #[track_caller]
     pub fn with_halo(&self, halo: usize, boundary: Boundary<A>) -> Result<Array<A, D>> {
+        let (top, bottom) = self.halo_rows("DistArray::with_halo", halo, &boundary)?;
+        let mut dim = self.local().raw_dim();
+        dim.slice_mut()[0] += 2 * halo;
+        let mut data = top;
+        data.extend_from_slice(self.local_slice());
+        data.extend(bottom);
+        Array::from_shape_vec(dim, data).map_err(|_| malformed("a halo of the wrong size"))
+    }
+
+    /// The `halo` rows before this rank's block and the `halo` rows after
+    /// it (each `halo × row` elements, row-major): the one collective step
+    /// of every halo kernel (`what` names it for the agreement check).
+    #[track_caller]
+    fn halo_rows(
+        &self,
+        what: &str,
+        halo: usize,
+        boundary: &Boundary<A>,
+    ) -> Result<(Vec<A>, Vec<A>)> {
         let n = self.shape()[0];
-        boundary.check_halo("with_halo", halo, n);
+        boundary.check_halo(what, halo, n);
         let mut extra = (halo as u64).to_le_bytes().to_vec();
         extra.extend_from_slice(boundary.name().as_bytes());
-        if let Boundary::Constant(c) = &boundary {
+        if let Boundary::Constant(c) = boundary {
             c.encode(&mut extra);
         }
-        self.world()
-            .agree("DistArray::with_halo", &self.signature(&extra))?;
+        self.world().agree(what, &self.signature(&extra))?;
         let world = self.world();
         let (me, size) = (world.rank(), world.size());
         let row = self.row_len();
         let mine = self.rows();
         let local = self.local_slice();
-        let padded_rows = mine.len() + 2 * halo;
-        let mut dim = self.local().raw_dim();
-        dim.slice_mut()[0] = padded_rows;
         let owner = |g: usize| self.offsets().partition_point(|&o| o <= g) - 1;
+        // The halo positions of a block: `halo` before it and `halo` after.
+        let halo_of = |rows: Range<usize>| {
+            let all = sources(rows.clone(), halo, n, boundary);
+            let (top, rest) = all.split_at(halo);
+            (top.to_vec(), rest[rows.len()..].to_vec())
+        };
         // What every other rank needs from this one, in its own order.
         let mut sends = Vec::new();
         for q in (0..size).filter(|&q| q != me) {
-            let theirs = self.rows_of(q);
+            let (top, bottom) = halo_of(self.rows_of(q));
             let mut rows = Vec::new();
-            for s in sources(theirs.clone(), halo, n, &boundary) {
-                if let Source::Row(g) = s
-                    && !theirs.contains(&g)
+            for s in top.iter().chain(&bottom) {
+                if let Source::Row(g) = *s
                     && mine.contains(&g)
                 {
                     let at = (g - mine.start) * row;
@@ -102,49 +124,50 @@ where
                 sends.push((q, bytes));
             }
         }
-        let wanted = sources(mine.clone(), halo, n, &boundary);
+        let (top, bottom) = halo_of(mine.clone());
+        // The rank a halo row comes from, when not from this one.
+        let remote = |s: &Source| match *s {
+            Source::Row(g) if !mine.contains(&g) => Some(owner(g)),
+            _ => None,
+        };
         let from: Vec<usize> = (0..size)
-            .filter(|&s| s != me)
-            .filter(|&s| {
-                wanted
-                    .iter()
-                    .any(|w| matches!(w, Source::Row(g) if !mine.contains(g) && owner(*g) == s))
-            })
+            .filter(|&s| top.iter().chain(&bottom).any(|w| remote(w) == Some(s)))
             .collect();
         let got = world.exchange(&sends, &from);
-        let mut arrived: Vec<std::vec::IntoIter<A>> = Vec::with_capacity(got.len());
+        let mut arrived = Vec::with_capacity(got.len());
         for bytes in &got {
             arrived.push(Vec::<A>::decode(&mut &bytes[..])?.into_iter());
         }
-        let mut data = Vec::with_capacity(padded_rows * row);
-        for w in wanted {
-            match w {
-                Source::Constant => {
-                    let Boundary::Constant(c) = &boundary else {
-                        unreachable!("only a constant boundary has constant rows")
-                    };
-                    data.extend(std::iter::repeat_n(c.clone(), row));
-                }
-                Source::Row(g) if mine.contains(&g) => {
-                    let at = (g - mine.start) * row;
-                    data.extend_from_slice(&local[at..at + row]);
-                }
-                Source::Row(g) => {
-                    let k = from
-                        .iter()
-                        .position(|&s| s == owner(g))
-                        .expect("a rank sends it");
-                    for _ in 0..row {
-                        data.push(
-                            arrived[k]
-                                .next()
-                                .ok_or_else(|| malformed("a halo row did not arrive whole"))?,
-                        );
+        let mut fill = |wanted: &[Source]| -> Result<Vec<A>> {
+            let mut data = Vec::with_capacity(wanted.len() * row);
+            for w in wanted {
+                match (*w, remote(w)) {
+                    (Source::Constant, _) => {
+                        let Boundary::Constant(c) = boundary else {
+                            unreachable!("only a constant boundary has constant rows")
+                        };
+                        data.extend(std::iter::repeat_n(c.clone(), row));
+                    }
+                    (Source::Row(g), None) => {
+                        let at = (g - mine.start) * row;
+                        data.extend_from_slice(&local[at..at + row]);
+                    }
+                    (Source::Row(_), Some(s)) => {
+                        let k = from.iter().position(|&f| f == s).expect("a rank sends it");
+                        for _ in 0..row {
+                            let x = arrived[k].next();
+                            data.push(
+                                x.ok_or_else(|| malformed("a halo row did not arrive whole"))?,
+                            );
+                        }
                     }
                 }
             }
-        }
-        Array::from_shape_vec(dim, data).map_err(|_| malformed("a halo of the wrong size"))
+            Ok(data)
+        };
+        let top = fill(&top)?;
+        let bottom = fill(&bottom)?;
+        Ok((top, bottom))
     }
 
     /// dask's `map_overlap` along the split axis: `f` gets this rank's
@@ -197,8 +220,10 @@ where
 {
     /// scipy's `ndimage.correlate(input, weights, mode)` of the whole
     /// 2-D array, split as `self`: each rank exchanges `weights.nrows() / 2`
-    /// halo rows, then runs [`par_correlate_2d`] on its padded block. The
-    /// bits equal `par_correlate_2d` of the gathered array for every
+    /// halo rows, then runs the kernel of
+    /// [`par_correlate_2d`](crate::par_correlate_2d) on its rows and the
+    /// halo rows around them (in place: the block is not copied). The bits
+    /// equal `par_correlate_2d` of the gathered array for every
     /// [`Boundary`] mode and any split.
     ///
     /// # Errors
@@ -207,28 +232,68 @@ where
     ///
     /// # Panics
     ///
-    /// As [`par_correlate_2d`].
+    /// As [`par_correlate_2d`](crate::par_correlate_2d).
     #[track_caller]
     pub fn par_correlate_2d(
         &self,
         weights: &ArrayRef<A, Ix2>,
         boundary: Boundary<A>,
     ) -> Result<DistArray<A, Ix2>> {
+        let zeros = Array2::from_elem(self.local().raw_dim(), A::scalar_zero());
+        let mut out = self.with_local(zeros);
+        self.correlate_into("DistArray::par_correlate_2d", weights, boundary, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`par_correlate_2d`](Self::par_correlate_2d) writing into `out`, an
+    /// array of the same shape and split (overwritten), for iterations
+    /// that swap two buffers: nothing is allocated but the halo rows.
+    ///
+    /// # Errors
+    ///
+    /// As [`with_halo`](Self::with_halo).
+    ///
+    /// # Panics
+    ///
+    /// As [`par_correlate_2d`](crate::par_correlate_2d), and if `out`
+    /// differs in shape or split.
+    #[track_caller]
+    pub fn par_correlate_2d_into(
+        &self,
+        weights: &ArrayRef<A, Ix2>,
+        boundary: Boundary<A>,
+        out: &mut DistArray<A, Ix2>,
+    ) -> Result<()> {
+        self.check_same("par_correlate_2d_into", out);
+        self.correlate_into("DistArray::par_correlate_2d_into", weights, boundary, out)
+    }
+
+    #[track_caller]
+    fn correlate_into(
+        &self,
+        what: &str,
+        weights: &ArrayRef<A, Ix2>,
+        boundary: Boundary<A>,
+        out: &mut DistArray<A, Ix2>,
+    ) -> Result<()> {
         assert!(
             weights.nrows() % 2 == 1 && weights.ncols() % 2 == 1,
-            "par_correlate_2d: weights must have odd lengths, got {:?}",
+            "par_correlate_2d: weights must have odd lengths (a centre), got shape {:?}",
             weights.shape()
         );
-        let h = weights.nrows() / 2;
-        let padded = self.with_halo(h, boundary)?;
-        let rows = self.rows().len();
-        let out: Array2<A> = if rows == 0 {
-            Array2::from_elem((0, self.shape()[1]), A::scalar_zero())
-        } else {
-            par_correlate_2d(&padded, weights, boundary)
-                .slice_axis(Axis(0), Slice::from(h..h + rows))
-                .to_owned()
-        };
-        Ok(self.with_local(out))
+        let (top, bottom) = self.halo_rows(what, weights.nrows() / 2, &boundary)?;
+        let cols = self.shape()[1];
+        if cols == 0 || self.rows().is_empty() {
+            return Ok(());
+        }
+        // The halo rows, the block's own rows in place, the halo rows
+        // after: the block is not copied.
+        let src: Vec<&[A]> = top
+            .chunks(cols)
+            .chain(self.local_slice().chunks(cols))
+            .chain(bottom.chunks(cols))
+            .collect();
+        correlate_extended_rows(&src, weights, boundary, &mut out.local_mut());
+        Ok(())
     }
 }

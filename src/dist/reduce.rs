@@ -216,7 +216,7 @@ where
     /// Every rank's value of a local exact state, merged.
     fn merged<S: Message>(&self, what: &str, mine: S, merge: impl Fn(&mut S, &S)) -> Result<S> {
         self.world().agree(what, &self.signature(&[]))?;
-        let mut all = self.world().all_gather_values(&mine)?.into_iter();
+        let mut all = self.world().all_gather(&mine)?.into_iter();
         let mut total = all.next().expect("at least one rank");
         for s in all {
             merge(&mut total, &s);
@@ -251,7 +251,7 @@ where
             let mine = crate::axis::run(&self.local(), axis, kernel)
                 .map(|a| a.into_dyn())
                 .unwrap_or_else(|| ArrayD::from_shape_vec(IxDyn(&[0]), Vec::new()).expect("empty"));
-            let all = world.all_gather_values(&mine)?;
+            let all = world.all_gather(&mine)?;
             let views: Vec<_> = all
                 .iter()
                 .filter(|b| !b.is_empty())

@@ -67,7 +67,7 @@ impl Tree {
         let mut bytes = Vec::new();
         mine.encode(&mut bytes);
         let mut nodes = HashMap::new();
-        for part in world.all_gather(&bytes)? {
+        for part in world.all_gather_bytes(&bytes)? {
             let theirs = Vec::<(usize, usize, T)>::decode(&mut &part[..])?;
             for (lo, hi, value) in theirs {
                 nodes.insert((lo, hi), value);

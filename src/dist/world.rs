@@ -100,7 +100,7 @@ impl World {
     ///
     /// Never in practice (kept fallible like every collective call).
     pub fn barrier(&self) -> Result<()> {
-        self.all_gather(&[]).map(|_| ())
+        self.all_gather_bytes(&[]).map(|_| ())
     }
 
     /// Ends every rank of the job at once with `code` (`MPI_Abort`).
@@ -153,7 +153,7 @@ impl World {
             Ok(r) => (Some(r), None),
             Err(why) => (None, Some(why)),
         };
-        let all = self.all_gather_values(&(results, failure))?;
+        let all = self.all_gather(&(results, failure))?;
         let mut out = Vec::with_capacity(n);
         for (results, failure) in all {
             match (results, failure) {
@@ -168,7 +168,7 @@ impl World {
         Ok(out)
     }
 
-    pub(crate) fn all_gather(&self, mine: &[u8]) -> Result<Vec<Vec<u8>>> {
+    pub(crate) fn all_gather_bytes(&self, mine: &[u8]) -> Result<Vec<Vec<u8>>> {
         self.inner.transport.all_gather(mine)
     }
 
@@ -176,11 +176,26 @@ impl World {
         self.inner.transport.exchange(sends, from)
     }
 
-    /// Every rank's value of `mine`, in rank order.
-    pub(crate) fn all_gather_values<T: Message>(&self, mine: &T) -> Result<Vec<T>> {
+    /// Every rank's value of `mine`, in rank order, on every rank
+    /// (`MPI_Allgather` of any [`Message`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Distributed`] when a value cannot be decoded, or the values
+    /// together exceed MPI's 2 GiB message limit.
+    ///
+    /// ```no_run
+    /// use ndpar::dist::World;
+    ///
+    /// let world = World::init()?;
+    /// let ranks: Vec<usize> = world.all_gather(&world.rank())?;
+    /// assert_eq!(ranks, (0..world.size()).collect::<Vec<_>>());
+    /// # Ok::<(), ndpar::Error>(())
+    /// ```
+    pub fn all_gather<T: Message>(&self, mine: &T) -> Result<Vec<T>> {
         let mut bytes = Vec::new();
         mine.encode(&mut bytes);
-        self.all_gather(&bytes)?
+        self.all_gather_bytes(&bytes)?
             .iter()
             .map(|b| {
                 let mut input = &b[..];
@@ -201,7 +216,7 @@ impl World {
     pub(crate) fn agree(&self, what: &str, signature: &[u8]) -> Result<()> {
         let mut mine = what.as_bytes().to_vec();
         mine.extend_from_slice(signature);
-        let all = self.all_gather(&mine)?;
+        let all = self.all_gather_bytes(&mine)?;
         match all.iter().position(|s| *s != all[0]) {
             None => Ok(()),
             Some(r) => Err(Error::Distributed(format!(

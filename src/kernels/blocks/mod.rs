@@ -25,6 +25,8 @@ mod plan;
 mod stencil;
 
 pub use plan::BlockPlan;
+#[cfg(feature = "mpi")]
+pub(crate) use stencil::correlate_extended_rows;
 pub use stencil::{par_convolve_1d, par_correlate_2d, par_correlate_2d_into};
 
 use ndarray::{

@@ -96,12 +96,7 @@ fn correlate_2d_into<A: Scalar>(
     boundary: Boundary<A>,
     out: &mut ArrayViewMut2<'_, A>,
 ) {
-    let (kh, kw) = weights.dim();
-    assert!(
-        kh % 2 == 1 && kw % 2 == 1,
-        "par_correlate_2d: weights must have odd lengths (a centre), got shape {:?}",
-        weights.shape()
-    );
+    let (kh, kw) = check_weights(weights);
     let (rows, cols) = input.dim();
     if rows == 0 || cols == 0 {
         return;
@@ -109,12 +104,7 @@ fn correlate_2d_into<A: Scalar>(
     let (hh, hw) = (kh / 2, kw / 2);
     boundary.check_halo("par_correlate_2d (rows)", hh, rows);
     boundary.check_halo("par_correlate_2d (columns)", hw, cols);
-    // Non-zero weights in row-major order: the fixed order of every sum.
-    let taps: Vec<(usize, usize, A)> = weights
-        .indexed_iter()
-        .filter(|&(_, &w)| w != A::scalar_zero())
-        .map(|((di, dj), &w)| (di, dj, w))
-        .collect();
+    let taps = taps_of(weights);
     // Rows per block so that a block (with its padded copy) stays in cache.
     let block_rows = cache_rows(cols * size_of::<A>(), &Params::current());
     let v = input.view().into_dyn();
@@ -141,22 +131,92 @@ fn correlate_2d_into<A: Scalar>(
         } else {
             gathered.iter().map(Vec::as_slice).collect()
         };
-        let mut row_buf = Vec::new();
-        for (i, mut out_row) in out_block.rows_mut().into_iter().enumerate() {
-            // Accumulate in a contiguous row, then store (out may be strided).
-            let o: &mut [A] = match out_row.as_slice_mut() {
-                Some(o) => o,
-                None => {
-                    row_buf.clear();
-                    row_buf.resize(cols, A::scalar_zero());
-                    &mut row_buf
-                }
-            };
-            correlate_row(o, &src_rows[i..i + kh], &taps, hw, &boundary);
-            if out_row.as_slice().is_none() {
-                out_row.iter_mut().zip(&row_buf).for_each(|(y, &x)| *y = x);
+        rows_into(&mut out_block, &src_rows, &taps, kh, hw, &boundary);
+    });
+}
+
+/// Panics unless both lengths of `weights` are odd; the lengths.
+#[track_caller]
+fn check_weights<A>(weights: &ArrayRef<A, Ix2>) -> (usize, usize) {
+    let (kh, kw) = weights.dim();
+    assert!(
+        kh % 2 == 1 && kw % 2 == 1,
+        "par_correlate_2d: weights must have odd lengths (a centre), got shape {:?}",
+        weights.shape()
+    );
+    (kh, kw)
+}
+
+/// The non-zero weights in row-major order: the fixed order of every sum.
+fn taps_of<A: Scalar>(weights: &ArrayRef<A, Ix2>) -> Vec<(usize, usize, A)> {
+    weights
+        .indexed_iter()
+        .filter(|&(_, &w)| w != A::scalar_zero())
+        .map(|((di, dj), &w)| (di, dj, w))
+        .collect()
+}
+
+/// Output row `i` of `out` from input rows `src_rows[i..i + kh]`.
+fn rows_into<A: Scalar>(
+    out: &mut ArrayViewMut2<'_, A>,
+    src_rows: &[&[A]],
+    taps: &[(usize, usize, A)],
+    kh: usize,
+    hw: usize,
+    boundary: &Boundary<A>,
+) {
+    let cols = out.ncols();
+    let mut row_buf = Vec::new();
+    for (i, mut out_row) in out.rows_mut().into_iter().enumerate() {
+        // Accumulate in a contiguous row, then store (out may be strided).
+        let o: &mut [A] = match out_row.as_slice_mut() {
+            Some(o) => o,
+            None => {
+                row_buf.clear();
+                row_buf.resize(cols, A::scalar_zero());
+                &mut row_buf
             }
+        };
+        correlate_row(o, &src_rows[i..i + kh], taps, hw, boundary);
+        if out_row.as_slice().is_none() {
+            out_row.iter_mut().zip(&row_buf).for_each(|(y, &x)| *y = x);
         }
+    }
+}
+
+/// The correlation of rows already extended along the first axis: output
+/// row `i` of `out` is computed from `src_rows[i..i + weights.nrows()]`
+/// (each of `out.ncols()` elements; columns beyond the edges follow
+/// `boundary`), with the same sums, in the same order, as
+/// [`par_correlate_2d`]. Rows are cut into blocks run in parallel.
+#[cfg(feature = "mpi")]
+#[track_caller]
+pub(crate) fn correlate_extended_rows<A: Scalar>(
+    src_rows: &[&[A]],
+    weights: &ArrayRef<A, Ix2>,
+    boundary: Boundary<A>,
+    out: &mut ArrayViewMut2<'_, A>,
+) {
+    let (kh, kw) = check_weights(weights);
+    let (rows, cols) = out.dim();
+    debug_assert_eq!(src_rows.len(), rows + kh - 1);
+    if rows == 0 || cols == 0 {
+        return;
+    }
+    boundary.check_halo("par_correlate_2d (columns)", kw / 2, cols);
+    let taps = taps_of(weights);
+    let block_rows = cache_rows(cols * size_of::<A>(), &Params::current());
+    let plan = BlockPlan::along(rows, block_rows);
+    out.par_for_each_block_mut(Axis(0), block_rows, |b, mut out_block| {
+        let r = plan.block(b);
+        rows_into(
+            &mut out_block,
+            &src_rows[r.start..r.end + kh - 1],
+            &taps,
+            kh,
+            kw / 2,
+            &boundary,
+        );
     });
 }
 
