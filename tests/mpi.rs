@@ -83,6 +83,15 @@ fn launch() {
     assert!(out.contains("aborting every rank"), "{out}");
     assert!(out.contains("rank 2 gives up"), "{out}");
     println!("mpi: a panicking rank aborts the job");
+    // A shape whose elements cannot be counted is a clear panic on every
+    // rank (and so the end of the job), before anything is allocated.
+    let (ok, out) = mpirun(2, "huge-shape");
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("more elements than an index can count"),
+        "{out}"
+    );
+    println!("mpi: an uncountable shape ends the job with its message");
 }
 
 fn rank(scenario: &str) {
@@ -92,6 +101,7 @@ fn rank(scenario: &str) {
             construction(&world);
             whole_reductions(&world);
             axis_reductions(&world);
+            random_cases(&world);
             stencils(&world);
             tasks_and_monte_carlo(&world);
             disagreements(&world);
@@ -105,6 +115,10 @@ fn rank(scenario: &str) {
             // The others wait here for the rank that panicked.
             let _ = a.par_sum();
             std::thread::sleep(Duration::from_secs(600));
+        }
+        "huge-shape" => {
+            let _ = DistArray::from_fn(&world, (usize::MAX / 2, 4), Split::Balanced, |_| 0u8);
+            unreachable!("the shape is refused");
         }
         other => panic!("unknown scenario {other}"),
     }
@@ -572,4 +586,112 @@ fn disagreements(world: &World) {
     assert_eq!(r.is_err(), world.size() > 1);
     // The world still works after every error.
     assert_eq!(a.par_sum().unwrap(), a.gather_all().unwrap().sum());
+}
+
+/// A small deterministic generator: the same on every rank.
+struct Mix(u64);
+
+impl Mix {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) % n.max(1) as u64) as usize
+    }
+}
+
+/// Random shapes, splits (rows dealt at random, empty ranks included),
+/// block sizes and reproducibility levels: every reduction against one
+/// machine.
+fn random_cases(world: &World) {
+    let mut mix = Mix(2026);
+    for case in 0..40 {
+        let ndim = 1 + mix.below(3);
+        let shape: Vec<usize> = (0..ndim)
+            .map(|ax| {
+                if ax == 0 {
+                    mix.below(60)
+                } else {
+                    1 + mix.below(if ndim == 2 { 3000 } else { 40 })
+                }
+            })
+            .collect();
+        let mut rows = vec![0; world.size()];
+        for _ in 0..shape[0] {
+            rows[mix.below(world.size())] += 1;
+        }
+        let block_bytes = 64 << mix.below(14);
+        let params = Params::current().with_block_bytes(block_bytes);
+        let whole = dyn_from(&shape);
+        let d = dist_from(world, &shape, Split::Rows(rows.clone()));
+        let ctx = format!("case {case}: shape {shape:?}, rows {rows:?}, block_bytes {block_bytes}");
+        params
+            .with_reproducibility(Reproducibility::Layout)
+            .install(|| {
+                assert_eq!(
+                    d.par_sum().unwrap().to_bits(),
+                    whole.par_sum().to_bits(),
+                    "{ctx}"
+                );
+                assert_eq!(
+                    bits(d.par_var(0.0).unwrap()),
+                    bits(whole.par_var(0.0)),
+                    "{ctx}"
+                );
+                assert_eq!(d.par_argmax().unwrap(), whole.par_argmax(), "{ctx}");
+            });
+        params.install(|| {
+            let axis = Axis(mix.below(ndim));
+            let (a, b) = (d.par_sum_axis(axis).unwrap(), whole.par_sum_axis(axis));
+            let (a, b): (Vec<u64>, Vec<u64>) = (
+                a.iter().map(|x| x.to_bits()).collect(),
+                b.iter().map(|x| x.to_bits()).collect(),
+            );
+            assert_eq!(a, b, "sum along {axis:?}, {ctx}");
+            let (a, b) = (
+                d.par_var_axis(axis, 0.0).unwrap(),
+                whole.par_var_axis(axis, 0.0),
+            );
+            assert_eq!(
+                a.map(|a| a.iter().map(|x| x.to_bits()).collect::<Vec<_>>()),
+                b.map(|b| b.iter().map(|x| x.to_bits()).collect::<Vec<_>>()),
+                "var along {axis:?}, {ctx}"
+            );
+        });
+        if ndim == 2 && shape[0] > 0 {
+            let h = mix.below(3);
+            let weights =
+                Array2::from_shape_fn((2 * h + 1, 3), |(i, j)| (i * 3 + j) as f64 * 0.1 - 0.3);
+            let modes = [
+                Boundary::Reflect,
+                Boundary::Constant(-2.0),
+                Boundary::Nearest,
+                Boundary::Periodic,
+            ];
+            let mode = modes[mix.below(4)];
+            if h <= shape[0] || matches!(mode, Boundary::Constant(_) | Boundary::Nearest) {
+                let w2 = whole.clone().into_dimensionality::<ndarray::Ix2>().unwrap();
+                let d2 = DistArray::from_local(
+                    world,
+                    d.local()
+                        .to_owned()
+                        .into_dimensionality::<ndarray::Ix2>()
+                        .unwrap(),
+                )
+                .unwrap();
+                let got = d2
+                    .par_correlate_2d(&weights, mode)
+                    .unwrap()
+                    .gather_all()
+                    .unwrap();
+                let want = ndpar::par_correlate_2d(&w2, &weights, mode);
+                let (g, w): (Vec<u64>, Vec<u64>) = (
+                    got.iter().map(|x| x.to_bits()).collect(),
+                    want.iter().map(|x| x.to_bits()).collect(),
+                );
+                assert_eq!(g, w, "correlate {mode:?}, {ctx}");
+            }
+        }
+    }
 }

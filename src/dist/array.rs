@@ -116,6 +116,27 @@ fn check_ndim(method: &str, ndim: usize) {
     );
 }
 
+/// Panics unless the whole array's elements can be counted (flat indices
+/// fit a `usize`) and this rank's block of `rows` rows can be addressed
+/// (the whole array may be larger than one machine's memory).
+#[track_caller]
+fn check_size<A>(method: &str, shape: &[usize], rows: usize) {
+    // Zero-length axes count as 1, so that strides fit as well.
+    let count = shape
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d.max(1)))
+        .filter(|&n| isize::try_from(n).is_ok());
+    assert!(
+        count.is_some(),
+        "{method}: shape {shape:?} has more elements than an index can count"
+    );
+    let block = std::iter::once(rows).chain(shape[1..].iter().copied());
+    assert!(
+        crate::check::addressable_bytes::<A>(block).is_some(),
+        "{method}: this rank's block of {rows} rows of shape {shape:?} holds more elements than memory can address"
+    );
+}
+
 impl<A, D: Dimension> DistArray<A, D> {
     /// Builds the array after every rank agreed on `shape` and `offsets`.
     fn assemble(
@@ -269,7 +290,9 @@ impl<A: Send + Sync, D: Dimension> DistArray<A, D> {
     ///
     /// # Panics
     ///
-    /// If the shape has no axis (a 0-d array cannot be split).
+    /// If the shape has no axis (a 0-d array cannot be split), has more
+    /// elements than an index can count, or gives this rank a block larger
+    /// than memory can address.
     #[track_caller]
     pub fn from_fn<Sh, F>(world: &World, shape: Sh, split: Split, f: F) -> Result<Self>
     where
@@ -280,6 +303,7 @@ impl<A: Send + Sync, D: Dimension> DistArray<A, D> {
         check_ndim("DistArray::from_fn", shape.ndim());
         let offsets = split.offsets(shape.slice()[0], world.size())?;
         let rows = offsets[world.rank()]..offsets[world.rank() + 1];
+        check_size::<A>("DistArray::from_fn", shape.slice(), rows.len());
         let row_shape: Vec<usize> = shape.slice()[1..].to_vec();
         let per_row: Vec<Vec<A>> = rows
             .clone()
@@ -589,8 +613,8 @@ impl<A: Send + Sync, D: Dimension> DistArray<A, D> {
     ///
     /// # Panics
     ///
-    /// If the shape has no axis, or holds more elements than memory can
-    /// address.
+    /// If the shape has no axis, has more elements than an index can
+    /// count, or gives this rank a block larger than memory can address.
     #[track_caller]
     pub fn random<Sh, Dist>(
         world: &World,
@@ -605,14 +629,10 @@ impl<A: Send + Sync, D: Dimension> DistArray<A, D> {
     {
         let shape = shape.into_dimension();
         check_ndim("DistArray::random", shape.ndim());
-        assert!(
-            crate::check::addressable_bytes::<A>(shape.slice().iter().copied()).is_some(),
-            "DistArray::random: shape {:?} holds more elements than memory can address",
-            shape.slice()
-        );
         let offsets = split.offsets(shape.slice()[0], world.size())?;
-        let row: usize = shape.slice()[1..].iter().product();
         let rows = offsets[world.rank()]..offsets[world.rank() + 1];
+        check_size::<A>("DistArray::random", shape.slice(), rows.len());
+        let row: usize = shape.slice()[1..].iter().product();
         let data = crate::random::random_range(rows.start * row..rows.end * row, dist, seed);
         let local = Array::from_shape_vec(block_dim(&shape, rows.len()), data)
             .expect("one value per element");
