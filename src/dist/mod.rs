@@ -45,7 +45,7 @@
 //! | distributed kernel | equals, bit for bit, for any number of ranks and threads per rank |
 //! |---|---|
 //! | `par_sum`, `par_product`, `par_mean`, `par_var`, `par_std`, `par_nansum`, `par_nanmean`, `par_norm_l1`, `par_norm_l2`, `par_vdot` | the same method on the gathered array with [`Reproducibility::Layout`](crate::Reproducibility::Layout) (fixed 8192-element logical blocks). At the default `Threads` level one machine cuts by memory blocks instead, so its float results may differ in the last bits |
-//! | `par_min`, `par_max`, `par_argmin`, `par_argmax`, `par_nanmin`, `par_nanmax`, `par_norm_max` | the single-machine result at `Layout` level; also at the default level, except which of `-0.0` and `0.0` a minimum or maximum returns when both occur |
+//! | `par_min`, `par_max`, `par_argmin`, `par_argmax`, `par_nanmin`, `par_nanmax`, `par_norm_max` | the single-machine result at `Layout` level; also at the default level, except which of several equal values (`-0.0` and `0.0`, or NaNs with different payloads) a minimum or maximum returns. Arg-extremes are global row-major indices, the same at every level |
 //! | `par_sum_exact`, `par_mean_exact`, `par_dot_exact`, `par_sum_axis_exact` | the single-machine result at any level: correctly rounded, hence independent of every split |
 //! | `par_histogram` | the single-machine edges and counts (counts are integers; the automatic range is the global minimum and maximum) |
 //! | `par_sum_axis`, `par_mean_axis`, `par_var_axis`, `par_min_axis`, `par_max_axis`, `par_argmin_axis` along axis 0 (the split axis) | the same method on the gathered C-order array at the default level: the single-machine plan's row blocks, spread over ranks |
@@ -59,6 +59,22 @@
 //! The params in effect on each rank (block sizes, reproducibility level)
 //! must be the same on every rank; the axis reductions read them.
 //!
+//! Whole-array reductions ship, at each boundary between two ranks, at
+//! most one logical block (8192 elements) to the rank where that block
+//! starts, and then a few partial states per rank; reductions along the
+//! split axis ship at most one row block per boundary. The
+//! `dist-scaling` benchmark (package `ndpar-bench`) measures the bytes.
+//!
+//! # Threads on each rank
+//!
+//! MPI is started for calls from the main thread only ([`World`] is
+//! neither `Send` nor `Sync`, so the compiler keeps it there). Kernels run
+//! on the rayon pool, as on one machine: set each rank's thread count with
+//! `ndpar::rayon::ThreadPoolBuilder::new().num_threads(t).build_global()`
+//! at the start of `main`, not with [`with_threads`](crate::with_threads)
+//! around distributed calls (which would run them on a pool thread). With
+//! several ranks per machine, give each rank its share of the cores.
+//!
 //! # Collective calls and errors
 //!
 //! Every method that communicates is collective: every rank calls it, in
@@ -69,7 +85,9 @@
 //! mismatched arrays on one rank) panics as on one machine, and a panic
 //! that unwinds past the last [`World`] handle aborts the whole job
 //! (`MPI_Abort`), so that the other ranks never wait for a rank that is
-//! gone.
+//! gone. An error only one rank sees (a file it cannot read) is yours to
+//! share before the next collective call: pass it through
+//! [`World::all_gather`], or end the job with [`World::abort`].
 
 mod array;
 mod halo;
