@@ -101,6 +101,7 @@ fn rank(scenario: &str) {
             construction(&world);
             whole_reductions(&world);
             axis_reductions(&world);
+            other_types(&world);
             random_cases(&world);
             stencils(&world);
             tasks_and_monte_carlo(&world);
@@ -363,6 +364,42 @@ fn whole_reductions(world: &World) {
     }
 }
 
+/// Other element types: wrapping integer sums and f32 statistics.
+fn other_types(world: &World) {
+    let ints = Array2::from_shape_fn((57, 301), |(i, j)| {
+        (i as i64 - 20) * 1_000_000_007 + j as i64
+    });
+    let u = Uniform::new(-1.0f32, 1.0).unwrap();
+    let floats = par_random::<f32, _, _>((57, 301), &u, 5);
+    let layout = Params::current().with_reproducibility(Reproducibility::Layout);
+    for split in splits(world, 57) {
+        let d = DistArray::from_fn(world, (57, 301), split.clone(), |(i, j)| ints[[i, j]]).unwrap();
+        assert_eq!(d.par_sum().unwrap(), ints.par_sum(), "{split:?}");
+        assert_eq!(d.par_max().unwrap(), ints.par_max());
+        assert_eq!(d.par_sum_axis(Axis(0)).unwrap(), ints.par_sum_axis(Axis(0)));
+        let f = DistArray::<f32, _>::random(world, (57, 301), split, &u, 5).unwrap();
+        layout.install(|| {
+            assert_eq!(
+                f.par_var(1.0).unwrap().map(f32::to_bits),
+                floats.par_var(1.0).map(f32::to_bits)
+            );
+            assert_eq!(
+                f.par_norm_l2().unwrap().to_bits(),
+                floats.par_norm_l2().to_bits()
+            );
+        });
+        assert_eq!(
+            f.par_sum_exact().unwrap().to_bits(),
+            floats.par_sum_exact().to_bits()
+        );
+        let (a, b) = (
+            f.par_mean_axis(Axis(1)).unwrap().unwrap(),
+            floats.par_mean_axis(Axis(1)).unwrap(),
+        );
+        assert_eq!(a.mapv(f32::to_bits), b.mapv(f32::to_bits));
+    }
+}
+
 fn axis_reductions(world: &World) {
     // Small blocks: many row blocks, so that pieces straddle ranks.
     let small = Params::current().with_block_bytes(4096);
@@ -416,6 +453,16 @@ fn axis_reductions(world: &World) {
                             d.par_argmin_axis(ax).unwrap(),
                             whole.par_argmin_axis(ax),
                             "argmin {ctx}"
+                        );
+                        assert_eq!(
+                            d.par_argmax_axis(ax).unwrap(),
+                            whole.par_argmax_axis(ax),
+                            "argmax {ctx}"
+                        );
+                        same(
+                            opt(d.par_std_axis(ax, 0.0).unwrap()),
+                            opt(whole.par_std_axis(ax, 0.0)),
+                            "std",
                         );
                     }
                 });

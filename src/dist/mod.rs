@@ -48,7 +48,7 @@
 //! | `par_min`, `par_max`, `par_argmin`, `par_argmax`, `par_nanmin`, `par_nanmax`, `par_norm_max` | the single-machine result at `Layout` level; also at the default level, except which of several equal values (`-0.0` and `0.0`, or NaNs with different payloads) a minimum or maximum returns. Arg-extremes are global row-major indices, the same at every level |
 //! | `par_sum_exact`, `par_mean_exact`, `par_dot_exact`, `par_sum_axis_exact` | the single-machine result at any level: correctly rounded, hence independent of every split |
 //! | `par_histogram` | the single-machine edges and counts (counts are integers; the automatic range is the global minimum and maximum) |
-//! | `par_sum_axis`, `par_mean_axis`, `par_var_axis`, `par_min_axis`, `par_max_axis`, `par_argmin_axis` along axis 0 (the split axis) | the same method on the gathered C-order array at the default level: the single-machine plan's row blocks, spread over ranks |
+//! | `par_sum_axis`, `par_mean_axis`, `par_var_axis`, `par_std_axis`, `par_min_axis`, `par_max_axis`, `par_argmin_axis`, `par_argmax_axis` along axis 0 (the split axis) | the same method on the gathered C-order array at the default level: the single-machine plan's row blocks, spread over ranks |
 //! | the same along another axis | the same method on the gathered array: each rank reduces its own rows, whose lanes never cross ranks |
 //! | `par_map`, `par_mapv`, `par_zip_map`, `par_mapv_inplace` | the single-machine map (elementwise; no communication) |
 //! | `par_correlate_2d`, `par_map_overlap` with every [`Boundary`](crate::Boundary) mode | the single-machine kernel on the gathered array (halo rows are exchanged first; for `par_map_overlap`, when `f` reads only rows within the halo) |

@@ -734,6 +734,27 @@ where
             },
         )
     }
+
+    /// The index along `axis` of the first maximum (`None` for an empty
+    /// axis).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    ///
+    /// # Panics
+    ///
+    /// If `axis` is out of range.
+    #[track_caller]
+    pub fn par_argmax_axis(&self, axis: Axis) -> Result<Option<Array<usize, D::Smaller>>> {
+        self.along(
+            "par_argmax_axis",
+            axis,
+            Arg {
+                better: |a: A, b: A| a > b,
+            },
+        )
+    }
 }
 
 impl<A, D: RemoveAxis> DistArray<A, D>
@@ -779,6 +800,22 @@ where
         check::ddof("par_var_axis", ddof);
         let var = self.along("par_var_axis", axis, Var { ddof })?;
         Ok(var.filter(|_| A::from_count(self.shape()[axis.index()]) > ddof))
+    }
+
+    /// The standard deviation along `axis` with `ddof`, as
+    /// [`par_var_axis`](Self::par_var_axis).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    ///
+    /// # Panics
+    ///
+    /// If `axis` is out of range, or `ddof` is negative or NaN.
+    #[track_caller]
+    pub fn par_std_axis(&self, axis: Axis, ddof: A) -> Result<Option<Array<A, D::Smaller>>> {
+        check::ddof("par_std_axis", ddof);
+        Ok(self.par_var_axis(axis, ddof)?.map(|v| v.mapv_into(A::sqrt)))
     }
 
     /// The correctly rounded sum along `axis` (zeros for an empty axis):
