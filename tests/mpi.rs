@@ -35,6 +35,8 @@ fn mpirun(ranks: usize, scenario: &str) -> (bool, String) {
         .env(SCENARIO, scenario)
         .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
         .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        // Ranks waiting for others give up their core: 4 ranks share 2.
+        .env("OMPI_MCA_mpi_yield_when_idle", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -185,10 +187,6 @@ fn dist_from(world: &World, shape: &[usize], split: Split) -> DistArray<f64, IxD
     .unwrap()
 }
 
-fn bits(x: Option<f64>) -> Option<u64> {
-    x.map(f64::to_bits)
-}
-
 fn construction(world: &World) {
     let whole = Array2::from_shape_fn((37, 5), |(i, j)| (i * 5 + j) as i64);
     for split in splits(world, 37) {
@@ -234,6 +232,41 @@ fn construction(world: &World) {
     world.barrier().unwrap();
 }
 
+/// Values compared by their bits (so that NaN equals NaN and -0.0 is not
+/// 0.0).
+trait Bits {
+    fn bits(&self) -> Vec<u64>;
+}
+
+impl Bits for f64 {
+    fn bits(&self) -> Vec<u64> {
+        vec![self.to_bits()]
+    }
+}
+
+/// `None` and `Some` of an empty array differ.
+impl<T: Bits> Bits for Option<T> {
+    fn bits(&self) -> Vec<u64> {
+        match self {
+            None => vec![0],
+            Some(x) => std::iter::once(1).chain(x.bits()).collect(),
+        }
+    }
+}
+
+impl<D: ndarray::Dimension> Bits for ndarray::Array<f64, D> {
+    fn bits(&self) -> Vec<u64> {
+        self.iter().map(|x| x.to_bits()).collect()
+    }
+}
+
+/// Panics unless the distributed result (which must be `Ok`) has the
+/// single-machine result's bits.
+#[track_caller]
+fn same<T: Bits>(dist: ndpar::Result<T>, one: T, what: &str) {
+    assert_eq!(dist.unwrap().bits(), one.bits(), "{what}");
+}
+
 fn whole_reductions(world: &World) {
     let layout = Params::current().with_reproducibility(Reproducibility::Layout);
     let shapes: [&[usize]; 7] = [
@@ -254,111 +287,45 @@ fn whole_reductions(world: &World) {
         for split in splits(world, shape[0]) {
             let d = dist_from(world, shape, split.clone());
             let other = d.par_mapv(|x| x.sin());
-            let other_whole = whole.mapv(|x| x.sin());
-            let ctx = format!("shape {shape:?}, {split:?}, {} ranks", world.size());
+            let o = whole.mapv(|x| x.sin());
+            let c = format!("shape {shape:?}, {split:?}, {} ranks", world.size());
+            let c = c.as_str();
             layout.install(|| {
-                assert_eq!(
-                    d.par_sum().unwrap().to_bits(),
-                    whole.par_sum().to_bits(),
-                    "sum {ctx}"
-                );
-                assert_eq!(
-                    d.par_product().unwrap().to_bits(),
-                    whole.par_product().to_bits(),
-                    "{ctx}"
-                );
-                assert_eq!(bits(d.par_mean().unwrap()), bits(whole.par_mean()), "{ctx}");
-                assert_eq!(
-                    bits(d.par_var(1.0).unwrap()),
-                    bits(whole.par_var(1.0)),
-                    "{ctx}"
-                );
-                assert_eq!(
-                    bits(d.par_std(0.0).unwrap()),
-                    bits(whole.par_std(0.0)),
-                    "{ctx}"
-                );
-                assert_eq!(
-                    d.par_norm_l1().unwrap().to_bits(),
-                    whole.par_norm_l1().to_bits(),
-                    "{ctx}"
-                );
-                assert_eq!(
-                    d.par_norm_l2().unwrap().to_bits(),
-                    whole.par_norm_l2().to_bits(),
-                    "{ctx}"
-                );
-                assert_eq!(
-                    bits(d.par_norm_max().unwrap()),
-                    bits(whole.par_norm_max()),
-                    "{ctx}"
-                );
-                assert_eq!(
-                    d.par_vdot(&other).unwrap().to_bits(),
-                    whole.par_vdot(&other_whole).to_bits(),
-                    "{ctx}"
-                );
-                assert_eq!(bits(d.par_min().unwrap()), bits(whole.par_min()), "{ctx}");
-                assert_eq!(bits(d.par_max().unwrap()), bits(whole.par_max()), "{ctx}");
-                assert_eq!(d.par_argmin().unwrap(), whole.par_argmin(), "{ctx}");
-                assert_eq!(d.par_argmax().unwrap(), whole.par_argmax(), "{ctx}");
+                same(d.par_sum(), whole.par_sum(), c);
+                same(d.par_product(), whole.par_product(), c);
+                same(d.par_mean(), whole.par_mean(), c);
+                same(d.par_var(1.0), whole.par_var(1.0), c);
+                same(d.par_std(0.0), whole.par_std(0.0), c);
+                same(d.par_norm_l1(), whole.par_norm_l1(), c);
+                same(d.par_norm_l2(), whole.par_norm_l2(), c);
+                same(d.par_norm_max(), whole.par_norm_max(), c);
+                same(d.par_vdot(&other), whole.par_vdot(&o), c);
+                same(d.par_min(), whole.par_min(), c);
+                same(d.par_max(), whole.par_max(), c);
+                assert_eq!(d.par_argmin().unwrap(), whole.par_argmin(), "{c}");
+                assert_eq!(d.par_argmax().unwrap(), whole.par_argmax(), "{c}");
             });
             // Exact results are the same at any level.
-            assert_eq!(
-                d.par_sum_exact().unwrap().to_bits(),
-                whole.par_sum_exact().to_bits(),
-                "{ctx}"
-            );
-            assert_eq!(
-                bits(d.par_mean_exact().unwrap()),
-                bits(whole.par_mean_exact()),
-                "{ctx}"
-            );
-            assert_eq!(
-                d.par_dot_exact(&other).unwrap().to_bits(),
-                whole.par_dot_exact(&other_whole).to_bits(),
-                "{ctx}"
-            );
+            same(d.par_sum_exact(), whole.par_sum_exact(), c);
+            same(d.par_mean_exact(), whole.par_mean_exact(), c);
+            same(d.par_dot_exact(&other), whole.par_dot_exact(&o), c);
             let h = d.par_histogram(17, None).unwrap();
             let want = ndpar::par_histogram(&whole, 17, None).unwrap();
-            assert_eq!((h.counts, h.edges), (want.counts, want.edges), "{ctx}");
+            assert_eq!((h.counts, h.edges), (want.counts, want.edges), "{c}");
             // NaN: propagated, skipped, first position.
-            let n = DistArray::from_local(
-                world,
-                with_nan
-                    .slice_axis(Axis(0), ndarray::Slice::from(d.rows()))
-                    .to_owned(),
-            )
-            .unwrap();
+            let rows = with_nan.slice_axis(Axis(0), ndarray::Slice::from(d.rows()));
+            let n = DistArray::from_local(world, rows.to_owned()).unwrap();
             layout.install(|| {
-                assert_eq!(
-                    bits(n.par_nanmean().unwrap()),
-                    bits(with_nan.par_nanmean()),
-                    "{ctx}"
-                );
-                assert_eq!(
-                    n.par_nansum().unwrap().to_bits(),
-                    with_nan.par_nansum().to_bits(),
-                    "{ctx}"
-                );
-                assert_eq!(
-                    bits(n.par_nanmin().unwrap()),
-                    bits(with_nan.par_nanmin()),
-                    "{ctx}"
-                );
-                assert_eq!(
-                    bits(n.par_nanmax().unwrap()),
-                    bits(with_nan.par_nanmax()),
-                    "{ctx}"
-                );
-                assert_eq!(n.par_argmax().unwrap(), with_nan.par_argmax(), "{ctx}");
+                same(n.par_nanmean(), with_nan.par_nanmean(), c);
+                same(n.par_nansum(), with_nan.par_nansum(), c);
+                same(n.par_nanmin(), with_nan.par_nanmin(), c);
+                same(n.par_nanmax(), with_nan.par_nanmax(), c);
+                assert_eq!(n.par_argmax().unwrap(), with_nan.par_argmax(), "{c}");
                 assert_eq!(n.par_sum().unwrap().is_nan(), !whole.is_empty());
             });
             if !whole.is_empty() {
-                assert!(
-                    n.par_histogram(4, None).is_err(),
-                    "a NaN range is an error on every rank"
-                );
+                let e = n.par_histogram(4, None);
+                assert!(e.is_err(), "a NaN range is an error on every rank");
             }
         }
     }
@@ -409,61 +376,23 @@ fn axis_reductions(world: &World) {
             let whole = dyn_from(shape);
             for split in splits(world, shape[0]) {
                 let d = dist_from(world, shape, split.clone());
-                let ctx = format!("shape {shape:?}, {split:?}, {} ranks", world.size());
                 params.install(|| {
                     for k in 0..shape.len() {
-                        let ax = Axis(k);
-                        let same = |a: ArrayD<f64>, b: ArrayD<f64>, what: &str| {
-                            let (a, b): (Vec<u64>, Vec<u64>) = (
-                                a.iter().map(|x| x.to_bits()).collect(),
-                                b.iter().map(|x| x.to_bits()).collect(),
-                            );
-                            assert_eq!(a, b, "{what} along {k}, {ctx}");
-                        };
-                        same(d.par_sum_axis(ax).unwrap(), whole.par_sum_axis(ax), "sum");
-                        same(
-                            d.par_sum_axis_exact(ax).unwrap(),
-                            whole.par_sum_axis_exact(ax),
-                            "exact sum",
+                        let (ax, w) = (Axis(k), &whole);
+                        let c = format!(
+                            "along {k}, shape {shape:?}, {split:?}, {} ranks",
+                            world.size()
                         );
-                        let opt = |x: Option<ArrayD<f64>>| {
-                            x.unwrap_or_else(|| ArrayD::zeros(IxDyn(&[0])))
-                        };
-                        same(
-                            opt(d.par_mean_axis(ax).unwrap()),
-                            opt(whole.par_mean_axis(ax)),
-                            "mean",
-                        );
-                        same(
-                            opt(d.par_var_axis(ax, 1.0).unwrap()),
-                            opt(whole.par_var_axis(ax, 1.0)),
-                            "var",
-                        );
-                        same(
-                            opt(d.par_min_axis(ax).unwrap()),
-                            opt(whole.par_min_axis(ax)),
-                            "min",
-                        );
-                        same(
-                            opt(d.par_max_axis(ax).unwrap()),
-                            opt(whole.par_max_axis(ax)),
-                            "max",
-                        );
-                        assert_eq!(
-                            d.par_argmin_axis(ax).unwrap(),
-                            whole.par_argmin_axis(ax),
-                            "argmin {ctx}"
-                        );
-                        assert_eq!(
-                            d.par_argmax_axis(ax).unwrap(),
-                            whole.par_argmax_axis(ax),
-                            "argmax {ctx}"
-                        );
-                        same(
-                            opt(d.par_std_axis(ax, 0.0).unwrap()),
-                            opt(whole.par_std_axis(ax, 0.0)),
-                            "std",
-                        );
+                        let c = c.as_str();
+                        same(d.par_sum_axis(ax), w.par_sum_axis(ax), c);
+                        same(d.par_sum_axis_exact(ax), w.par_sum_axis_exact(ax), c);
+                        same(d.par_mean_axis(ax), w.par_mean_axis(ax), c);
+                        same(d.par_var_axis(ax, 1.0), w.par_var_axis(ax, 1.0), c);
+                        same(d.par_std_axis(ax, 0.0), w.par_std_axis(ax, 0.0), c);
+                        same(d.par_min_axis(ax), w.par_min_axis(ax), c);
+                        same(d.par_max_axis(ax), w.par_max_axis(ax), c);
+                        assert_eq!(d.par_argmin_axis(ax).unwrap(), w.par_argmin_axis(ax), "{c}");
+                        assert_eq!(d.par_argmax_axis(ax).unwrap(), w.par_argmax_axis(ax), "{c}");
                     }
                 });
             }
@@ -495,15 +424,8 @@ fn stencils(world: &World) {
                     }
                     let got = d
                         .par_correlate_2d(weights, mode)
-                        .unwrap()
-                        .gather_all()
-                        .unwrap();
-                    let want = ndpar::par_correlate_2d(&whole, weights, mode);
-                    let (g, wb): (Vec<u64>, Vec<u64>) = (
-                        got.iter().map(|x| x.to_bits()).collect(),
-                        want.iter().map(|x| x.to_bits()).collect(),
-                    );
-                    assert_eq!(g, wb, "correlate {ctx}");
+                        .and_then(|x| x.gather_all());
+                    same(got, ndpar::par_correlate_2d(&whole, weights, mode), &ctx);
                 }
                 if n >= 2 || matches!(mode, Boundary::Constant(_) | Boundary::Nearest) {
                     // A 3-row moving sum along the split axis.
@@ -673,38 +595,17 @@ fn random_cases(world: &World) {
         let whole = dyn_from(&shape);
         let d = dist_from(world, &shape, Split::Rows(rows.clone()));
         let ctx = format!("case {case}: shape {shape:?}, rows {rows:?}, block_bytes {block_bytes}");
-        params
-            .with_reproducibility(Reproducibility::Layout)
-            .install(|| {
-                assert_eq!(
-                    d.par_sum().unwrap().to_bits(),
-                    whole.par_sum().to_bits(),
-                    "{ctx}"
-                );
-                assert_eq!(
-                    bits(d.par_var(0.0).unwrap()),
-                    bits(whole.par_var(0.0)),
-                    "{ctx}"
-                );
-                assert_eq!(d.par_argmax().unwrap(), whole.par_argmax(), "{ctx}");
-            });
+        let c = ctx.as_str();
+        let layout = params.with_reproducibility(Reproducibility::Layout);
+        layout.install(|| {
+            same(d.par_sum(), whole.par_sum(), c);
+            same(d.par_var(0.0), whole.par_var(0.0), c);
+            assert_eq!(d.par_argmax().unwrap(), whole.par_argmax(), "{c}");
+        });
         params.install(|| {
             let axis = Axis(mix.below(ndim));
-            let (a, b) = (d.par_sum_axis(axis).unwrap(), whole.par_sum_axis(axis));
-            let (a, b): (Vec<u64>, Vec<u64>) = (
-                a.iter().map(|x| x.to_bits()).collect(),
-                b.iter().map(|x| x.to_bits()).collect(),
-            );
-            assert_eq!(a, b, "sum along {axis:?}, {ctx}");
-            let (a, b) = (
-                d.par_var_axis(axis, 0.0).unwrap(),
-                whole.par_var_axis(axis, 0.0),
-            );
-            assert_eq!(
-                a.map(|a| a.iter().map(|x| x.to_bits()).collect::<Vec<_>>()),
-                b.map(|b| b.iter().map(|x| x.to_bits()).collect::<Vec<_>>()),
-                "var along {axis:?}, {ctx}"
-            );
+            same(d.par_sum_axis(axis), whole.par_sum_axis(axis), c);
+            same(d.par_var_axis(axis, 0.0), whole.par_var_axis(axis, 0.0), c);
         });
         if ndim == 2 && shape[0] > 0 {
             let h = mix.below(3);
@@ -719,25 +620,12 @@ fn random_cases(world: &World) {
             let mode = modes[mix.below(4)];
             if h <= shape[0] || matches!(mode, Boundary::Constant(_) | Boundary::Nearest) {
                 let w2 = whole.clone().into_dimensionality::<ndarray::Ix2>().unwrap();
-                let d2 = DistArray::from_local(
-                    world,
-                    d.local()
-                        .to_owned()
-                        .into_dimensionality::<ndarray::Ix2>()
-                        .unwrap(),
-                )
-                .unwrap();
+                let block = d.local().to_owned().into_dimensionality::<ndarray::Ix2>();
+                let d2 = DistArray::from_local(world, block.unwrap()).unwrap();
                 let got = d2
                     .par_correlate_2d(&weights, mode)
-                    .unwrap()
-                    .gather_all()
-                    .unwrap();
-                let want = ndpar::par_correlate_2d(&w2, &weights, mode);
-                let (g, w): (Vec<u64>, Vec<u64>) = (
-                    got.iter().map(|x| x.to_bits()).collect(),
-                    want.iter().map(|x| x.to_bits()).collect(),
-                );
-                assert_eq!(g, w, "correlate {mode:?}, {ctx}");
+                    .and_then(|x| x.gather_all());
+                same(got, ndpar::par_correlate_2d(&w2, &weights, mode), c);
             }
         }
     }
