@@ -3,7 +3,7 @@
 use ndarray::{Array, Dimension, IxDyn};
 
 use crate::element::Scalar;
-use crate::engine::state::{Best, ExactDot, ExactSum, Moments};
+use crate::engine::state::{ArgMax, ArgMin, Best, ExactDot, ExactSum, MinMax, Moments};
 use crate::error::{Error, Result};
 use crate::kernels::histogram::Histogram;
 
@@ -216,7 +216,7 @@ macro_rules! states {
         }
     )*};
 }
-states!(ExactSum, ExactDot, Moments);
+states!(ExactSum, ExactDot, Moments, MinMax, ArgMin, ArgMax);
 
 impl<A: Scalar + Message> Message for Best<A> {
     fn encode(&self, out: &mut Vec<u8>) {
@@ -267,6 +267,23 @@ mod tests {
         round_trip(String::from("ndpar"));
         round_trip(ndarray::array![[1u8, 2], [3, 4]].reversed_axes());
         round_trip((true, usize::MAX, -7isize));
+    }
+
+    #[test]
+    fn states_travel_whole() {
+        let xs = [1.5f64, -2.0, 1e300, -1e300, 0.25];
+        let mut sum = ExactSum::new();
+        sum.extend(&xs);
+        let mut arg = ArgMax::new();
+        arg.extend(10, &xs);
+        let mut bytes = Vec::new();
+        (sum.clone(), arg.clone()).encode(&mut bytes);
+        let (s2, a2) = <(ExactSum<f64>, ArgMax<f64>)>::decode(&mut &bytes[..]).unwrap();
+        assert_eq!((s2.sum(), a2.get()), (sum.sum(), arg.get()));
+        assert_eq!(a2.get(), Some((12, 1e300)));
+        let mut flipped = bytes.clone();
+        flipped[12] ^= 0xFF;
+        let _ = <(ExactSum<f64>, ArgMax<f64>)>::decode(&mut &flipped[..]);
     }
 
     #[test]
