@@ -277,7 +277,7 @@ mod tests {
         let mut arg = ArgMax::new();
         arg.extend(10, &xs);
         let mut bytes = Vec::new();
-        (sum.clone(), arg.clone()).encode(&mut bytes);
+        (sum.clone(), arg).encode(&mut bytes);
         let (s2, a2) = <(ExactSum<f64>, ArgMax<f64>)>::decode(&mut &bytes[..]).unwrap();
         assert_eq!((s2.sum(), a2.get()), (sum.sum(), arg.get()));
         assert_eq!(a2.get(), Some((12, 1e300)));
