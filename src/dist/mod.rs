@@ -7,7 +7,7 @@
 //! it with ndpar's kernels on its own cores, and the ranks exchange only
 //! partial results and halo rows. MPI is reached through the maintained
 //! [`mpi`](https://docs.rs/mpi) crate (rsmpi) over the system's MPI
-//! library, behind a four-method internal trait (`transport.rs`) that
+//! library, behind a five-method internal trait (`transport.rs`) that
 //! another binding could implement.
 //!
 //! ```no_run
@@ -99,8 +99,7 @@ mod world;
 
 pub use array::{DistArray, Split};
 pub use message::Message;
-pub use transport::Traffic;
-pub use world::World;
+pub use world::{Traffic, World};
 
 use crate::engine::state::Moments;
 use crate::random::{ChaCha8Rng, MonteCarlo, STREAM_LEN};

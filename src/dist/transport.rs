@@ -1,8 +1,6 @@
 //! Every MPI call of `dist`, behind one small trait, so that another
-//! binding (or another transport) can replace rsmpi by implementing four
+//! binding (or another transport) can replace rsmpi by implementing five
 //! methods. Everything above this file speaks in bytes.
-
-use std::cell::Cell;
 
 use mpi::Tag;
 use mpi::datatype::PartitionMut;
@@ -30,20 +28,10 @@ pub(crate) trait Transport {
     fn abort(&self, code: i32) -> !;
 }
 
-/// Bytes and messages this rank has sent through a transport.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Traffic {
-    /// Messages sent to other ranks (a collective counts as one).
-    pub messages: u64,
-    /// Bytes sent to other ranks.
-    pub bytes: u64,
-}
-
 /// rsmpi over a private duplicate of a communicator, so that ndpar's
 /// messages never meet the program's own.
 pub(crate) struct Mpi {
     comm: SimpleCommunicator,
-    pub(crate) traffic: Cell<Traffic>,
 }
 
 /// The tag of every point-to-point message (the private communicator
@@ -57,15 +45,7 @@ impl Mpi {
     pub(crate) fn new(comm: &SimpleCommunicator) -> Mpi {
         Mpi {
             comm: comm.duplicate(),
-            traffic: Cell::new(Traffic::default()),
         }
-    }
-
-    fn count(&self, messages: u64, bytes: usize) {
-        let mut t = self.traffic.get();
-        t.messages += messages;
-        t.bytes += bytes as u64;
-        self.traffic.set(t);
     }
 }
 
@@ -110,7 +90,6 @@ impl Transport for Mpi {
             let mut parts = PartitionMut::new(&mut all[..], &counts[..], &displs[..]);
             self.comm.all_gather_varcount_into(mine, &mut parts);
         }
-        self.count(1, (mine.len() - 1) * (size - 1));
         let mut out = Vec::with_capacity(size);
         let mut at = 0;
         for &l in &lens {
@@ -140,7 +119,6 @@ impl Transport for Mpi {
                 for piece in bytes.chunks(CHUNK) {
                     pending.push(p.immediate_send_with_tag(scope, piece, TAG));
                 }
-                self.count(1, bytes.len());
             }
             let mut received = Vec::with_capacity(from.len());
             for &src in from {

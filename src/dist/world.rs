@@ -1,13 +1,14 @@
 //! [`World`]: the ranks of an MPI job, and the calls every distributed
 //! kernel makes through it.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use mpi::Threading;
 use mpi::environment::Universe;
 
 use super::message::{Message, malformed};
-use super::transport::{Mpi, Traffic, Transport};
+use super::transport::{Mpi, Transport};
 use crate::error::{Error, Result};
 
 /// The ranks of an MPI job: what every distributed array and task map runs
@@ -29,8 +30,19 @@ pub struct World {
     inner: Rc<Inner>,
 }
 
+/// Bytes and messages this rank has sent to other ranks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Traffic {
+    /// Messages sent to other ranks (a collective call counts as one).
+    pub messages: u64,
+    /// Bytes sent to other ranks: what ndpar asked the transport to send
+    /// (a collective's bytes once per receiving rank).
+    pub bytes: u64,
+}
+
 struct Inner {
-    transport: Mpi,
+    transport: Box<dyn Transport>,
+    traffic: Cell<Traffic>,
     /// Finalises MPI when dropped, after `transport` (fields drop in
     /// order).
     _universe: Universe,
@@ -69,10 +81,11 @@ impl World {
     pub fn init() -> Result<World> {
         let (universe, _) = mpi::initialize_with_threading(Threading::Funneled)
             .ok_or_else(|| Error::Distributed("MPI was already started in this process".into()))?;
-        let transport = Mpi::new(&universe.world());
+        let transport = Box::new(Mpi::new(&universe.world()));
         Ok(World {
             inner: Rc::new(Inner {
                 transport,
+                traffic: Cell::new(Traffic::default()),
                 _universe: universe,
             }),
         })
@@ -91,7 +104,14 @@ impl World {
     /// What this rank has sent so far: messages and bytes (for measuring
     /// halo exchanges and reductions).
     pub fn traffic(&self) -> Traffic {
-        self.inner.transport.traffic.get()
+        self.inner.traffic.get()
+    }
+
+    fn count(&self, messages: u64, bytes: usize) {
+        let mut t = self.inner.traffic.get();
+        t.messages += messages;
+        t.bytes += bytes as u64;
+        self.inner.traffic.set(t);
     }
 
     /// Waits until every rank has called it.
@@ -169,10 +189,18 @@ impl World {
     }
 
     pub(crate) fn all_gather_bytes(&self, mine: &[u8]) -> Result<Vec<Vec<u8>>> {
+        let others = self.size() - 1;
+        self.count(u64::from(others > 0), mine.len() * others);
         self.inner.transport.all_gather(mine)
     }
 
     pub(crate) fn exchange(&self, sends: &[(usize, Vec<u8>)], from: &[usize]) -> Vec<Vec<u8>> {
+        let me = self.rank();
+        for (to, bytes) in sends {
+            if *to != me {
+                self.count(1, bytes.len());
+            }
+        }
         self.inner.transport.exchange(sends, from)
     }
 
