@@ -207,6 +207,26 @@ fn construction(world: &World) {
             par_random::<f64, _, _>((37, 3000), &StandardNormal, 11)
         );
     }
+    // Maps need no communication and equal the single-machine maps.
+    let x = Array2::from_shape_fn((37, 5), |(i, j)| value(i * 5 + j));
+    for split in splits(world, 37) {
+        let d = DistArray::from_fn(world, (37, 5), split, |(i, j)| value(i * 5 + j)).unwrap();
+        let before = world.traffic();
+        let m = d.par_map(|v| v.exp());
+        let z = d.par_zip_map(&m, |a, b| a * b - 1.0);
+        let mut inplace = z.clone();
+        inplace.par_mapv_inplace(f64::sqrt);
+        assert_eq!(world.traffic(), before, "maps send nothing");
+        let (m1, z1) = (
+            x.par_map(|v| v.exp()),
+            x.par_zip_map(&x.par_map(|v| v.exp()), |a, b| a * b - 1.0),
+        );
+        same(m.gather_all(), m1, "par_map");
+        same(z.gather_all(), z1.clone(), "par_zip_map");
+        same(inplace.gather_all(), z1.mapv(f64::sqrt), "par_mapv_inplace");
+    }
+    let ranks: Vec<usize> = world.all_gather(&world.rank()).unwrap();
+    assert_eq!(ranks, (0..world.size()).collect::<Vec<_>>());
     // A split of rows over streams: rows start in the middle of streams.
     let u = Uniform::new(0.0f32, 1.0).unwrap();
     let r = DistArray::<f32, _>::random(world, 200_003, Split::Balanced, &u, 3).unwrap();
