@@ -564,6 +564,15 @@ fn disagreements(world: &World) {
         };
         assert!(e.to_string().contains("operation"), "{e}");
     }
+    // Params that cut the split axis differently on one rank.
+    let b = DistArray::from_fn(world, (301, 7), Split::Balanced, |(i, j)| (i * j) as f64).unwrap();
+    let mine = if world.rank() == 0 {
+        Params::current().with_block_bytes(64)
+    } else {
+        Params::current()
+    };
+    let r = mine.install(|| b.par_sum_axis(Axis(0)));
+    assert_eq!(r.is_err(), world.size() > 1);
     // Scatter from a rank that is not the one holding the array.
     let held = Array1::<f64>::zeros(4);
     let r = DistArray::scatter(

@@ -240,7 +240,16 @@ where
     {
         check::axis(what, axis, self.shape().len());
         let world = self.world();
-        world.agree(what, &self.signature(&(axis.index() as u64).to_le_bytes()))?;
+        // Along the split axis the pieces come from each rank's params,
+        // which must agree too.
+        let pieces = if axis.index() == 0 {
+            self.row_pieces::<K>()?
+        } else {
+            0
+        };
+        let mut extra = (axis.index() as u64).to_le_bytes().to_vec();
+        extra.extend_from_slice(&(pieces as u64).to_le_bytes());
+        world.agree(what, &self.signature(&extra))?;
         if self.shape()[axis.index()] == 0 {
             return Ok(None);
         }
@@ -262,26 +271,26 @@ where
                 .map(Some)
                 .map_err(|_| malformed("the rows of an axis reduction do not fill its shape"));
         }
-        self.along_rows(kernel, out_dim).map(Some)
+        self.along_rows(kernel, pieces, out_dim).map(Some)
     }
 
     /// `kernel` along the split axis: the fixed pieces of the single-machine
     /// axis plan for the C-order array, spread over ranks.
-    fn along_rows<K>(&self, kernel: K, out_dim: D::Smaller) -> Result<Array<K::Out, D::Smaller>>
+    fn along_rows<K>(
+        &self,
+        kernel: K,
+        pieces: usize,
+        out_dim: D::Smaller,
+    ) -> Result<Array<K::Out, D::Smaller>>
     where
         D: RemoveAxis,
         K: ReduceKernel<A>,
         K::Acc: Message,
     {
-        let shape = self.shape();
-        let (n, m) = (shape[0], self.row_len());
+        let (n, m) = (self.shape()[0], self.row_len());
         if m == 0 {
             return Ok(Array::from_shape_vec(out_dim, Vec::new()).expect("no outputs"));
         }
-        let strides = c_strides(shape)?;
-        let size = size_of::<A>().max(size_of::<K::Acc>());
-        let plan = AxisPlan::new(shape, &[&strides], size, K::SPLITTABLE);
-        let pieces = plan.pieces();
         let tree = Tree::midpoint(pieces);
         let world = self.world();
         let bounds = self.offsets();
@@ -318,6 +327,23 @@ where
         let out: Vec<K::Out> = accs.into_iter().map(|a| kernel.finish(a)).collect();
         Array::from_shape_vec(out_dim, out)
             .map_err(|_| malformed("an axis reduction of the wrong length"))
+    }
+}
+
+impl<A, D: Dimension> DistArray<A, D>
+where
+    A: Message + Clone + Send + Sync,
+{
+    /// The number of pieces the single-machine axis plan cuts the split
+    /// axis of the C-order array into, for a kernel like `K` (0 for an
+    /// empty array).
+    fn row_pieces<K: ReduceKernel<A>>(&self) -> Result<usize> {
+        if self.is_empty() {
+            return Ok(0);
+        }
+        let strides = c_strides(self.shape())?;
+        let size = size_of::<A>().max(size_of::<K::Acc>());
+        Ok(AxisPlan::new(self.shape(), &[&strides], size, K::SPLITTABLE).pieces())
     }
 }
 
