@@ -36,6 +36,11 @@
 //!   and for any order, machine or library (the correctly rounded `*_exact`
 //!   reductions). [`Reproducibility`] has the table of kernel × level, and
 //!   [`state`] the public mergeable states behind the reductions.
+//! * **The same bits on any number of machines.** With the `mpi` feature,
+//!   `dist::DistArray` splits an array over MPI ranks and combines the
+//!   ranks' partial results along the single-machine tree, so its
+//!   reductions, stencils and random arrays equal one machine's, bit for
+//!   bit, on any number of ranks (the `dist` module docs have the table).
 //! * **Every layout.** Any dimension (`Ix0`…`Ix6`, `IxDyn`), owned arrays,
 //!   views and `&ArrayRef`, C or F order, sliced with steps, reversed,
 //!   transposed, broadcast, empty.
