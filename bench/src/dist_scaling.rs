@@ -75,7 +75,8 @@ fn main() -> ExitCode {
     for ranks in 1..=cli.max_ranks.max(1) {
         let exe = std::env::current_exe().expect("own path");
         let out = Command::new("mpirun")
-            .args(["--oversubscribe", "-n", &ranks.to_string()])
+            .args(oversubscribe())
+            .args(["-n", &ranks.to_string()])
             .arg(exe)
             .args(std::env::args().skip(1))
             .env(CHILD, "1")
@@ -113,6 +114,16 @@ fn main() -> ExitCode {
     }
     println!("wrote {}", cli.out.join("report.md").display());
     ExitCode::SUCCESS
+}
+
+/// Open MPI's flag that lets more ranks than cores run (MPICH's mpirun
+/// allows that without one).
+fn oversubscribe() -> &'static [&'static str] {
+    let version = Command::new("mpirun").arg("--version").output();
+    match version {
+        Ok(v) if String::from_utf8_lossy(&v.stdout).contains("Open MPI") => &["--oversubscribe"],
+        _ => &[],
+    }
 }
 
 fn parse(line: &str) -> Option<Row> {
