@@ -19,7 +19,7 @@ use clap::Parser;
 use ndarray::Array2;
 use ndpar::blocks::{Boundary, par_correlate_2d_into};
 use ndpar::dist::{DistArray, Split, World};
-use ndpar_examples::{output_dir, plate};
+use ndpar_examples::{output_dir, plate, rank_outcome, start_rank};
 
 /// Explicit 2-D heat diffusion on a distributed grid.
 #[derive(Parser, Debug)]
@@ -44,40 +44,19 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let world = match World::init() {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::FAILURE;
-        }
+    let (world, threads) = match start_rank(cli.threads) {
+        Ok(started) => started,
+        Err(code) => return code,
     };
     if !(cli.alpha > 0.0 && cli.alpha <= 0.25) || cli.grid < 3 {
         eprintln!("need 0 < alpha <= 0.25 (stability) and a grid of at least 3 points");
         return ExitCode::FAILURE;
     }
-    let threads = cli
-        .threads
-        .unwrap_or_else(|| (ndpar::cpu_count() / world.size()).max(1));
     let dir = match output_dir(cli.out.as_deref()) {
         Ok(dir) => dir,
         Err(code) => return code,
     };
-    // MPI calls stay on this thread; the kernels run on the global pool.
-    if let Err(e) = ndpar::rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build_global()
-    {
-        eprintln!("{e}");
-        return ExitCode::FAILURE;
-    }
-    let code = run(&cli, &world, threads, &dir);
-    match code {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("rank {}: {e}", world.rank());
-            ExitCode::FAILURE
-        }
-    }
+    rank_outcome(world.rank(), run(&cli, &world, threads, &dir))
 }
 
 fn run(cli: &Cli, world: &World, threads: usize, dir: &std::path::Path) -> ndpar::Result<ExitCode> {

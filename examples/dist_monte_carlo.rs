@@ -18,6 +18,7 @@ use ndpar::dist::{DistArray, Split, World, par_monte_carlo};
 use ndpar::random::rand::Rng;
 use ndpar::random::{ChaCha8Rng, StandardNormal, par_random};
 use ndpar::{ParReduce, Params, Reproducibility};
+use ndpar_examples::{rank_outcome, start_rank};
 
 /// Estimates π over MPI ranks and checks the bits against one machine.
 #[derive(Parser, Debug)]
@@ -42,36 +43,15 @@ fn inside(rng: &mut ChaCha8Rng) -> f64 {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let world = match World::init() {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::FAILURE;
-        }
+    let (world, threads) = match start_rank(cli.threads) {
+        Ok(started) => started,
+        Err(code) => return code,
     };
     if cli.samples < 2 {
         eprintln!("need at least 2 samples");
         return ExitCode::FAILURE;
     }
-    let threads = cli
-        .threads
-        .unwrap_or_else(|| (ndpar::cpu_count() / world.size()).max(1));
-    // MPI calls stay on this thread; the kernels run on the global pool.
-    if let Err(e) = ndpar::rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build_global()
-    {
-        eprintln!("{e}");
-        return ExitCode::FAILURE;
-    }
-    let outcome = run(&cli, &world, threads);
-    match outcome {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("rank {}: {e}", world.rank());
-            ExitCode::FAILURE
-        }
-    }
+    rank_outcome(world.rank(), run(&cli, &world, threads))
 }
 
 fn run(cli: &Cli, world: &World, threads: usize) -> ndpar::Result<ExitCode> {

@@ -303,3 +303,34 @@ pub fn plate(n: usize, i: usize, j: usize) -> f64 {
         0.0
     }
 }
+
+/// Starts MPI and gives this rank's kernels `threads` threads (default:
+/// the CPUs this process may use over the ranks, at least 1) on the global
+/// rayon pool, so that MPI calls stay on the main thread. The world and
+/// the thread count, or the exit code after saying why not.
+#[cfg(feature = "mpi")]
+pub fn start_rank(threads: Option<usize>) -> Result<(ndpar::dist::World, usize), ExitCode> {
+    let world = ndpar::dist::World::init().map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::FAILURE
+    })?;
+    let threads = threads.unwrap_or_else(|| (ndpar::cpu_count() / world.size()).max(1));
+    ndpar::rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+        .map_err(|e| {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        })?;
+    Ok((world, threads))
+}
+
+/// The exit code of a rank's run: its own, or failure after printing the
+/// error with the rank.
+#[cfg(feature = "mpi")]
+pub fn rank_outcome(rank: usize, outcome: ndpar::Result<ExitCode>) -> ExitCode {
+    outcome.unwrap_or_else(|e| {
+        eprintln!("rank {rank}: {e}");
+        ExitCode::FAILURE
+    })
+}
