@@ -51,7 +51,7 @@
 //! | `par_sum_axis`, `par_mean_axis`, `par_var_axis`, `par_std_axis`, `par_min_axis`, `par_max_axis`, `par_argmin_axis`, `par_argmax_axis` along axis 0 (the split axis) | the same method on the gathered C-order array at the default level: the single-machine plan's row blocks, spread over ranks |
 //! | the same along another axis | the same method on the gathered array: each rank reduces its own rows, whose lanes never cross ranks |
 //! | `par_map`, `par_mapv`, `par_zip_map`, `par_mapv_inplace` | the single-machine map (elementwise; no communication) |
-//! | `par_correlate_2d`, `par_map_overlap` with every [`Boundary`](crate::Boundary) mode | the single-machine kernel on the gathered array (halo rows are exchanged first; for `par_map_overlap`, when `f` reads only rows within the halo) |
+//! | `par_correlate_2d`, `par_correlate_2d_into`, `with_halo`, `par_map_overlap` with every [`Boundary`](crate::Boundary) mode | the single-machine kernel on the gathered array (halo rows are exchanged first; for `par_map_overlap`, when `f` reads only rows within the halo). `with_halo` is the block with the rows around it that `par_map_overlap` on one machine would see |
 //! | [`DistArray::random`] | [`par_random`](crate::random::par_random) with the same shape, distribution and seed |
 //! | [`World::par_map`] | the task results in input order, as [`Parallel::map`](crate::Parallel::map) |
 //! | [`par_monte_carlo`] | [`par_monte_carlo`](crate::random::par_monte_carlo) on one machine |
