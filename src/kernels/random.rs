@@ -87,37 +87,15 @@ fn addressable_len<A, D: Dimension>(name: &str, dim: &D) -> usize {
     }
 }
 
-/// `len` values in row-major order, stream by stream in parallel.
-fn generate<A, R, M, Dist>(len: usize, make: M, dist: &Dist) -> Vec<A>
+/// The values at row-major indices `range` of an array drawn from `dist`,
+/// stream `s` made by `make(s)`, stream by stream in parallel. A stream
+/// that starts before `range` is drawn from its beginning and the values
+/// before `range` are dropped, so the values are those of the whole array.
+fn generate<A, R, M, Dist>(range: std::ops::Range<usize>, make: M, dist: &Dist) -> Vec<A>
 where
     A: Send,
     R: Rng,
     M: Fn(u64) -> R + Sync,
-    Dist: Distribution<A> + Sync,
-{
-    let streams = len.div_ceil(STREAM_LEN);
-    let parts = (0..streams)
-        .map(|s| {
-            let n = STREAM_LEN.min(len - s * STREAM_LEN);
-            ((s, n), n)
-        })
-        .collect();
-    build_vec(len, parts, Schedule::for_len(len, streams), |(s, n), w| {
-        let mut rng = make(s as u64);
-        for _ in 0..n {
-            w.push(dist.sample(&mut rng));
-        }
-    })
-}
-
-/// The values at row-major indices `range` of any array drawn from
-/// `dist` with `seed` and the default generator: each stream is started
-/// from its beginning and the values before `range` are drawn and dropped,
-/// so the values are those of the whole array.
-#[cfg(feature = "mpi")]
-pub(crate) fn random_range<A, Dist>(range: std::ops::Range<usize>, dist: &Dist, seed: u64) -> Vec<A>
-where
-    A: Send,
     Dist: Distribution<A> + Sync,
 {
     let len = range.len();
@@ -135,7 +113,7 @@ where
         .collect();
     let schedule = Schedule::for_len(len, last - first + 1);
     build_vec(len, parts, schedule, |(s, skip, n), w| {
-        let mut rng = chacha_stream(seed, s as u64);
+        let mut rng = make(s as u64);
         for _ in 0..skip {
             let _: A = dist.sample(&mut rng);
         }
@@ -143,6 +121,17 @@ where
             w.push(dist.sample(&mut rng));
         }
     })
+}
+
+/// The values at row-major indices `range` of any array drawn from
+/// `dist` with `seed` and the default generator (see [`generate`]).
+#[cfg(feature = "mpi")]
+pub(crate) fn random_range<A, Dist>(range: std::ops::Range<usize>, dist: &Dist, seed: u64) -> Vec<A>
+where
+    A: Send,
+    Dist: Distribution<A> + Sync,
+{
+    generate(range, |s| chacha_stream(seed, s), dist)
 }
 
 /// A new array of the given shape (row-major) with values drawn from
@@ -176,7 +165,7 @@ where
 {
     let dim = shape.into_dimension();
     let len = addressable_len::<A, _>("par_random", &dim);
-    let data = generate(len, |s| chacha_stream(seed, s), dist);
+    let data = generate(0..len, |s| chacha_stream(seed, s), dist);
     Array::from_shape_vec(dim, data).expect("one value per element")
 }
 
@@ -204,7 +193,7 @@ where
 {
     let dim = shape.into_dimension();
     let len = addressable_len::<A, _>("par_random_using", &dim);
-    let data = generate(len, |s| derived_stream::<R>(seed, s), dist);
+    let data = generate(0..len, |s| derived_stream::<R>(seed, s), dist);
     Array::from_shape_vec(dim, data).expect("one value per element")
 }
 
