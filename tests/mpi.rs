@@ -561,6 +561,22 @@ fn disagreements(world: &World) {
         i as f64
     });
     assert!(bad.is_err());
+    // Explicit rows that fit on one rank only: still an error everywhere.
+    let split = if world.rank() == 0 {
+        Split::Rows(vec![5; world.size() + 1])
+    } else {
+        Split::Balanced
+    };
+    let r = DistArray::from_fn(world, 10, split.clone(), |i| i as f64);
+    assert!(r.is_err());
+    let held = Array1::<f64>::zeros(10);
+    let root_has = (world.rank() == 0).then_some(&*held);
+    let r = DistArray::scatter(world, 0, root_has, split);
+    assert!(r.is_err());
+    // Histogram bins valid on one rank only.
+    let h = DistArray::from_fn(world, 10, Split::Balanced, |i| i as f64).unwrap();
+    let bins = if world.rank() == 0 { 0 } else { 4 };
+    assert!(h.par_histogram(bins, None).is_err());
     // Blocks that differ beyond the first axis.
     let local = Array2::<f64>::zeros((2, 3 + world.rank()));
     let r = DistArray::from_local(world, local);

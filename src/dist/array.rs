@@ -138,21 +138,14 @@ fn check_size<A>(method: &str, shape: &[usize], rows: usize) {
 }
 
 impl<A, D: Dimension> DistArray<A, D> {
-    /// Builds the array after every rank agreed on `shape` and `offsets`.
-    fn assemble(
-        world: &World,
-        what: &str,
-        shape: D,
-        offsets: Vec<usize>,
-        local: Array<A, D>,
-    ) -> Result<Self> {
-        world.agree(what, &signature(shape.slice(), &offsets, &[]))?;
-        Ok(DistArray {
+    /// The array of `shape` and `split` from this rank's block of it.
+    fn assemble(world: &World, shape: D, offsets: Vec<usize>, local: Array<A, D>) -> Self {
+        DistArray {
             world: world.clone(),
             shape,
             offsets,
             local,
-        })
+        }
     }
 
     /// The global shape.
@@ -262,6 +255,29 @@ impl<A, D: Dimension> DistArray<A, D> {
     }
 }
 
+/// Checks that every rank is in the call `what` with the same `split`
+/// (as passed, before it is checked) and the same `extra` arguments.
+fn agree_split(world: &World, what: &str, split: &Split, extra: &[u8]) -> Result<()> {
+    let mut passed = extra.to_vec();
+    match split {
+        Split::Balanced => 0u8.encode(&mut passed),
+        Split::Rows(rows) => {
+            1u8.encode(&mut passed);
+            rows.encode(&mut passed);
+        }
+    }
+    world.agree(what, &passed)
+}
+
+/// The offsets of `split` over the first axis of `shape`, after every
+/// rank agreed on the call, the shape and the split as passed: the split
+/// is checked only then, so that every rank reaches the same verdict on
+/// it and none is left waiting.
+fn agreed_offsets(world: &World, what: &str, shape: &[usize], split: &Split) -> Result<Vec<usize>> {
+    agree_split(world, what, split, &signature(shape, &[], &[]))?;
+    split.offsets(shape[0], world.size())
+}
+
 /// Shape, offsets and extra arguments as bytes.
 pub(crate) fn signature(shape: &[usize], offsets: &[usize], extra: &[u8]) -> Vec<u8> {
     let mut s = Vec::new();
@@ -301,7 +317,7 @@ impl<A: Send + Sync, D: Dimension> DistArray<A, D> {
     {
         let shape = shape.into_dimension();
         check_ndim("DistArray::from_fn", shape.ndim());
-        let offsets = split.offsets(shape.slice()[0], world.size())?;
+        let offsets = agreed_offsets(world, "DistArray::from_fn", shape.slice(), &split)?;
         let rows = offsets[world.rank()]..offsets[world.rank() + 1];
         check_size::<A>("DistArray::from_fn", shape.slice(), rows.len());
         let row_shape: Vec<usize> = shape.slice()[1..].to_vec();
@@ -323,7 +339,7 @@ impl<A: Send + Sync, D: Dimension> DistArray<A, D> {
         let data: Vec<A> = per_row.into_iter().flatten().collect();
         let local = Array::from_shape_vec(block_dim(&shape, rows.len()), data)
             .expect("one value per index");
-        Self::assemble(world, "DistArray::from_fn", shape, offsets, local)
+        Ok(Self::assemble(world, shape, offsets, local))
     }
 
     /// The array whose rank `r` block is the block each rank passes: the
@@ -343,6 +359,10 @@ impl<A: Send + Sync, D: Dimension> DistArray<A, D> {
         A: Clone,
     {
         check_ndim("DistArray::from_local", local.ndim());
+        // Every rank is in this call before the blocks' shapes are read;
+        // the shape and split then come from the same gathered shapes on
+        // every rank, so they need no second agreement.
+        world.agree("DistArray::from_local", &[])?;
         let shapes = world.all_gather(&local.shape().to_vec())?;
         if let Some(r) = shapes
             .iter()
@@ -368,7 +388,7 @@ impl<A: Send + Sync, D: Dimension> DistArray<A, D> {
         } else {
             local.as_standard_layout().into_owned()
         };
-        Self::assemble(world, "DistArray::from_local", shape, offsets, local)
+        Ok(Self::assemble(world, shape, offsets, local))
     }
 
     /// Sends the array `root` holds to every rank, split by `split`.
@@ -401,8 +421,10 @@ impl<A: Send + Sync, D: Dimension> DistArray<A, D> {
         if let Some(g) = global {
             check_ndim("DistArray::scatter", g.ndim());
         }
-        // Every rank learns the shape, and whether exactly the root holds
-        // the array, before any data moves.
+        // Every rank is in this call with the same root and split, then
+        // learns the shape, and whether exactly the root holds the array,
+        // before any data moves.
+        agree_split(world, "DistArray::scatter", &split, &root.to_le_bytes())?;
         let shape: Option<Vec<usize>> = global.map(|g| g.shape().to_vec());
         let held = world.all_gather(&shape)?;
         let holders: Vec<usize> = (0..held.len()).filter(|&r| held[r].is_some()).collect();
@@ -416,7 +438,6 @@ impl<A: Send + Sync, D: Dimension> DistArray<A, D> {
             Error::Distributed("DistArray::scatter: the root's array has another dimension".into())
         })?;
         let offsets = split.offsets(dims[0], world.size())?;
-        world.agree("DistArray::scatter", &signature(&dims, &offsets, &[]))?;
         let sends: Vec<(usize, Vec<u8>)> = match global {
             Some(g) => (0..world.size())
                 .map(|r| {
@@ -629,13 +650,13 @@ impl<A: Send + Sync, D: Dimension> DistArray<A, D> {
     {
         let shape = shape.into_dimension();
         check_ndim("DistArray::random", shape.ndim());
-        let offsets = split.offsets(shape.slice()[0], world.size())?;
+        let offsets = agreed_offsets(world, "DistArray::random", shape.slice(), &split)?;
         let rows = offsets[world.rank()]..offsets[world.rank() + 1];
         check_size::<A>("DistArray::random", shape.slice(), rows.len());
         let row: usize = shape.slice()[1..].iter().product();
         let data = crate::random::random_range(rows.start * row..rows.end * row, dist, seed);
         let local = Array::from_shape_vec(block_dim(&shape, rows.len()), data)
             .expect("one value per element");
-        Self::assemble(world, "DistArray::random", shape, offsets, local)
+        Ok(Self::assemble(world, shape, offsets, local))
     }
 }

@@ -216,6 +216,12 @@ where
     /// Every rank's value of a local exact state, merged.
     fn merged<S: Message>(&self, what: &str, mine: S, merge: impl Fn(&mut S, &S)) -> Result<S> {
         self.world().agree(what, &self.signature(&[]))?;
+        self.merge_all(mine, merge)
+    }
+
+    /// Every rank's `mine`, merged in rank order (the ranks agreed on the
+    /// call already).
+    fn merge_all<S: Message>(&self, mine: S, merge: impl Fn(&mut S, &S)) -> Result<S> {
         let mut all = self.world().all_gather(&mine)?.into_iter();
         let mut total = all.next().expect("at least one rank");
         for s in all {
@@ -659,6 +665,12 @@ where
     /// As [`par_histogram`](crate::par_histogram) (on every rank), and as
     /// [`par_sum`](Self::par_sum).
     pub fn par_histogram(&self, bins: usize, range: Option<(A, A)>) -> Result<Histogram<A>> {
+        // The bins and range are checked after every rank agreed on them,
+        // so that all reach the same verdict and none is left waiting.
+        let mut args = (bins as u64).to_le_bytes().to_vec();
+        range.encode(&mut args);
+        self.world()
+            .agree("par_histogram", &self.signature(&args))?;
         let range = match range {
             Some(r) => Some(r),
             None => match (self.par_min()?, self.par_max()?) {
@@ -666,10 +678,8 @@ where
                 _ => None,
             },
         };
-        let mine = crate::par_histogram(&self.local(), bins, range);
-        // Every rank reaches the same verdict on the same range and bins.
-        let mine = mine?;
-        self.merged("par_histogram", mine, |t, s| {
+        let mine = crate::par_histogram(&self.local(), bins, range)?;
+        self.merge_all(mine, |t, s| {
             t.counts += &s.counts;
         })
     }
