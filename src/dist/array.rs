@@ -28,6 +28,13 @@ pub enum Split {
 }
 
 impl Split {
+    /// The run of `0..n` that `rank` of `size` holds in a balanced split
+    /// (tasks, random streams: whatever is dealt out like rows).
+    pub(crate) fn balanced_run(n: usize, rank: usize, size: usize) -> Range<usize> {
+        let start = |r: usize| r * (n / size) + r.min(n % size);
+        start(rank)..start(rank + 1)
+    }
+
     /// The first row of every rank and the end: `size + 1` offsets.
     ///
     /// # Errors
@@ -37,7 +44,7 @@ impl Split {
     pub(crate) fn offsets(&self, n: usize, size: usize) -> Result<Vec<usize>> {
         let counts: Vec<usize> = match self {
             Split::Balanced => (0..size)
-                .map(|r| n / size + usize::from(r < n % size))
+                .map(|r| Split::balanced_run(n, r, size).len())
                 .collect(),
             Split::Rows(rows) => {
                 let total = rows.iter().try_fold(0usize, |t, &r| t.checked_add(r));

@@ -148,10 +148,9 @@ where
     }
     let streams = samples.div_ceil(STREAM_LEN);
     let (me, size) = (world.rank(), world.size());
-    let start = |r: usize| r * (streams / size) + r.min(streams % size);
     let m: Option<Moments<f64>> = Tree::midpoint(streams).reduce(
         world,
-        start(me)..start(me + 1),
+        Split::balanced_run(streams, me, size),
         |s| crate::random::stream_moments(samples, seed, s, &f),
         Moments::combined,
     )?;

@@ -156,8 +156,7 @@ impl World {
         self.agree("World::par_map", &(inputs.len() as u64).to_le_bytes())?;
         let (me, size) = (self.rank(), self.size());
         let n = inputs.len();
-        let start = |r: usize| r * (n / size) + r.min(n % size);
-        let mine = start(me)..start(me + 1);
+        let mine = super::Split::balanced_run(n, me, size);
         let outcome: std::result::Result<Vec<R>, String> = crate::Parallel::new()
             .map(&inputs[mine.clone()], &f)
             .map_err(|e| match e {
