@@ -25,22 +25,22 @@ enum Source {
     Constant,
 }
 
-/// The sources of the padded rows `r0 - h .. r1 + h` of a block holding
-/// rows `r0..r1` of `n`.
-fn sources<A>(
-    rows: std::ops::Range<usize>,
+/// The sources of the `h` halo rows before and the `h` after a block
+/// holding rows `rows` of `n`.
+fn halo_sources<A>(
+    rows: Range<usize>,
     h: usize,
     n: usize,
     boundary: &Boundary<A>,
-) -> Vec<Source> {
-    let lo = rows.start as isize - h as isize;
-    let hi = rows.end as isize + h as isize;
-    (lo..hi)
-        .map(|i| match boundary.source(i, n) {
-            Some(g) => Source::Row(g),
-            None => Source::Constant,
-        })
-        .collect()
+) -> (Vec<Source>, Vec<Source>) {
+    let source = |i: isize| match boundary.source(i, n) {
+        Some(g) => Source::Row(g),
+        None => Source::Constant,
+    };
+    let (start, end) = (rows.start as isize, rows.end as isize);
+    let before = (start - h as isize..start).map(source).collect();
+    let after = (end..end + h as isize).map(source).collect();
+    (before, after)
 }
 
 impl<A, D> DistArray<A, D>
@@ -100,11 +100,7 @@ where
         let local = self.local_slice();
         let owner = |g: usize| self.offsets().partition_point(|&o| o <= g) - 1;
         // The halo positions of a block: `halo` before it and `halo` after.
-        let halo_of = |rows: Range<usize>| {
-            let all = sources(rows.clone(), halo, n, boundary);
-            let (top, rest) = all.split_at(halo);
-            (top.to_vec(), rest[rows.len()..].to_vec())
-        };
+        let halo_of = |rows: Range<usize>| halo_sources(rows, halo, n, boundary);
         // What every other rank needs from this one, in its own order.
         let mut sends = Vec::new();
         for q in (0..size).filter(|&q| q != me) {
