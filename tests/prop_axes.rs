@@ -5,7 +5,7 @@
 //! count.
 
 use crate::common::*;
-use ndarray::{ArrayD, ArrayViewD, Axis};
+use ndarray::{ArrayD, ArrayViewD, Axis, ShapeBuilder};
 use ndpar::prelude::*;
 use proptest::prelude::*;
 
@@ -184,4 +184,25 @@ fn repeated_axis_panics() {
 #[should_panic(expected = "par_mean_axes: axis 3 is out of bounds")]
 fn axis_out_of_bounds_panics() {
     let _ = ndarray::Array2::<f64>::zeros((2, 2)).par_mean_axes(&[Axis(3)], false);
+}
+
+/// A NaN made by a first stage (`inf + (-inf)`) is not skipped by the
+/// stages after it: numpy's `nansum` skips only the data's NaNs, so the
+/// answer must not depend on whether the layout lets the axes merge.
+#[test]
+fn nansum_over_axes_keeps_a_nan_made_from_infinities_in_every_layout() {
+    let mut c = ndarray::Array3::<f64>::ones((2, 2, 2));
+    c[[0, 0, 0]] = f64::INFINITY;
+    c[[1, 0, 0]] = f64::NEG_INFINITY;
+    let mut f = ndarray::Array3::<f64>::ones((2, 2, 2).f());
+    f.assign(&c);
+    for v in [c.view(), f.view()] {
+        let s = v.par_nansum_axes(&[Axis(0), Axis(2)], false);
+        assert!(s[0].is_nan(), "{s} (numpy: [nan, 4.])");
+        assert_eq!(s[1], 4.0);
+        let m = v.par_nanmean_axes(&[Axis(0), Axis(2)], false).unwrap();
+        assert!(m[0].is_nan(), "{m}");
+        let s = v.par_sum_axes(&[Axis(0), Axis(2)], false);
+        assert!(s[0].is_nan(), "{s}");
+    }
 }

@@ -235,22 +235,35 @@ fn out_shape(dim: &[usize], kept: &[usize], keepdims: bool) -> Vec<usize> {
 /// A one-axis reduction (`None`: an empty axis where it has no value).
 type Reduce<'s, A> = &'s dyn Fn(ArrayViewD<'_, A>, Axis) -> Option<ArrayD<A>>;
 
+/// How a reduction over several axes may go one axis at a time.
+enum Stages<'s, A> {
+    /// It may not (a mean of means is not a mean): a layout whose axes do
+    /// not merge is copied once.
+    None,
+    /// After a first stage with the reduction itself, the partial results
+    /// are reduced by `then`: the sum of sums for a sum, but also the
+    /// plain sum of `nansum`s, since only the data's own NaNs may be
+    /// skipped — an `inf + (-inf)` made by the first stage is a NaN that
+    /// must propagate, as numpy's one-pass `nansum` lets it.
+    Then(Reduce<'s, A>),
+}
+
 /// Reduces `a` over `axes` with `reduce`, applied along one axis of the
 /// matrix of kept × reduced (or reduced × kept) elements, and shapes the
 /// result.
 ///
 /// The matrix is a view when the layout lets the axes merge (in row- or
-/// column-major order). Otherwise, if the reduction `composes` with itself
-/// (a sum of sums is a sum), the reduced axis of smallest stride is reduced
-/// on its own and the rest follows on the (smaller) result; if not, the
-/// array is copied once into kept × reduced order.
+/// column-major order). Otherwise, if the reduction has [`Stages`], the
+/// reduced axis of smallest stride is reduced on its own and the rest
+/// follows on the (smaller) result; if not, the array is copied once into
+/// kept × reduced order.
 #[track_caller]
 fn reduce_axes<A, D>(
     method: &str,
     a: &ArrayRef<A, D>,
     axes: &[Axis],
     keepdims: bool,
-    composes: bool,
+    stages: Stages<'_, A>,
     reduce: Reduce<'_, A>,
 ) -> Option<ArrayD<A>>
 where
@@ -273,18 +286,23 @@ where
             // Every reduced axis went in stages: `cur` is the result.
             return Some(finish(cur.into_owned(), Order::RowMajor));
         }
+        // The data itself goes to `reduce`; partial results to the stages.
+        let step = match stages {
+            Stages::Then(then) if staged => then,
+            _ => reduce,
+        };
         let kept: Vec<usize> = (0..cur.ndim()).filter(|ax| !reduced.contains(ax)).collect();
-        if let Some((out, order)) = merged(&cur.view(), &kept, &reduced, reduce) {
+        if let Some((out, order)) = merged(&cur.view(), &kept, &reduced, step) {
             return Some(finish(out?, order));
         }
-        if !composes || reduced.is_empty() {
+        if matches!(stages, Stages::None) || reduced.is_empty() {
             break;
         }
         let ax = *reduced
             .iter()
             .min_by_key(|&&ax| cur.strides()[ax].unsigned_abs())
             .expect("at least one axis is left to reduce");
-        cur = reduce(cur.view(), Axis(ax))?.into();
+        cur = step(cur.view(), Axis(ax))?.into();
         staged = true;
         reduced = reduced
             .iter()
@@ -384,7 +402,8 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
         A: Scalar,
     {
         let sum: Reduce<'_, A> = &|v, ax| Some(v.par_sum_axis(ax));
-        reduce_axes("par_sum_axes", self, axes, keepdims, true, sum).expect("sums always exist")
+        reduce_axes("par_sum_axes", self, axes, keepdims, Stages::Then(sum), sum)
+            .expect("sums always exist")
     }
 
     fn par_mean_axes(&self, axes: &[Axis], keepdims: bool) -> Option<ArrayD<A>>
@@ -393,8 +412,15 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
     {
         // The sum divided by the count, as `par_mean_axis` does.
         let sum: Reduce<'_, A> = &|v, ax| Some(v.par_sum_axis(ax));
-        let sum = reduce_axes("par_mean_axes", self, axes, keepdims, true, sum)
-            .expect("sums always exist");
+        let sum = reduce_axes(
+            "par_mean_axes",
+            self,
+            axes,
+            keepdims,
+            Stages::Then(sum),
+            sum,
+        )
+        .expect("sums always exist");
         let n = reduced_len(self, axes);
         (n > 0).then(|| sum.mapv_into(|s| s / A::from_count(n)))
     }
@@ -405,7 +431,7 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
     {
         crate::check::ddof("par_var_axes", ddof);
         let var: Reduce<'_, A> = &|v, ax| v.par_var_axis(ax, ddof);
-        reduce_axes("par_var_axes", self, axes, keepdims, false, var)
+        reduce_axes("par_var_axes", self, axes, keepdims, Stages::None, var)
     }
 
     fn par_std_axes(&self, axes: &[Axis], ddof: A, keepdims: bool) -> Option<ArrayD<A>>
@@ -414,7 +440,7 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
     {
         crate::check::ddof("par_std_axes", ddof);
         let std: Reduce<'_, A> = &|v, ax| v.par_std_axis(ax, ddof);
-        reduce_axes("par_std_axes", self, axes, keepdims, false, std)
+        reduce_axes("par_std_axes", self, axes, keepdims, Stages::None, std)
     }
 
     fn par_min_axes(&self, axes: &[Axis], keepdims: bool) -> Option<ArrayD<A>>
@@ -422,7 +448,7 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
         A: Scalar,
     {
         let min: Reduce<'_, A> = &|v, ax| v.par_min_axis(ax);
-        reduce_axes("par_min_axes", self, axes, keepdims, true, min)
+        reduce_axes("par_min_axes", self, axes, keepdims, Stages::Then(min), min)
     }
 
     fn par_max_axes(&self, axes: &[Axis], keepdims: bool) -> Option<ArrayD<A>>
@@ -430,17 +456,26 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
         A: Scalar,
     {
         let max: Reduce<'_, A> = &|v, ax| v.par_max_axis(ax);
-        reduce_axes("par_max_axes", self, axes, keepdims, true, max)
+        reduce_axes("par_max_axes", self, axes, keepdims, Stages::Then(max), max)
     }
 
     fn par_nansum_axes(&self, axes: &[Axis], keepdims: bool) -> ArrayD<A>
     where
         A: Float,
     {
-        // Stages after the first add sums, which hold no NaN.
+        // Only the data's NaNs are skipped: a NaN that a first stage made
+        // (from inf + -inf) propagates through the plain sums after it.
         let nansum: Reduce<'_, A> = &|v, ax| Some(v.par_nansum_axis(ax));
-        reduce_axes("par_nansum_axes", self, axes, keepdims, true, nansum)
-            .expect("sums always exist")
+        let sum: Reduce<'_, A> = &|v, ax| Some(v.par_sum_axis(ax));
+        reduce_axes(
+            "par_nansum_axes",
+            self,
+            axes,
+            keepdims,
+            Stages::Then(sum),
+            nansum,
+        )
+        .expect("sums always exist")
     }
 
     fn par_nanmean_axes(&self, axes: &[Axis], keepdims: bool) -> Option<ArrayD<A>>
@@ -448,16 +483,31 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
         A: Float,
     {
         let nanmean: Reduce<'_, A> = &|v, ax| v.par_nanmean_axis(ax);
-        reduce_axes("par_nanmean_axes", self, axes, keepdims, false, nanmean)
+        reduce_axes(
+            "par_nanmean_axes",
+            self,
+            axes,
+            keepdims,
+            Stages::None,
+            nanmean,
+        )
     }
 
     fn par_nanmin_axes(&self, axes: &[Axis], keepdims: bool) -> Option<ArrayD<A>>
     where
         A: Float,
     {
-        // A stage's NaN means "all NaN so far", which the next stage skips.
+        // A stage's NaN means "all NaN so far" (a minimum makes no new
+        // NaN), which the next stage skips.
         let nanmin: Reduce<'_, A> = &|v, ax| v.par_nanmin_axis(ax);
-        reduce_axes("par_nanmin_axes", self, axes, keepdims, true, nanmin)
+        reduce_axes(
+            "par_nanmin_axes",
+            self,
+            axes,
+            keepdims,
+            Stages::Then(nanmin),
+            nanmin,
+        )
     }
 
     fn par_nanmax_axes(&self, axes: &[Axis], keepdims: bool) -> Option<ArrayD<A>>
@@ -465,6 +515,13 @@ impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
         A: Float,
     {
         let nanmax: Reduce<'_, A> = &|v, ax| v.par_nanmax_axis(ax);
-        reduce_axes("par_nanmax_axes", self, axes, keepdims, true, nanmax)
+        reduce_axes(
+            "par_nanmax_axes",
+            self,
+            axes,
+            keepdims,
+            Stages::Then(nanmax),
+            nanmax,
+        )
     }
 }
