@@ -314,9 +314,71 @@ fn mutated_files_give_errors_or_arrays_never_panics() {
         }
         std::fs::write(&p, &bytes).unwrap();
         // The point: these calls return.
-        let _ = load_npy::<f64, IxDyn, _>(&p);
-        let _ = load_npy::<i32, Ix2, _>(&p);
-        let _ = load_npy::<bool, Ix1, _>(&p);
-        let _ = load_npy::<u16, ndarray::Ix0, _>(&p);
+        every_reader_returns(&p);
+    }
+}
+
+/// Loads `path` as every reader does (the memory maps too, where built):
+/// each must return, an array or an error.
+fn every_reader_returns(path: &std::path::Path) {
+    let _ = load_npy::<f64, IxDyn, _>(path);
+    let _ = load_npy::<i32, Ix2, _>(path);
+    let _ = load_npy::<bool, Ix1, _>(path);
+    let _ = load_npy::<u16, ndarray::Ix0, _>(path);
+    #[cfg(feature = "mmap")]
+    {
+        use ndpar::io::{NpyMap, NpyMapMut};
+        // SAFETY: the test's scratch folder is its own; nothing else
+        // changes the file while it is mapped.
+        if let Ok(m) = unsafe { NpyMap::open(path) } {
+            let _ = m.view::<f64, IxDyn>();
+        }
+        // SAFETY: as above.
+        if let Ok(mut m) = unsafe { NpyMapMut::open(path) } {
+            let _ = m.view_mut::<f64, IxDyn>();
+        }
+    }
+}
+
+/// Version-3 headers are UTF-8: element types spelled with multi-byte
+/// characters, and such characters anywhere in the header, are errors.
+#[test]
+fn utf8_headers_with_multibyte_characters_are_errors_never_panics() {
+    let dir = Scratch::new("io-utf8");
+    let p = dir.path("utf8.npy");
+    for descr in [
+        "‹é8",
+        "|é",
+        "é",
+        "<é",
+        "<f\u{e9}",
+        "<\u{1F600}8",
+        "\u{2039}f8",
+        "<f8\u{e9}",
+    ] {
+        let dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': (2,), }}");
+        std::fs::write(&p, handmade(3, &dict, &[0u8; 16])).unwrap();
+        let r = load_npy::<f64, IxDyn, _>(&p);
+        assert!(matches!(r, Err(Error::Format { .. })), "{descr}: {r:?}");
+        every_reader_returns(&p);
+    }
+    // Multi-byte characters put at random places of valid version-3 headers.
+    let good = "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }";
+    let chars = ['é', '‹', '\u{1F600}', 'ß', '\u{2028}'];
+    let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+    for _ in 0..2000 {
+        let mut dict: Vec<char> = good.chars().collect();
+        for _ in 0..=rng.below(3) {
+            let at = rng.below(dict.len() + 1);
+            let c = chars[rng.below(chars.len())];
+            if rng.below(2) == 0 && at < dict.len() {
+                dict[at] = c;
+            } else {
+                dict.insert(at, c);
+            }
+        }
+        let dict: String = dict.into_iter().collect();
+        std::fs::write(&p, handmade(3, &dict, &[0u8; 48])).unwrap();
+        every_reader_returns(&p);
     }
 }

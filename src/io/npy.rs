@@ -258,6 +258,11 @@ fn parse_dict(text: &str) -> Result<Header, Problem> {
 /// `'<f8'` → (`f`, 8, little-endian).
 fn parse_descr(descr: &str) -> Result<(char, usize, bool), Problem> {
     let unsupported = || format!("unsupported element type {descr:?}");
+    // Every type ndpar reads is spelled in ASCII; a version-3 header may
+    // hold any UTF-8, which the byte slicing below must never see.
+    if !descr.is_ascii() {
+        return Err(unsupported());
+    }
     let mut chars = descr.chars();
     let (order, kind) = match (chars.next(), chars.next()) {
         (Some(o @ ('<' | '>' | '|' | '=')), Some(k)) => (o, k),
