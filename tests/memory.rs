@@ -405,3 +405,24 @@ fn an_entry_folder_left_incomplete_is_replaced_by_the_next_store() {
     assert_eq!(calls.load(Ordering::SeqCst), 1, "the key is cached again");
     assert!(entry.join("entry.meta").exists());
 }
+
+#[test]
+fn an_entry_folder_replaced_by_a_file_is_stored_again() {
+    let dir = Scratch::new("entry-file");
+    let m = Memory::new(&dir.0).unwrap();
+    let _: Array1<f64> = m.cache("f", &7u32, || Array1::zeros(3));
+    let entry = entry_folders(&dir.0).pop().unwrap();
+    std::fs::remove_dir_all(&entry).unwrap();
+    std::fs::write(&entry, b"not a cache entry").unwrap();
+    let calls = AtomicUsize::new(0);
+    let compute = || {
+        calls.fetch_add(1, Ordering::SeqCst);
+        Array1::from_elem(3, 2.0)
+    };
+    let v: Array1<f64> = m.cache("f", &7u32, compute);
+    assert_eq!(v, Array1::from_elem(3, 2.0));
+    let v: Array1<f64> = m.cache("f", &7u32, compute);
+    assert_eq!(v, Array1::from_elem(3, 2.0));
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "the key is cached again");
+    assert!(entry.is_dir() && entry.join("entry.meta").exists());
+}

@@ -130,9 +130,14 @@ pub(crate) fn publish(tmp: &Path, entry: &Path) -> Result<()> {
                 let _ = std::fs::remove_dir_all(tmp);
                 return Ok(());
             }
-            Err(_) if entry.exists() => {
-                // An incomplete folder: remove it and try again.
-                let _ = std::fs::remove_dir_all(entry);
+            Err(_) if entry.symlink_metadata().is_ok() => {
+                // An incomplete folder, or something that is not a folder
+                // at all (a file or a link put there): remove it and try
+                // again.
+                let _ = match entry.symlink_metadata() {
+                    Ok(m) if m.is_dir() => std::fs::remove_dir_all(entry),
+                    _ => std::fs::remove_file(entry),
+                };
             }
             Err(source) => return Err(Error::io(entry)(source)),
         }
