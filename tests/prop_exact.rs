@@ -475,3 +475,55 @@ fn long_sums_with_changing_scales() {
         );
     }
 }
+
+/// Every state the library returns equals its own round trip through its
+/// bytes — states holding NaN, signed zeros and infinities, and histograms
+/// with equal neighbouring edges (which `par_histogram_edges` accepts) —
+/// and states that encode differently are not equal.
+#[test]
+fn every_state_equals_its_round_trip() {
+    use ndpar::Histogram;
+    use ndpar::histogram::par_histogram_edges;
+    let data = [1.0, f64::NAN, -0.0, f64::INFINITY, 2.0, f64::NAN];
+    let mut mm = MinMax::new();
+    mm.extend(&data);
+    assert_eq!(MinMax::<f64>::from_bytes(&mm.to_bytes()).unwrap(), mm);
+    let (mut lo, mut hi) = (ArgMin::new(), ArgMax::new());
+    lo.extend(0, &data);
+    hi.extend(0, &data);
+    assert_eq!(ArgMin::<f64>::from_bytes(&lo.to_bytes()).unwrap(), lo);
+    assert_eq!(ArgMax::<f64>::from_bytes(&hi.to_bytes()).unwrap(), hi);
+    let mut m = Moments::new();
+    m.extend(&data);
+    assert_eq!(Moments::<f64>::from_bytes(&m.to_bytes()).unwrap(), m);
+    let mut s = ExactSum::new();
+    s.extend(&data);
+    assert_eq!(ExactSum::<f64>::from_bytes(&s.to_bytes()).unwrap(), s);
+    let mut d = ExactDot::new();
+    d.extend(&data, &data);
+    assert_eq!(ExactDot::<f64>::from_bytes(&d.to_bytes()).unwrap(), d);
+    for edges in [
+        ndarray::array![0.0, 1.0, 1.0, 2.0],
+        ndarray::array![5.0, 5.0],
+        ndarray::array![-0.0, 0.0, 3.0],
+    ] {
+        let h = par_histogram_edges(&ndarray::array![0.5, 1.0, 1.5, 5.0], &edges).unwrap();
+        assert_eq!(
+            Histogram::<f64>::from_bytes(&h.to_bytes()).unwrap(),
+            h,
+            "{edges}"
+        );
+    }
+    // Different encodings are different states.
+    let mut other = MinMax::new();
+    other.extend(&[1.0, 2.0]);
+    assert_ne!(other, mm);
+    let mut zero = MinMax::new();
+    zero.add(0.0);
+    let mut negative_zero = MinMax::new();
+    negative_zero.add(-0.0);
+    assert_ne!(zero, negative_zero);
+    let mut d2 = ExactDot::new();
+    d2.extend(&[1.0], &[2.0]);
+    assert_ne!(d2, d);
+}

@@ -21,7 +21,7 @@ use ndarray::{Array1, Array2, ArrayRef, ArrayView, Dimension, Ix1};
 use crate::element::Float;
 use crate::engine::group::Group;
 use crate::engine::ops::Extreme;
-use crate::engine::state::{StateReader, StateWriter};
+use crate::engine::state::{StateKind, StateReader, StateWriter, eq_by_encoding};
 use crate::engine::whole::{BlockOf, Part, accumulate, reduce_kernel};
 use crate::error::{Error, Result};
 
@@ -43,12 +43,14 @@ pub const MAX_BINS: usize = 1 << 32;
 /// assert_eq!(h.counts.sum(), 3);
 /// assert_eq!(h.edges.len(), 4);
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Histogram<A> {
     /// Number of values in each bin.
     pub counts: Array1<u64>,
-    /// The `bins + 1` bin edges, increasing.
+    /// The `bins + 1` bin edges, non-decreasing (strictly increasing for
+    /// equal bins; equal neighbours only where
+    /// [`par_histogram_edges`] was given them).
     pub edges: Array1<A>,
 }
 
@@ -91,7 +93,7 @@ impl<A: Float> Histogram<A> {
     /// A stable little-endian encoding (see [`state`](crate::state)): the
     /// number of bins, the counts, then the edges.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = StateWriter::new(KIND_HISTOGRAM, size_of::<A>());
+        let mut w = StateWriter::new(StateKind::Histogram, size_of::<A>());
         w.u64(self.counts.len() as u64);
         self.counts.iter().for_each(|&c| w.u64(c));
         self.edges.iter().for_each(|&e| w.float(e));
@@ -104,9 +106,9 @@ impl<A: Float> Histogram<A> {
     /// # Errors
     ///
     /// [`Error::InvalidState`] when `bytes` is not a histogram of this
-    /// element type, or its edges are not finite and strictly increasing.
+    /// element type, or its edges are not finite and non-decreasing.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut r = StateReader::new(bytes, KIND_HISTOGRAM, size_of::<A>(), "Histogram")?;
+        let mut r = StateReader::new(bytes, StateKind::Histogram, size_of::<A>())?;
         let bins = r.u64()?;
         // Header, bin count, then 8 bytes per count and per edge.
         let expected = (bins.checked_mul(16))
@@ -119,10 +121,10 @@ impl<A: Float> Histogram<A> {
         let counts = (0..bins).map(|_| r.u64()).collect::<Result<Vec<u64>>>()?;
         let edges = (0..=bins).map(|_| r.float()).collect::<Result<Vec<A>>>()?;
         r.end()?;
-        let increasing =
-            edges.iter().all(|e| e.is_finite()) && edges.windows(2).all(|w| w[0] < w[1]);
-        if !increasing {
-            return Err(r.bad("edges not finite and strictly increasing"));
+        // The edges every histogram function accepts, equal neighbours
+        // (an empty bin) included, so every histogram survives its bytes.
+        if let Err(e) = check_edges(&edges) {
+            return Err(r.bad(&e.to_string()));
         }
         Ok(Histogram {
             counts: Array1::from(counts),
@@ -131,7 +133,7 @@ impl<A: Float> Histogram<A> {
     }
 }
 
-const KIND_HISTOGRAM: u8 = 7;
+eq_by_encoding!(Histogram);
 
 /// Counts and bin edges of a 2-D histogram.
 ///

@@ -9,15 +9,59 @@ use crate::error::{Error, Result};
 const MAGIC: &[u8; 4] = b"NDPS";
 const VERSION: u8 = 1;
 
+/// Which state an encoding holds: its kind byte. The numbers are part of
+/// the format, so a state keeps its number for good.
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    ExactSum = 1,
+    ExactDot = 2,
+    Moments = 3,
+    MinMax = 4,
+    ArgMin = 5,
+    ArgMax = 6,
+    Histogram = 7,
+}
+
+impl Kind {
+    /// The state's type name, for error messages.
+    fn name(self) -> &'static str {
+        match self {
+            Kind::ExactSum => "ExactSum",
+            Kind::ExactDot => "ExactDot",
+            Kind::Moments => "Moments",
+            Kind::MinMax => "MinMax",
+            Kind::ArgMin => "ArgMin",
+            Kind::ArgMax => "ArgMax",
+            Kind::Histogram => "Histogram",
+        }
+    }
+}
+
+/// Equality of states is equality of their encodings: two states are
+/// equal when they would merge into everything alike, NaN payloads and
+/// signed zeros included, so a state always equals its own round trip.
+macro_rules! eq_by_encoding {
+    ($($state:ident),*) => {$(
+        impl<A: crate::element::Float> PartialEq for $state<A> {
+            fn eq(&self, other: &Self) -> bool {
+                self.to_bytes() == other.to_bytes()
+            }
+        }
+        impl<A: crate::element::Float> Eq for $state<A> {}
+    )*};
+}
+pub(crate) use eq_by_encoding;
+
 /// Builds an encoding.
 pub(crate) struct Writer(Vec<u8>);
 
 impl Writer {
-    pub(crate) fn new(kind: u8, elem_size: usize) -> Writer {
+    pub(crate) fn new(kind: Kind, elem_size: usize) -> Writer {
         let mut v = Vec::with_capacity(64);
         v.extend_from_slice(MAGIC);
         v.push(VERSION);
-        v.push(kind);
+        v.push(kind as u8);
         v.push(elem_size as u8);
         Writer(v)
     }
@@ -48,13 +92,11 @@ pub(crate) struct Reader<'b> {
 
 impl<'b> Reader<'b> {
     /// Checks the header: magic, version, `kind` and `elem_size`.
-    pub(crate) fn new(
-        bytes: &'b [u8],
-        kind: u8,
-        elem_size: usize,
-        what: &'static str,
-    ) -> Result<Reader<'b>> {
-        let mut r = Reader { rest: bytes, what };
+    pub(crate) fn new(bytes: &'b [u8], kind: Kind, elem_size: usize) -> Result<Reader<'b>> {
+        let mut r = Reader {
+            rest: bytes,
+            what: kind.name(),
+        };
         if r.take(4)? != MAGIC {
             return Err(r.bad("not an ndpar partial state (no NDPS header)"));
         }
@@ -63,8 +105,9 @@ impl<'b> Reader<'b> {
             return Err(r.bad(&format!("format version {version}, expected {VERSION}")));
         }
         let found = r.u8()?;
-        if found != kind {
-            return Err(r.bad(&format!("holds state kind {found}, expected {kind}")));
+        if found != kind as u8 {
+            let expected = kind as u8;
+            return Err(r.bad(&format!("holds state kind {found}, expected {expected}")));
         }
         let size = r.u8()?;
         if usize::from(size) != elem_size {

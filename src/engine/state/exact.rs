@@ -3,7 +3,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::codec::{Reader, Writer};
+use super::codec::{Kind, Reader, Writer, eq_by_encoding};
 use super::superacc::{
     Class, DOT_CARRY_EVERY, DOT_SCALE, DOT_SLOTS, Rounding, SUM_CARRY_EVERY, SUM_SCALE, SUM_SLOTS,
     add_product, add_slots, add_sum_bits, carry, classify, divide, magnitude, round_to_f64,
@@ -294,7 +294,7 @@ impl<const N: usize> Acc<N> {
     }
 
     /// The encoding: count, specials, carried slots.
-    fn to_bytes(&self, kind: u8, elem_size: usize) -> Vec<u8> {
+    fn to_bytes(&self, kind: Kind, elem_size: usize) -> Vec<u8> {
         let mut slots = self.slots;
         carry(&mut slots);
         let mut w = Writer::new(kind, elem_size);
@@ -307,8 +307,8 @@ impl<const N: usize> Acc<N> {
     }
 
     /// Decodes [`Acc::to_bytes`] into `self` (a fresh accumulator).
-    fn read(&mut self, bytes: &[u8], kind: u8, elem_size: usize, what: &'static str) -> Result<()> {
-        let mut r = Reader::new(bytes, kind, elem_size, what)?;
+    fn read(&mut self, bytes: &[u8], kind: Kind, elem_size: usize) -> Result<()> {
+        let mut r = Reader::new(bytes, kind, elem_size)?;
         self.count = r.u64()?;
         self.specials = Specials::decode(r.u8()?).ok_or_else(|| r.bad("unknown flags"))?;
         for s in self.slots.iter_mut() {
@@ -316,14 +316,6 @@ impl<const N: usize> Acc<N> {
         }
         r.end()?;
         carried_or_err(&self.slots, &r)
-    }
-
-    /// The same exact value, count and specials.
-    fn same(&self, other: &Self) -> bool {
-        let (mut a, mut b) = (self.slots, other.slots);
-        carry(&mut a);
-        carry(&mut b);
-        a == b && self.count == other.count && self.specials == other.specials
     }
 }
 
@@ -469,7 +461,7 @@ impl<A: Float> ExactSum<A> {
     /// A stable little-endian encoding (see the [`state`](crate::state)
     /// module for the format), independent of the machine.
     pub fn to_bytes(&self) -> Vec<u8> {
-        self.acc.to_bytes(KIND_EXACT_SUM, size_of::<A>())
+        self.acc.to_bytes(Kind::ExactSum, size_of::<A>())
     }
 
     /// Decodes [`to_bytes`](ExactSum::to_bytes).
@@ -480,8 +472,7 @@ impl<A: Float> ExactSum<A> {
     /// not an `ExactSum` of this element type.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let mut s = ExactSum::new();
-        s.acc
-            .read(bytes, KIND_EXACT_SUM, size_of::<A>(), "ExactSum")?;
+        s.acc.read(bytes, Kind::ExactSum, size_of::<A>())?;
         Ok(s)
     }
 }
@@ -495,13 +486,6 @@ fn carried_or_err<const N: usize>(slots: &[i64; N], r: &Reader<'_>) -> Result<()
         Ok(())
     } else {
         Err(r.bad("slots out of range"))
-    }
-}
-
-impl<A: Float> PartialEq for ExactSum<A> {
-    /// Equal when they hold the same exact value, count and specials.
-    fn eq(&self, other: &Self) -> bool {
-        self.acc.same(&other.acc)
     }
 }
 
@@ -624,7 +608,7 @@ impl<A: Float> ExactDot<A> {
 
     /// A stable little-endian encoding (see [`state`](crate::state)).
     pub fn to_bytes(&self) -> Vec<u8> {
-        self.acc.to_bytes(KIND_EXACT_DOT, size_of::<A>())
+        self.acc.to_bytes(Kind::ExactDot, size_of::<A>())
     }
 
     /// Decodes [`to_bytes`](ExactDot::to_bytes).
@@ -635,8 +619,7 @@ impl<A: Float> ExactDot<A> {
     /// not an `ExactDot` of this element type.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let mut d = ExactDot::new();
-        d.acc
-            .read(bytes, KIND_EXACT_DOT, size_of::<A>(), "ExactDot")?;
+        d.acc.read(bytes, Kind::ExactDot, size_of::<A>())?;
         Ok(d)
     }
 }
@@ -650,6 +633,4 @@ impl<A: Float> fmt::Debug for ExactDot<A> {
     }
 }
 
-/// Kind bytes of the encodings.
-pub(crate) const KIND_EXACT_SUM: u8 = 1;
-pub(crate) const KIND_EXACT_DOT: u8 = 2;
+eq_by_encoding!(ExactSum, ExactDot);

@@ -1,6 +1,6 @@
 //! [`MinMax`], [`ArgMin`] and [`ArgMax`].
 
-use super::codec::{Reader, Writer};
+use super::codec::{Kind, Reader, Writer, eq_by_encoding};
 use super::{Best, first_nan_or_better, prefer};
 use crate::element::Float;
 use crate::error::Result;
@@ -24,7 +24,7 @@ use crate::error::Result;
 /// assert!(m.min().unwrap().is_nan());
 /// assert_eq!(MinMax::<f32>::new().min(), None);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug)]
 pub struct MinMax<A> {
     extremes: Option<(A, A)>,
 }
@@ -86,7 +86,7 @@ impl<A: Float> MinMax<A> {
 
     /// A stable little-endian encoding (see [`state`](crate::state)).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::new(KIND_MIN_MAX, size_of::<A>());
+        let mut w = Writer::new(Kind::MinMax, size_of::<A>());
         match self.extremes {
             None => w.u8(0),
             Some((lo, hi)) => {
@@ -105,7 +105,7 @@ impl<A: Float> MinMax<A> {
     /// [`Error::InvalidState`](crate::Error::InvalidState) when `bytes` is
     /// not a `MinMax` of this element type.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut r = Reader::new(bytes, KIND_MIN_MAX, size_of::<A>(), "MinMax")?;
+        let mut r = Reader::new(bytes, Kind::MinMax, size_of::<A>())?;
         let extremes = match r.u8()? {
             0 => None,
             1 => Some((r.float()?, r.float()?)),
@@ -118,7 +118,7 @@ impl<A: Float> MinMax<A> {
 
 /// Arg-extreme state: the preferred candidate so far.
 macro_rules! arg_state {
-    ($name:ident, $better:ident, $kind:expr, $what:literal, $doc:literal, $example:literal) => {
+    ($name:ident, $better:ident, $kind:expr, $doc:literal, $example:literal) => {
         #[doc = $doc]
         ///
         /// Candidates are values with their index (any `u64` numbering of
@@ -131,7 +131,7 @@ macro_rules! arg_state {
         /// ```
         #[doc = $example]
         /// ```
-        #[derive(Clone, Copy, Debug, PartialEq)]
+        #[derive(Clone, Copy, Debug)]
         pub struct $name<A> {
             best: Option<Best<A, u64>>,
         }
@@ -201,7 +201,7 @@ macro_rules! arg_state {
             /// [`Error::InvalidState`](crate::Error::InvalidState) when
             /// `bytes` is not this state of this element type.
             pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-                let mut r = Reader::new(bytes, $kind, size_of::<A>(), $what)?;
+                let mut r = Reader::new(bytes, $kind, size_of::<A>())?;
                 let best = match r.u8()? {
                     0 => None,
                     1 => {
@@ -220,24 +220,19 @@ macro_rules! arg_state {
     };
 }
 
-const KIND_MIN_MAX: u8 = 4;
-
 arg_state!(
     ArgMin,
     lt,
-    KIND_ARG_MIN,
-    "ArgMin",
+    Kind::ArgMin,
     "The first minimum of a stream of indexed floats (numpy's `argmin`).",
     "use ndpar::state::ArgMin;\n\nlet mut a = ArgMin::new();\na.extend(0, &[3.0, 1.0, 2.0]);\nlet mut b = ArgMin::new();\nb.extend(3, &[1.0, 5.0]);\nb.merge(&a); // any order\nassert_eq!(b.get(), Some((1, 1.0))); // the first of the two 1.0\nassert_eq!(ArgMin::<f64>::from_bytes(&b.to_bytes()).unwrap(), b);"
 );
 arg_state!(
     ArgMax,
     gt,
-    KIND_ARG_MAX,
-    "ArgMax",
+    Kind::ArgMax,
     "The first maximum of a stream of indexed floats (numpy's `argmax`).",
     "use ndpar::state::ArgMax;\n\nlet mut a = ArgMax::new();\na.extend(10, &[3.0, f64::NAN, 9.0]);\nassert_eq!(a.get().map(|(i, _)| i), Some(11)); // NaN wins, like numpy\nassert_eq!(ArgMax::<f32>::new().get(), None);"
 );
 
-const KIND_ARG_MIN: u8 = 5;
-const KIND_ARG_MAX: u8 = 6;
+eq_by_encoding!(MinMax, ArgMin, ArgMax);

@@ -63,7 +63,9 @@ mod extremes;
 mod moments;
 pub(crate) mod superacc;
 
-pub(crate) use codec::{Reader as StateReader, Writer as StateWriter};
+pub(crate) use codec::{
+    Kind as StateKind, Reader as StateReader, Writer as StateWriter, eq_by_encoding,
+};
 pub use exact::{ExactDot, ExactSum};
 pub use extremes::{ArgMax, ArgMin, MinMax};
 pub use moments::Moments;

@@ -1,6 +1,6 @@
 //! [`Moments`]: count, mean and squared deviations.
 
-use super::codec::{Reader, Writer};
+use super::codec::{Kind, Reader, Writer, eq_by_encoding};
 use super::seq;
 use crate::element::Float;
 use crate::error::Result;
@@ -34,7 +34,7 @@ use crate::error::Result;
 /// let back = Moments::<f64>::from_bytes(&m.to_bytes()).unwrap();
 /// assert_eq!(back, m);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug)]
 pub struct Moments<A> {
     pub(crate) count: usize,
     /// A value near the data (the mean is `pilot + offset`).
@@ -156,7 +156,7 @@ impl<A: Float> Moments<A> {
 
     /// A stable little-endian encoding (see [`state`](crate::state)).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::new(KIND_MOMENTS, size_of::<A>());
+        let mut w = Writer::new(Kind::Moments, size_of::<A>());
         w.u64(self.count as u64);
         w.float(self.pilot);
         w.float(self.offset);
@@ -172,7 +172,7 @@ impl<A: Float> Moments<A> {
     /// not a `Moments` of this element type, or holds a count that does not
     /// fit in `usize` or a negative sum of squares.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut r = Reader::new(bytes, KIND_MOMENTS, size_of::<A>(), "Moments")?;
+        let mut r = Reader::new(bytes, Kind::Moments, size_of::<A>())?;
         let count = usize::try_from(r.u64()?).map_err(|_| r.bad("count too large"))?;
         let (pilot, offset, m2) = (r.float()?, r.float()?, r.float()?);
         r.end()?;
@@ -188,7 +188,7 @@ impl<A: Float> Moments<A> {
     }
 }
 
-const KIND_MOMENTS: u8 = 3;
+eq_by_encoding!(Moments);
 
 #[cfg(test)]
 mod tests {
