@@ -33,6 +33,9 @@ use std::fmt::Debug;
 
 mod sealed {
     pub trait Sealed {}
+    /// Seals [`OrderKey`](super::OrderKey) apart from the element traits
+    /// (the unsigned integers are both).
+    pub trait SealedKey {}
 }
 
 /// A number the named reductions can work with: `f32`, `f64` or a primitive
@@ -70,29 +73,99 @@ pub trait Scalar: Copy + Send + Sync + PartialOrd + Debug + 'static + sealed::Se
     /// `false` only for a floating-point NaN or infinity.
     #[doc(hidden)]
     fn scalar_is_finite(self) -> bool;
-    /// A key whose integer order is numpy's sort order: the natural order,
-    /// with every NaN after every number (NaNs equal to each other) and
-    /// `-0.0` equal to `0.0`. Branch-free, so comparisons stay cheap.
+    /// The element's [`OrderKey`]: numpy's order as an unsigned integer
+    /// of the element's width, refined so that it is total and one key
+    /// stands for one value. Every ordering kernel (sorts, partitions,
+    /// quantiles, unique values) reads this one key:
+    ///
+    /// * integers: the two's complement with the sign bit flipped (so
+    ///   `MIN` is 0);
+    /// * floats: the IEEE total order of the bits (−inf < … < −0.0 < 0.0 <
+    ///   … < inf), with every NaN at [`OrderKey::MAX`], after every number.
+    ///
+    /// It tells `-0.0` below `0.0`, where numpy holds them equal; an order
+    /// by this key is therefore also one by numpy's. Where numpy's
+    /// equality matters (which of the zeros a stable sort keeps first),
+    /// [`sort_key`](Scalar::sort_key) folds the zeros together.
     #[doc(hidden)]
-    type SortKey: Ord + Copy + Send + Sync;
-    /// See [`Scalar::SortKey`].
+    type Key: OrderKey;
+    /// See [`Scalar::Key`].
     #[doc(hidden)]
-    fn sort_key(self) -> Self::SortKey;
+    fn order_key(self) -> Self::Key;
+    /// The value of an [`order_key`](Scalar::order_key) that is not a
+    /// NaN's (a NaN's key gives a NaN, without its payload).
+    #[doc(hidden)]
+    fn from_order_key(key: Self::Key) -> Self;
+    /// numpy's order exactly: the [`order_key`](Scalar::order_key) of the
+    /// value with `-0.0` taken as `0.0`. Branch-free, so comparisons stay
+    /// cheap.
+    #[doc(hidden)]
+    fn sort_key(self) -> Self::Key;
     /// Whether long lanes are radix-sorted: true for floats, whose numpy
     /// order costs a key computation per comparison; integers compare in
     /// one instruction, and rayon's comparison sorts are faster on them.
     #[doc(hidden)]
     const RADIX: bool;
-    /// A 64-bit key whose unsigned order is the value's order, one key per
-    /// value (for types of at most 64 bits): signed integers with their sign bit flipped; floats in IEEE
-    /// total order (−NaN < −inf < … < −0.0 < 0.0 < … < inf < NaN), so a
-    /// radix sort takes NaNs out first and puts zeros back in their order.
-    #[doc(hidden)]
-    fn radix_key(self) -> u64;
-    /// The value of a [`radix_key`](Scalar::radix_key).
-    #[doc(hidden)]
-    fn from_radix_key(key: u64) -> Self;
 }
+
+/// An unsigned integer key of 8 to 128 bits (see [`Scalar::Key`]): what
+/// the radix sort and the radix selection read, digit by digit.
+///
+/// The trait is sealed; its methods are implementation details.
+#[doc(hidden)]
+pub trait OrderKey:
+    Copy
+    + Ord
+    + Send
+    + Sync
+    + Debug
+    + std::ops::BitXor<Output = Self>
+    + std::ops::BitOr<Output = Self>
+    + 'static
+    + sealed::SealedKey
+{
+    /// Width in bits.
+    const BITS: u32;
+    /// The largest key (every NaN's).
+    const MAX: Self;
+    /// Bits `lo .. lo + width` of the key (`width` at most 16).
+    fn digit(self, lo: u32, width: u32) -> usize;
+    /// The key with bits `lo .. lo + width` set to `digit` (which they
+    /// were 0 in).
+    fn with_digit(self, lo: u32, width: u32, digit: usize) -> Self;
+    /// The key 0.
+    fn zero() -> Self;
+    /// The number of leading zero bits.
+    fn leading_zeros(self) -> u32;
+    /// The key just below (wrapping).
+    fn wrapping_dec(self) -> Self;
+}
+
+macro_rules! impl_key {
+    ($($u:ty)*) => {$(
+        impl sealed::SealedKey for $u {}
+        impl OrderKey for $u {
+            const BITS: u32 = <$u>::BITS;
+            const MAX: Self = <$u>::MAX;
+            #[inline(always)]
+            #[allow(clippy::unnecessary_cast)]
+            fn digit(self, lo: u32, width: u32) -> usize {
+                ((self >> lo) as u64 & ((1u64 << width) - 1)) as usize
+            }
+            #[inline(always)]
+            fn with_digit(self, lo: u32, _width: u32, digit: usize) -> Self {
+                self | ((digit as $u) << lo)
+            }
+            #[inline(always)]
+            fn zero() -> Self { 0 }
+            #[inline(always)]
+            fn leading_zeros(self) -> u32 { <$u>::leading_zeros(self) }
+            #[inline(always)]
+            fn wrapping_dec(self) -> Self { self.wrapping_sub(1) }
+        }
+    )*};
+}
+impl_key!(u8 u16 u32 u64 u128);
 
 /// A floating-point element: `f32` or `f64`.
 ///
@@ -131,7 +204,7 @@ pub trait Float: Scalar + num_traits::Float + ndarray::LinalgScalar + sealed::Se
 }
 
 macro_rules! impl_int {
-    ($($t:ty)*) => {$(
+    ($($t:ty => $key:ty, $same:ty);*) => {$(
         impl sealed::Sealed for $t {}
         impl Scalar for $t {
             #[inline(always)]
@@ -146,41 +219,30 @@ macro_rules! impl_int {
             fn scalar_is_nan(self) -> bool { false }
             #[inline(always)]
             fn scalar_is_finite(self) -> bool { true }
-            type SortKey = $t;
+            type Key = $key;
             #[inline(always)]
-            fn sort_key(self) -> $t { self }
-            const RADIX: bool = false;
-            #[inline(always)]
-            #[allow(clippy::unnecessary_cast, clippy::cast_lossless)]
-            fn radix_key(self) -> u64 {
-                // Two's complement with the sign bit flipped orders signed
-                // values as unsigned (`MIN` becomes 0); unsigned types
-                // have `MIN` = 0 and nothing to flip.
-                ((self ^ <$t>::MIN) as u64) & (u64::MAX >> (64 - 8 * size_of::<$t>().min(8)))
+            #[allow(clippy::unnecessary_cast)]
+            fn order_key(self) -> $key {
+                // `$same` has the width of the key and the signedness of
+                // the element; flipping its sign bit (`MIN`) orders signed
+                // values as unsigned. Unsigned types have `MIN` = 0.
+                ((self as $same) ^ <$same>::MIN) as $key
             }
             #[inline(always)]
             #[allow(clippy::unnecessary_cast)]
-            fn from_radix_key(key: u64) -> Self { (key as $t) ^ <$t>::MIN }
+            fn from_order_key(key: $key) -> Self { ((key as $same) ^ <$same>::MIN) as $t }
+            #[inline(always)]
+            fn sort_key(self) -> $key { self.order_key() }
+            const RADIX: bool = false;
         }
     )*};
 }
-impl_int!(i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize);
-
-/// The sort key of a float's bits: the sign-magnitude order turned into
-/// unsigned order (negative values' bits inverted, positive values' sign
-/// bit set), with `-0.0` taken as `0.0` and every NaN as the largest key.
-macro_rules! float_key {
-    ($x:expr, $u:ty, $bits:expr) => {{
-        let x = $x + 0.0; // -0.0 + 0.0 is 0.0
-        if x.is_nan() {
-            <$u>::MAX
-        } else {
-            let b = x.to_bits();
-            let sign = b >> ($bits - 1);
-            b ^ (sign.wrapping_neg() | (1 << ($bits - 1)))
-        }
-    }};
-}
+impl_int!(
+    i8 => u8, i8; i16 => u16, i16; i32 => u32, i32; i64 => u64, i64; i128 => u128, i128;
+    isize => u64, i64;
+    u8 => u8, u8; u16 => u16, u16; u32 => u32, u32; u64 => u64, u64; u128 => u128, u128;
+    usize => u64, u64
+);
 
 macro_rules! impl_float {
     ($($t:ty => $u:ty, $bits:expr);*) => {$(
@@ -199,25 +261,28 @@ macro_rules! impl_float {
             fn scalar_is_nan(self) -> bool { self != self }
             #[inline(always)]
             fn scalar_is_finite(self) -> bool { self.is_finite() }
-            type SortKey = $u;
+            type Key = $u;
             #[inline(always)]
-            fn sort_key(self) -> $u { float_key!(self, $u, $bits) }
-            const RADIX: bool = true;
-            #[inline(always)]
-            #[allow(clippy::unnecessary_cast)]
-            fn radix_key(self) -> u64 {
+            fn order_key(self) -> $u {
+                // Sign-magnitude order turned into unsigned order:
+                // negative values have every bit inverted, positive values
+                // their sign bit set. Then NaN goes last (a select, not a
+                // branch, so that loops over keys vectorise).
                 let b = self.to_bits();
                 let sign = b >> ($bits - 1);
-                (b ^ (sign.wrapping_neg() | (1 << ($bits - 1)))) as u64
+                let key = b ^ (sign.wrapping_neg() | (1 << ($bits - 1)));
+                if self.is_nan() { <$u>::MAX } else { key }
             }
             #[inline(always)]
-            fn from_radix_key(key: u64) -> Self {
-                let k = key as $u;
+            fn from_order_key(k: $u) -> Self {
                 let positive = k >> ($bits - 1);
-                // Positive values had their sign bit set; negative ones
-                // had every bit inverted.
                 <$t>::from_bits(k ^ (positive.wrapping_sub(1) | (1 << ($bits - 1))))
             }
+            #[inline(always)]
+            fn sort_key(self) -> $u {
+                (self + 0.0).order_key() // -0.0 + 0.0 is 0.0
+            }
+            const RADIX: bool = true;
         }
         impl Float for $t {
             #[inline(always)]

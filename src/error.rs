@@ -44,6 +44,9 @@ pub enum Error {
     },
     /// Histogram bin edges that are too few, not finite, or decreasing.
     InvalidEdges(String),
+    /// A value in the data that the function cannot take (a negative
+    /// value for `par_bincount`); the message names it and its index.
+    InvalidValue(String),
     /// More nearest neighbours were asked for than there are candidates.
     InvalidK {
         /// Neighbours asked for.
@@ -124,6 +127,7 @@ impl fmt::Display for Error {
                 "invalid histogram range [{low}, {high}]: it must be finite with low <= high"
             ),
             Error::InvalidEdges(why) => write!(f, "invalid histogram edges: {why}"),
+            Error::InvalidValue(why) => f.write_str(why),
             Error::InvalidK { k, available } => write!(
                 f,
                 "asked for the {k} nearest neighbours among only {available} rows"

@@ -16,6 +16,10 @@
 //! assert_eq!(ndpar::with_threads(-1, || a.par_sum()).unwrap(), 1e6);
 //! ```
 
+// Runs closures in pools the caller asked for; kernels go through
+// `plan::Schedule` (see clippy.toml).
+#![allow(clippy::disallowed_methods)]
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 

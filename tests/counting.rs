@@ -50,10 +50,26 @@ fn bincount_matches_a_loop_on_every_layout_and_thread_count() {
 
 #[test]
 fn bincount_rejects_what_numpy_rejects() {
-    assert!(matches!(
-        par_bincount(&array![3i32, -1], 0),
-        Err(ndpar::Error::InvalidBins { .. })
-    ));
+    // A negative value names itself and its (first, row-major) index.
+    let err = par_bincount(&array![3i32, -1], 0).unwrap_err();
+    assert!(matches!(err, ndpar::Error::InvalidValue(_)), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "bincount takes non-negative integers (that fit in a u64); found -1 at index 1"
+    );
+    // In any layout: the first negative in logical order, not in memory.
+    let m = array![[0i64, 5, -7], [-3, 2, -9]];
+    for v in [m.view(), m.t().t(), m.slice(ndarray::s![.., ..])] {
+        let err = par_bincount(&v, 0).unwrap_err().to_string();
+        assert!(err.ends_with("found -7 at index 2"), "{err}");
+    }
+    let t = m.t();
+    let err = par_bincount(&t, 0).unwrap_err().to_string();
+    assert!(err.ends_with("found -3 at index 1"), "{err}");
+    let big = Array1::from_iter((0..100_000i64).map(|i| if i == 77_777 { -2 } else { i % 5 }));
+    let p = ndpar::Params::always_parallel().with_block_bytes(512);
+    let err = p.install(|| par_bincount(&big, 0)).unwrap_err().to_string();
+    assert!(err.ends_with("found -2 at index 77777"), "{err}");
     // A single huge value would need more bins than allowed: an error, not
     // an allocation.
     assert!(par_bincount(&array![u64::MAX], 0).is_err());

@@ -236,6 +236,25 @@ fn construction(world: &World) {
         same(z.gather_all(), z1.clone(), "par_zip_map");
         same(inplace.gather_all(), z1.mapv(f64::sqrt), "par_mapv_inplace");
     }
+    // A kernel nested in from_fn's closure plans with the caller's params
+    // on whichever worker runs its row.
+    let spread = Array1::from_shape_fn(20_000, |i| {
+        let sign = if i % 3 == 0 { -1.0 } else { 1.0 };
+        sign * (1.0 + (i * 7919 % 1000) as f64 * 1e-3) * 10f64.powi((i % 17) as i32 - 8)
+    });
+    let nested = |(i, j): (usize, usize)| spread.slice(s![i * 7..]).par_sum() + j as f64;
+    let p = ndpar::Params::always_parallel().with_block_bytes(256);
+    let want = p.install(|| Array2::from_shape_fn((9, 3), nested));
+    let default = Array2::from_shape_fn((9, 3), nested);
+    assert_ne!(want.mapv(f64::to_bits), default.mapv(f64::to_bits));
+    for split in splits(world, 9) {
+        let d = p.install(|| DistArray::from_fn(world, (9, 3), split, nested));
+        same(
+            d.and_then(|d| d.gather_all()),
+            want.clone(),
+            "from_fn under params",
+        );
+    }
     let ranks: Vec<usize> = world.all_gather(&world.rank()).unwrap();
     assert_eq!(ranks, (0..world.size()).collect::<Vec<_>>());
     // A split of rows over streams: rows start in the middle of streams.

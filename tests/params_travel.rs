@@ -117,3 +117,45 @@ fn kernels_in_parallel_tasks() {
         )
     });
 }
+
+#[test]
+fn counting_sorts_and_quantiles_nested_in_tasks_and_lanes() {
+    let a = data(64, 20_000);
+    // A weighted bincount sums block by block, merged along the tree: its
+    // bits depend on where the blocks are cut.
+    let bins = Array1::from_iter((0..20_000).map(|i| (i % 3) as u8));
+    travels("par_bincount_weighted in Parallel::map", || {
+        Parallel::new()
+            .map(a.outer_iter(), |r| {
+                ndpar::par_bincount_weighted(&bins, &r, 0).unwrap()[1]
+            })
+            .unwrap()
+    });
+    travels("par_bincount_weighted in par_map_axis", || {
+        a.par_map_axis(Axis(1), |r| {
+            ndpar::par_bincount_weighted(&bins, &r, 0).unwrap()[2]
+        })
+        .to_vec()
+    });
+    // Sorts, partitions and quantiles hand their work to the pool through
+    // the same gate; the sums after them plan with the task's params.
+    travels("par_sort then par_sum in Parallel::map", || {
+        Parallel::new()
+            .map(a.outer_iter(), |r| r.par_sort(Axis(0)).par_sum())
+            .unwrap()
+    });
+    travels("par_partition then par_sum in par_map_axis", || {
+        a.par_map_axis(Axis(1), |r| {
+            r.par_partition(&[0, 9_999, -1], Axis(0)).par_sum()
+        })
+        .to_vec()
+    });
+    travels("par_median then par_sum in Parallel::map", || {
+        Parallel::new()
+            .map(a.outer_iter(), |r| {
+                let m = r.par_median().unwrap();
+                r.par_mapv(|x| x - m).par_sum()
+            })
+            .unwrap()
+    });
+}

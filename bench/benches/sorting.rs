@@ -95,6 +95,36 @@ fn partition(c: &mut Criterion) {
     g.finish();
 }
 
+/// One lane of 2^20 values partitioned at 1, 16 and 1024 ranks, beside a
+/// sort of the same lane: the ranks are found together, so many cost about
+/// what one does, and never more than the sort.
+fn partition_ranks(c: &mut Criterion) {
+    let mut g = c.benchmark_group("partition_ranks");
+    g.sample_size(10);
+    let n = 1 << 20;
+    let a = data(n);
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function(BenchmarkId::new("ndpar_sort", n), |b| {
+        b.iter(|| black_box(&a).par_sort(Axis(0)))
+    });
+    for ranks in [1usize, 16, 1024] {
+        let kth: Vec<isize> = (0..ranks).map(|r| ((r * n) / ranks + 7) as isize).collect();
+        g.bench_function(
+            BenchmarkId::new(format!("ndpar_partition_{ranks}_kth"), n),
+            |b| b.iter(|| black_box(&a).par_partition(&kth, Axis(0))),
+        );
+    }
+    let qs: Vec<f64> = (0..=100).map(|i| f64::from(i) / 100.0).collect();
+    let big = data(1 << 24);
+    for (name, q) in [("1", &qs[50..51]), ("101", &qs[..])] {
+        g.bench_function(
+            BenchmarkId::new(format!("ndpar_quantiles_{name}_q"), 1 << 24),
+            |b| b.iter(|| black_box(&big).par_quantiles(q, ndpar::QuantileMethod::Linear)),
+        );
+    }
+    g.finish();
+}
+
 /// Sums over two of three axes, the middle one kept: ndarray's chained
 /// `sum_axis` against `par_sum_axes`.
 fn several_axes(c: &mut Criterion) {
@@ -162,6 +192,7 @@ criterion_group!(
     sort,
     median,
     partition,
+    partition_ranks,
     several_axes,
     counting,
     exact

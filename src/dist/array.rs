@@ -6,13 +6,13 @@ use std::ops::Range;
 use std::path::Path;
 
 use ndarray::{Array, ArrayRef, ArrayView, ArrayViewMut, Axis, Dimension, IntoDimension};
-use rayon::prelude::*;
 
 use super::World;
 use super::message::Message;
 use crate::error::{Error, Result};
 use crate::io::NpyElement;
 use crate::map::{ParMap, ParMapMut};
+use crate::plan::Schedule;
 
 /// How the first axis of a distributed array is split over ranks.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -328,21 +328,22 @@ impl<A: Send + Sync, D: Dimension> DistArray<A, D> {
         let rows = offsets[world.rank()]..offsets[world.rank() + 1];
         check_size::<A>("DistArray::from_fn", shape.slice(), rows.len());
         let row_shape: Vec<usize> = shape.slice()[1..].to_vec();
-        let per_row: Vec<Vec<A>> = rows
-            .clone()
-            .into_par_iter()
-            .map(|i| {
-                let mut index = shape.clone();
-                ndarray::indices(row_shape.clone())
-                    .into_iter()
-                    .map(|rest| {
-                        index.slice_mut()[0] = i;
-                        index.slice_mut()[1..].copy_from_slice(rest.slice());
-                        f(index.clone().into_pattern())
-                    })
-                    .collect()
-            })
-            .collect();
+        let row_len: usize = row_shape.iter().product();
+        // Rows side by side; a kernel that `f` calls plans with the
+        // caller's params on whichever worker runs it.
+        let schedule = Schedule::for_len(rows.len().saturating_mul(row_len), rows.len());
+        let per_row: Vec<Vec<A>> = schedule.map_collect(rows.len(), |r| {
+            let i = rows.start + r;
+            let mut index = shape.clone();
+            ndarray::indices(row_shape.clone())
+                .into_iter()
+                .map(|rest| {
+                    index.slice_mut()[0] = i;
+                    index.slice_mut()[1..].copy_from_slice(rest.slice());
+                    f(index.clone().into_pattern())
+                })
+                .collect()
+        });
         let data: Vec<A> = per_row.into_iter().flatten().collect();
         let local = Array::from_shape_vec(block_dim(&shape, rows.len()), data)
             .expect("one value per index");

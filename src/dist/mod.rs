@@ -102,8 +102,9 @@ pub use message::Message;
 pub use world::{Traffic, World};
 
 use crate::engine::state::Moments;
+use crate::plan::Tree;
 use crate::random::{ChaCha8Rng, MonteCarlo, STREAM_LEN};
-use tree::Tree;
+use tree::OverRanks;
 
 /// [`par_monte_carlo`](crate::random::par_monte_carlo) over the ranks:
 /// the same streams, merged along the same tree, so the result has the

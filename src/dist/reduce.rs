@@ -11,7 +11,7 @@ use ndarray::{Array, ArrayD, Axis, Dimension, IxDyn, RemoveAxis};
 use super::World;
 use super::array::DistArray;
 use super::message::{Message, malformed};
-use super::tree::Tree;
+use super::tree::OverRanks;
 use crate::check;
 use crate::element::{Float, Scalar};
 use crate::engine::ops::{
@@ -23,6 +23,7 @@ use crate::engine::whole::{LOGICAL_BLOCK_LEN, band_blocks};
 use crate::engine::{At, ReduceKernel};
 use crate::error::{Error, Result};
 use crate::histogram::Histogram;
+use crate::plan::Tree;
 use crate::plan::axis::AxisPlan;
 use crate::plan::{piece, piece_count};
 
@@ -175,10 +176,7 @@ where
         world.agree(what, &a.signature(&[N as u8]))?;
         let len = a.len();
         let count = piece_count(len, LOGICAL_BLOCK_LEN);
-        let tree = Tree {
-            count,
-            band: band_blocks(a.shape()),
-        };
+        let tree = Tree::banded(count, band_blocks(a.shape()));
         let leaves = Leaves::new(
             world,
             &a.element_bounds(),
@@ -632,7 +630,7 @@ where
     }
 
     fn exact_sum(&self, what: &str) -> Result<ExactSum<A>> {
-        let mine = crate::reduce::exact_sum(&self.local());
+        let mine = crate::engine::ops::exact_sum(&self.local());
         self.merged(what, mine, |t, s| t.merge(s))
     }
 
@@ -649,7 +647,7 @@ where
     #[track_caller]
     pub fn par_dot_exact(&self, other: &DistArray<A, D>) -> Result<A> {
         self.check_same("par_dot_exact", other);
-        let mine: ExactDot<A> = crate::reduce::exact_dot(&self.local(), &other.local());
+        let mine: ExactDot<A> = crate::engine::ops::exact_dot(&self.local(), &other.local());
         Ok(self
             .merged("par_dot_exact", mine, |t, s| t.merge(s))?
             .value())

@@ -21,15 +21,21 @@
 //! Maps have one driver too (`map.rs`), generic over the number of inputs
 //! (`group.rs`): a new array, or an array updated in place, from zero to
 //! three inputs of any layouts. `lanes.rs` runs a function on every lane
-//! along an axis. `seq.rs` holds the vectorised sequential loops,
-//! `state/` the mergeable partial states (public as `ndpar::state`), `uninit.rs` the crate's only
-//! unsafe code.
+//! along an axis. `order/` sorts, argsorts and partitions lanes (radix
+//! sort, radix selection of any number of ranks, stable scatter), for the
+//! sort kernels, the quantiles and the unique values alike; `counts.rs`
+//! counts into bins (histograms, bincounts). `seq.rs` holds the vectorised
+//! sequential loops, `state/` the mergeable partial states (public as
+//! `ndpar::state`), `uninit.rs` the crate's only unsafe code (with
+//! `io/mmap.rs`).
 
 pub(crate) mod axis;
+pub(crate) mod counts;
 pub(crate) mod group;
 pub(crate) mod lanes;
 pub(crate) mod map;
 pub(crate) mod ops;
+pub(crate) mod order;
 pub(crate) mod scan;
 pub(crate) mod seq;
 pub mod state;

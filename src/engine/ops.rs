@@ -3,10 +3,14 @@
 //! finish. Runs use the vectorised loops of `seq.rs`; blocks of rows are
 //! elementwise loops over contiguous rows, which vectorise too.
 
+use ndarray::{ArrayRef, Dimension};
+
 use super::seq;
-use super::state::{Best, ExactSum, Moments, best_in, first_nan_or_better, prefer};
+use super::state::{Best, ExactDot, ExactSum, Moments, best_in, first_nan_or_better, prefer};
+use super::whole::{Part, reduce, reduce_acc};
 use super::{At, ReduceKernel};
 use crate::element::{Float, Scalar};
+use crate::plan::contiguous;
 
 /// Pairwise `op`-reduction of `map(x)` starting from `id`: sums
 /// (`map = identity`, `op = +`), products, and the L1 and L2 norms.
@@ -47,6 +51,16 @@ pub(crate) fn sum<A: Scalar>()
         id: A::scalar_zero(),
         map: |x| x,
         op: A::scalar_add,
+    }
+}
+
+/// The mean of runs of `n` elements: the pairwise sum divided by `n`
+/// (numpy's `mean`).
+pub(crate) fn mean<A: Float>(n: usize) -> impl ReduceKernel<A, Out = A> {
+    let n = A::from_count(n);
+    Finish {
+        inner: sum(),
+        f: move |s: A| s / n,
     }
 }
 
@@ -348,4 +362,39 @@ impl<A: Float> ReduceKernel<A> for ExactSumKernel {
     fn finish(&self, acc: ExactSum<A>) -> A {
         acc.sum()
     }
+}
+
+/// The exact sum state of all of `a` (the one leaf of every exact sum:
+/// whole-array, over MPI ranks).
+pub(crate) fn exact_sum<A: Float, D: Dimension>(a: &ArrayRef<A, D>) -> ExactSum<A> {
+    reduce_acc(a.view(), &ExactSumKernel).unwrap_or_default()
+}
+
+/// The exact dot-product state of `a` and `b` (same shape): blocks merged
+/// along the tree (the exact state does not depend on the order).
+pub(crate) fn exact_dot<A: Float, D: Dimension>(
+    a: &ArrayRef<A, D>,
+    b: &ArrayRef<A, D>,
+) -> ExactDot<A> {
+    let merge = |mut l: ExactDot<A>, r: ExactDot<A>| {
+        l.merge(&r);
+        l
+    };
+    reduce(
+        (a.view(), b.view()),
+        true,
+        |block| {
+            let mut d = ExactDot::new();
+            match block.part {
+                Part::Run((xs, ys)) => d.extend(xs, ys),
+                Part::Views((va, vb)) => {
+                    let (mut buf_a, mut buf_b) = (Vec::new(), Vec::new());
+                    d.extend(contiguous(&va, &mut buf_a), contiguous(&vb, &mut buf_b));
+                }
+            }
+            d
+        },
+        merge,
+    )
+    .unwrap_or_default()
 }

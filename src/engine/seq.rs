@@ -111,30 +111,44 @@ pub(crate) fn pairwise<A: Copy, T: Copy>(
     )
 }
 
-/// Pairwise sum of `xs[i] * ys[i]` (same lengths).
-pub(crate) fn dot<A: Scalar>(xs: &[A], ys: &[A]) -> A {
+/// Pairwise `op`-reduction of `f(x, y)` over the pairs of two slices of
+/// the same length: pieces of [`PIECE`] pairs folded with [`LANES`]
+/// accumulators, combined pairwise (the loop of every dot product and
+/// pairwise distance).
+#[inline]
+pub(crate) fn fold_pairs<A: Copy, T: Copy>(
+    xs: &[A],
+    ys: &[A],
+    id: T,
+    f: impl Fn(A, A) -> T + Copy,
+    op: impl Fn(T, T) -> T + Copy,
+) -> T {
     assert_eq!(xs.len(), ys.len());
-    let zero = A::scalar_zero();
     cascade(
         xs.len(),
-        zero,
+        id,
         |lo, hi| {
             let (xs, ys) = (&xs[lo..hi], &ys[lo..hi]);
-            let mut acc = [zero; LANES];
+            let mut acc = [id; LANES];
             let (mut cx, mut cy) = (xs.chunks_exact(LANES), ys.chunks_exact(LANES));
             for (x, y) in (&mut cx).zip(&mut cy) {
                 for i in 0..LANES {
-                    acc[i] = acc[i].scalar_add(x[i].scalar_mul(y[i]));
+                    acc[i] = op(acc[i], f(x[i], y[i]));
                 }
             }
-            let mut r = combine_lanes(acc, A::scalar_add);
+            let mut r = combine_lanes(acc, op);
             for (&x, &y) in cx.remainder().iter().zip(cy.remainder()) {
-                r = r.scalar_add(x.scalar_mul(y));
+                r = op(r, f(x, y));
             }
             r
         },
-        A::scalar_add,
+        op,
     )
+}
+
+/// Pairwise sum of `xs[i] * ys[i]` (same lengths).
+pub(crate) fn dot<A: Scalar>(xs: &[A], ys: &[A]) -> A {
+    fold_pairs(xs, ys, A::scalar_zero(), A::scalar_mul, A::scalar_add)
 }
 
 /// NaN-propagating extreme of `map(x)` over non-empty `xs`: the value that

@@ -11,12 +11,13 @@
 //!   returns, the count must equal the slot's length (checked). So when
 //!   every block has returned, every element was written exactly once.
 //! * [`new_array`]: an array of any memory order whose elements are written
-//!   in place through a view of `MaybeUninit<B>`. The filling closure
-//!   reports how many elements it wrote through `MaybeUninit::write`; the
-//!   crate's only caller is the map driver, which writes every element of
-//!   the disjoint blocks that tile the view exactly once (blocks come from
-//!   `split_at`, so they cannot overlap), and the count is checked against
-//!   the array's length.
+//!   in place through a view of `MaybeUninit<B>`. It is an `unsafe fn`: the
+//!   count of writes its closure reports catches a short fill, but only the
+//!   caller can promise that every element was written exactly once. Its
+//!   callers are the map builders here (`map_new1` … `map_new3`), whose
+//!   writes are made by the map driver, which hands every element of the
+//!   disjoint blocks that tile the view (blocks come from `split_at`, so
+//!   they cannot overlap) to the closure exactly once.
 //!
 //! In both, the buffer is reinterpreted as initialised only after the
 //! checks pass. If a block panics, the buffer is dropped as `MaybeUninit`
@@ -27,8 +28,9 @@
 
 use std::mem::{ManuallyDrop, MaybeUninit};
 
-use ndarray::{Array, ArrayViewMut, Dimension, ShapeBuilder};
+use ndarray::{Array, ArrayView, ArrayViewMut, Dimension, ShapeBuilder};
 
+use super::map::{zip1_into, zip2_into, zip3_into};
 use crate::plan::{Layout, Schedule};
 
 /// Sequential writer for one block's slot of the output.
@@ -92,7 +94,7 @@ where
 }
 
 /// The memory order of a new array.
-pub(crate) enum Order<'l> {
+enum Order<'l> {
     /// Row-major (C order).
     Rows,
     /// Column-major (F order).
@@ -102,10 +104,16 @@ pub(crate) enum Order<'l> {
 }
 
 /// A new array of shape `dim` in memory order `order` (so a map's output
-/// has its input's memory order). `fill` writes every element of the view
-/// it is given exactly once with `MaybeUninit::write` and returns how many
-/// it wrote; the count is checked.
-pub(crate) fn new_array<B, D: Dimension>(
+/// has its input's memory order), filled by `fill`, which returns how many
+/// elements it wrote (checked against the length).
+///
+/// # Safety
+///
+/// `fill` must write every element of the view it is given, exactly once,
+/// with `MaybeUninit::write`. The count it returns cannot prove that (an
+/// element written twice and another not at all give the right count), so
+/// the caller must: the count only catches a fill that stopped short.
+unsafe fn new_array<B, D: Dimension>(
     dim: D,
     order: Order<'_>,
     fill: impl FnOnce(ArrayViewMut<'_, MaybeUninit<B>, D>) -> usize,
@@ -126,12 +134,58 @@ pub(crate) fn new_array<B, D: Dimension>(
     };
     let written = fill(out.view_mut());
     assert_eq!(written, len, "a map did not write every element");
-    // SAFETY: `fill` wrote every element (see the module docs: the map
-    // driver writes each element of disjoint blocks that tile the view,
-    // exactly once, and the count matches the length). No block panicked,
-    // or we would not be here.
+    // SAFETY: the caller guarantees that `fill` wrote every element exactly
+    // once, and it returned, so no block panicked.
     unsafe { out.assume_init() }
 }
+
+/// The memory order of a new output: `layout`'s traversal order, or row
+/// major for `None`.
+fn order_of(layout: Option<&Layout>) -> Order<'_> {
+    match layout {
+        None => Order::Rows,
+        Some(l) if l.is_column_major_order() => Order::Columns,
+        Some(l) => Order::Like(l),
+    }
+}
+
+/// Generates the builders of new arrays from one to three inputs: the map
+/// driver visits every element of the output once, and the closure here
+/// writes it, so `new_array`'s contract holds by construction.
+macro_rules! map_new {
+    ($name:ident, $zip:ident; $($A:ident $a:ident),*) => {
+        /// A new array of shape `dim`, in the memory order of `layout`
+        /// (row-major for `None`), holding `f` of the matching elements of
+        /// the inputs (each of shape `dim`).
+        #[allow(clippy::extra_unused_lifetimes)]
+        pub(crate) fn $name<'v, B, D, $($A,)* F>(
+            dim: D,
+            layout: Option<&Layout>,
+            inputs: ($(ArrayView<'v, $A, D>,)*),
+            f: F,
+        ) -> Array<B, D>
+        where
+            B: Send,
+            D: Dimension,
+            $($A: Sync,)*
+            F: Fn($(&$A),*) -> B + Sync,
+        {
+            let fill = |out: ArrayViewMut<'_, MaybeUninit<B>, D>| {
+                $zip(out, inputs, |o: &mut MaybeUninit<B>, $($a: &$A),*| {
+                    o.write(f($($a),*));
+                })
+            };
+            // SAFETY: the map driver hands every element of the view to
+            // the closure exactly once (its blocks come from `split_at`
+            // and tile the view), and the closure writes each of them.
+            unsafe { new_array(dim, order_of(layout), fill) }
+        }
+    };
+}
+
+map_new!(map_new1, zip1_into; A a);
+map_new!(map_new2, zip2_into; A a, C c);
+map_new!(map_new3, zip3_into; A a, C c, E e);
 
 /// `len` uninitialised slots for a new output: a panic (which a caller can
 /// catch), not an abort, when they cannot be allocated.
@@ -144,7 +198,44 @@ fn uninit_buffer<B>(len: usize) -> Vec<MaybeUninit<B>> {
         );
     }
     buf.resize_with(len, MaybeUninit::uninit);
+    advise_huge_pages(&mut buf);
     buf
+}
+
+/// Outputs of at least this many bytes ask for transparent huge pages.
+const HUGE_MIN_BYTES: usize = 4 << 20;
+/// The size of a transparent huge page on x86-64 and most aarch64 Linux.
+const HUGE_PAGE: usize = 2 << 20;
+
+/// Asks Linux to back the 2 MiB-aligned interior of a large new buffer
+/// with transparent huge pages, as numpy does for large arrays: where the
+/// system grants them only on request (`madvise` mode), a fresh output
+/// then costs one page fault per 2 MiB instead of one per 4 KiB. Its first
+/// touch is the kernel's own parallel writes, so the pages are spread over
+/// the threads that write them. Elsewhere, and where the advice is refused,
+/// nothing changes.
+fn advise_huge_pages<B>(buf: &mut Vec<MaybeUninit<B>>) {
+    let bytes = buf.capacity().saturating_mul(size_of::<B>());
+    if bytes < HUGE_MIN_BYTES {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        let start = buf.as_mut_ptr() as usize;
+        let lo = start.next_multiple_of(HUGE_PAGE);
+        let hi = (start + bytes) / HUGE_PAGE * HUGE_PAGE;
+        if lo < hi {
+            // SAFETY: `lo..hi` lies inside the allocation that `buf` owns
+            // (and is page aligned). MADV_HUGEPAGE changes only how the
+            // kernel backs those pages, never their contents or the
+            // mapping; an error (EINVAL where huge pages are off, or for
+            // memory a custom allocator took from a file) changes nothing,
+            // so it is ignored.
+            unsafe {
+                libc::madvise(lo as *mut libc::c_void, hi - lo, libc::MADV_HUGEPAGE);
+            }
+        }
+    }
 }
 
 /// # Safety
@@ -204,9 +295,12 @@ mod tests {
     #[test]
     #[should_panic(expected = "did not write every element")]
     fn a_short_array_fill_panics() {
-        let _: Array<String, ndarray::Ix2> = new_array(ndarray::Ix2(2, 2), Order::Rows, |mut v| {
+        let fill = |mut v: ArrayViewMut<'_, MaybeUninit<String>, ndarray::Ix2>| {
             v[[0, 0]].write("only one".to_string());
             1
-        });
+        };
+        // SAFETY: not upheld on purpose; the count check panics first.
+        let _: Array<String, ndarray::Ix2> =
+            unsafe { new_array(ndarray::Ix2(2, 2), Order::Rows, fill) };
     }
 }

@@ -12,7 +12,8 @@ use super::ReduceKernel;
 use super::group::Group;
 use crate::params::{Params, Reproducibility};
 use crate::plan::{
-    Positions, Schedule, WholeCut, WholePlan, contiguous, piece, piece_count, reduce_block_len,
+    Positions, Schedule, Tree, WholeCut, WholePlan, contiguous, piece, piece_count,
+    reduce_block_len,
 };
 
 /// Elements per block at the [`Reproducibility::Layout`] level: a constant,
@@ -68,6 +69,9 @@ where
     let count = piece_count(len, LOGICAL_BLOCK_LEN);
     let per_band = band_blocks(arrays[0].shape());
     let bands = count.div_ceil(per_band);
+    // The banded tree: the schedule's midpoint tree over the bands, each
+    // band's blocks merged inside it.
+    let tree = Tree::banded(count, per_band);
     let schedule = Schedule::for_len(len, bands);
     Some(schedule.tree_reduce(
         bands,
@@ -80,7 +84,7 @@ where
                 .zip(&arrays)
                 .map(|(buf, v)| logical_part(v, span.clone(), buf));
             let band_slices: [&[A]; N] = std::array::from_fn(|_| parts.next().expect("N arrays"));
-            pairwise_blocks(
+            tree.fold(
                 b0,
                 b1,
                 &|b| {
@@ -93,22 +97,6 @@ where
         },
         &combine,
     ))
-}
-
-/// Blocks `lo..hi` (at least one) merged pairwise, splitting at the
-/// midpoint like the schedule's tree.
-fn pairwise_blocks<T>(
-    lo: usize,
-    hi: usize,
-    leaf: &impl Fn(usize) -> T,
-    combine: &impl Fn(T, T) -> T,
-) -> T {
-    if hi - lo == 1 {
-        return leaf(lo);
-    }
-    let mid = lo + (hi - lo) / 2;
-    let left = pairwise_blocks(lo, mid, leaf, combine);
-    combine(left, pairwise_blocks(mid, hi, leaf, combine))
 }
 
 /// Elements `r` of `v`'s logical row-major sequence: its own memory for a
@@ -428,13 +416,23 @@ where
     D: Dimension,
     K: ReduceKernel<A>,
 {
+    reduce_acc(a, kernel).map(|acc| kernel.finish(acc))
+}
+
+/// Reduces a whole array with a kernel to its merged partial result (not
+/// finished: a mergeable state); `None` when it is empty.
+pub(crate) fn reduce_acc<A, D, K>(a: ArrayView<'_, A, D>, kernel: &K) -> Option<K::Acc>
+where
+    A: Clone + Sync,
+    D: Dimension,
+    K: ReduceKernel<A>,
+{
     if layout_level() {
         return reduce_logical(
             [a.into_dyn()],
             |[xs], start| kernel.run(xs, At::logical(start)),
             |l, r| kernel.merge(l, r),
-        )
-        .map(|acc| kernel.finish(acc));
+        );
     }
     let flat_ok = !K::POSITIONAL || a.is_standard_layout();
     // An array that fits one block is that block: reduce it directly,
@@ -448,7 +446,7 @@ where
     if let Some(xs) = memory {
         let block_len = reduce_block_len(&Params::current(), size_of::<A>());
         if xs.len() <= block_len {
-            return (!xs.is_empty()).then(|| kernel.finish(kernel.run(xs, At::logical(0))));
+            return (!xs.is_empty()).then(|| kernel.run(xs, At::logical(0)));
         }
     }
     reduce(
@@ -460,5 +458,4 @@ where
         },
         |l, r| kernel.merge(l, r),
     )
-    .map(|acc| kernel.finish(acc))
 }

@@ -11,16 +11,17 @@
 //! assert_eq!(u.first_index, array![1, 0, 3]);
 //! ```
 
+use std::fmt::Display;
+
 use ndarray::{Array1, ArrayRef, Dimension};
-use rayon::prelude::*;
 
 use crate::check;
 use crate::element::Scalar;
+use crate::engine::counts::{MAX_BINS, add_counts, count_blocks, counts_too_big, zero_counts};
+use crate::engine::order::argsort_lanes;
 use crate::engine::whole::{Part, reduce};
 use crate::error::{Error, Result};
-use crate::histogram::{MAX_BINS, add_counts, count_blocks, counts_too_big, zero_counts};
-use crate::sort::ParSort;
-use crate::{ParMap, ParReduce};
+use crate::plan::Schedule;
 
 /// The bin of a value: `None` for a negative (or too large) one.
 fn bin<A: Copy + TryInto<u64>>(x: A) -> Option<u64> {
@@ -41,33 +42,74 @@ fn bins_for(max: Option<u64>, minlength: usize) -> Result<usize> {
     Ok(bins as usize)
 }
 
-/// The largest value of `x` as a bin, or the error for a negative value.
+/// What a scan of the data for its bins finds: the largest value as a
+/// bin, and the first negative value (with its row-major index).
+#[derive(Clone, Copy)]
+struct Scan<A> {
+    max: Option<u64>,
+    negative: Option<(usize, A)>,
+}
+
+impl<A: Copy> Scan<A> {
+    /// Both parts' findings (the merge is order-free: a maximum, and the
+    /// negative value of lowest index).
+    fn merge(self, other: Scan<A>) -> Scan<A> {
+        let max = match (self.max, other.max) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        let negative = match (self.negative, other.negative) {
+            (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+            (a, b) => a.or(b),
+        };
+        Scan { max, negative }
+    }
+}
+
+/// The largest value of `x` as a bin, or the error naming its first
+/// negative value.
 fn largest<A, D>(x: &ArrayRef<A, D>) -> Result<Option<u64>>
 where
-    A: Copy + Send + Sync + TryInto<u64>,
+    A: Copy + Send + Sync + TryInto<u64> + Display,
     D: Dimension,
 {
-    let (max, negative) = x.par_fold(
-        || (None::<u64>, false),
-        |(m, neg), &v| match bin(v) {
-            Some(b) => (Some(m.map_or(b, |m| m.max(b))), neg),
-            None => (m, true),
-        },
-        |(m1, n1), (m2, n2)| {
-            let m = match (m1, m2) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                (a, b) => a.or(b),
+    // Positions are logical: memory that is one slice in another order
+    // (F order) takes the general cut, whose blocks know their positions.
+    let scan = reduce(
+        (x.view(),),
+        x.is_standard_layout(),
+        |block| {
+            let mut found = Scan {
+                max: None,
+                negative: None,
             };
-            (m, n1 || n2)
+            let mut buf = Vec::new();
+            for (i, &v) in block.slice(&mut buf).iter().enumerate() {
+                match bin(v) {
+                    Some(b) => found.max = Some(found.max.map_or(b, |m| m.max(b))),
+                    None => {
+                        let flat = block.at.positions.flat(block.at.start + i);
+                        found = found.merge(Scan {
+                            max: None,
+                            negative: Some((flat, v)),
+                        });
+                    }
+                }
+            }
+            found
         },
+        Scan::merge,
     );
-    if negative {
-        return Err(Error::InvalidBins {
-            bins: 0,
-            reason: "bincount takes non-negative integers only (as numpy does)".into(),
-        });
+    match scan {
+        Some(Scan {
+            negative: Some((index, value)),
+            ..
+        }) => Err(Error::InvalidValue(format!(
+            "bincount takes non-negative integers (that fit in a u64); found {value} at index {index}"
+        ))),
+        Some(scan) => Ok(scan.max),
+        None => Ok(None),
     }
-    Ok(max)
 }
 
 /// Counts of each non-negative integer in `x` (flattened), numpy's
@@ -77,9 +119,10 @@ where
 ///
 /// # Errors
 ///
-/// [`Error::InvalidBins`] if a value is negative (numpy raises too), or
-/// more than [`MAX_BINS`] bins would be needed, or the counts do not fit in
-/// memory.
+/// [`Error::InvalidValue`] if a value is negative (numpy raises too),
+/// naming the first (in row-major order) and its index;
+/// [`Error::InvalidBins`] if more than [`MAX_BINS`] bins would be needed,
+/// or the counts do not fit in memory.
 ///
 /// ```
 /// use ndpar::counting::par_bincount;
@@ -91,7 +134,7 @@ where
 /// ```
 pub fn par_bincount<A, D>(x: &ArrayRef<A, D>, minlength: usize) -> Result<Array1<u64>>
 where
-    A: Copy + Send + Sync + TryInto<u64>,
+    A: Copy + Send + Sync + TryInto<u64> + Display,
     D: Dimension,
 {
     let bins = bins_for(largest(x)?, minlength)?;
@@ -131,7 +174,7 @@ pub fn par_bincount_weighted<A, D>(
     minlength: usize,
 ) -> Result<Array1<f64>>
 where
-    A: Copy + Send + Sync + TryInto<u64>,
+    A: Copy + Send + Sync + TryInto<u64> + Display,
     D: Dimension,
 {
     check::same_shape(
@@ -202,27 +245,36 @@ pub struct Unique<A> {
 /// assert_eq!(u.counts, array![1, 1, 2]);
 /// ```
 pub fn par_unique<A: Scalar, D: Dimension>(a: &ArrayRef<A, D>) -> Unique<A> {
-    let flat: Array1<A> = a.iter().copied().collect();
-    let order = flat.par_argsort(ndarray::Axis(0));
+    let flat: Vec<A> = match a.as_slice() {
+        Some(xs) => xs.to_vec(),
+        None => a.iter().copied().collect(),
+    };
     let n = flat.len();
+    let mut order = vec![0usize; n];
+    argsort_lanes(&flat, n, &mut order);
     // Group starts: positions in sorted order where the key changes.
-    let keys: Vec<A::SortKey> = order.iter().map(|&i| flat[i].sort_key()).collect();
-    let starts: Vec<usize> = (0..n)
-        .into_par_iter()
-        .filter(|&k| k == 0 || keys[k] != keys[k - 1])
-        .collect();
+    let is_start = |k: usize| k == 0 || flat[order[k]].sort_key() != flat[order[k - 1]].sort_key();
+    let chunk = 1 << 16;
+    let chunks = n.div_ceil(chunk);
+    let starts: Vec<usize> = Schedule::for_len(n, chunks)
+        .map_collect(chunks, |c| {
+            (c * chunk..((c + 1) * chunk).min(n))
+                .filter(|&k| is_start(k))
+                .collect::<Vec<usize>>()
+        })
+        .concat();
     let groups = starts.len();
     let mut inverse = vec![0usize; n];
     let mut counts = Vec::with_capacity(groups);
     for (g, &s) in starts.iter().enumerate() {
         let end = starts.get(g + 1).copied().unwrap_or(n);
         counts.push(end - s);
-        for &i in &order.as_slice().expect("a new array")[s..end] {
+        for &i in &order[s..end] {
             inverse[i] = g;
         }
     }
     let first_index: Array1<usize> = starts.iter().map(|&s| order[s]).collect();
-    let values = first_index.par_mapv(|i| flat[i]);
+    let values = first_index.mapv(|i| flat[i]);
     Unique {
         values,
         first_index,

@@ -19,22 +19,13 @@
 use ndarray::{Array1, Array2, ArrayRef, ArrayView, Dimension, Ix1};
 
 use crate::element::Float;
-use crate::engine::group::Group;
+use crate::engine::counts::count_blocks;
 use crate::engine::ops::Extreme;
 use crate::engine::state::{StateKind, StateReader, StateWriter, eq_by_encoding};
-use crate::engine::whole::{BlockOf, Part, accumulate, reduce_kernel};
+use crate::engine::whole::{Part, reduce_kernel};
 use crate::error::{Error, Result};
 
-/// The most bins a histogram may have (on each axis, and in all for a 2-D
-/// histogram): 2³², whose edges and counts take 64 GiB. More is an
-/// [`Error::InvalidBins`], and so are fewer whose counts cannot be
-/// allocated.
-///
-/// ```
-/// use ndpar::histogram::{par_histogram, MAX_BINS};
-/// assert!(par_histogram(&ndarray::array![1.0], MAX_BINS + 1, None).is_err());
-/// ```
-pub const MAX_BINS: usize = 1 << 32;
+pub use crate::engine::counts::MAX_BINS;
 
 /// Counts and bin edges of a 1-D histogram.
 ///
@@ -308,55 +299,6 @@ fn outer_edges<A: Float, D: Dimension>(
     } else {
         (low, high)
     })
-}
-
-/// A vector of `bins` zero counts (or sums), or `None` when it does not fit
-/// in memory.
-pub(crate) fn zero_counts<T: Copy + Default>(bins: usize) -> Option<Vec<T>> {
-    let mut counts = Vec::new();
-    counts.try_reserve_exact(bins).ok()?;
-    counts.resize(bins, T::default());
-    Some(counts)
-}
-
-/// Adds count (or sum) vectors (`None`, a vector that could not be
-/// allocated, wins).
-pub(crate) fn add_counts<T: std::ops::AddAssign>(
-    a: Option<Vec<T>>,
-    b: Option<Vec<T>>,
-) -> Option<Vec<T>> {
-    let (mut a, b) = (a?, b?);
-    a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
-    Some(a)
-}
-
-pub(crate) fn counts_too_big(bins: usize) -> Error {
-    Error::InvalidBins {
-        bins,
-        reason: "the counts (8 bytes a bin, one vector per worker thread) do not fit in memory"
-            .into(),
-    }
-}
-
-/// Counts every block of `group` into a fresh vector of `bins` counts with
-/// `fold(counts, block)`: one vector per worker, each allocated fallibly
-/// ([`Error::InvalidBins`] when they do not fit in memory).
-pub(crate) fn count_blocks<'v, G: Group<'v>>(
-    group: G,
-    bins: usize,
-    fold: impl Fn(&mut [u64], BlockOf<'_, G::Slices, G::Dyn>) + Sync,
-) -> Result<Vec<u64>> {
-    accumulate(
-        group,
-        || zero_counts(bins),
-        |counts, block| {
-            if let Some(counts) = counts {
-                fold(counts, block);
-            }
-        },
-        add_counts,
-    )
-    .ok_or_else(|| counts_too_big(bins))
 }
 
 /// Counts every element of `data` into a fresh vector of `bins` counts with

@@ -25,8 +25,8 @@
 use ndarray::{Array, ArrayBase, ArrayRef, DataMut, DataOwned, DimMax, Dimension};
 
 use crate::check;
-use crate::engine::map::{zip0_into, zip1_into, zip2_into, zip3_into};
-use crate::engine::uninit::{Order, new_array};
+use crate::engine::map::{zip0_into, zip1_into, zip2_into};
+use crate::engine::uninit::{map_new1, map_new2, map_new3};
 use crate::plan::Layout;
 
 /// Parallel maps that build a new array.
@@ -296,19 +296,6 @@ fn output_order<A, D: Dimension>(shape: &[usize], leader: &ArrayRef<A, D>) -> Op
     Some(Layout::new(shape, strides, &[]))
 }
 
-/// [`new_array`] in the order [`output_order`] picked.
-fn new_like<B, D: Dimension>(
-    dim: D,
-    layout: Option<Layout>,
-    fill: impl FnOnce(ndarray::ArrayViewMut<'_, std::mem::MaybeUninit<B>, D>) -> usize,
-) -> Array<B, D> {
-    match &layout {
-        None => new_array(dim, Order::Rows, fill),
-        Some(l) if l.is_column_major_order() => new_array(dim, Order::Columns, fill),
-        Some(l) => new_array(dim, Order::Like(l), fill),
-    }
-}
-
 impl<A, D: Dimension> ParMap<A, D> for ArrayRef<A, D> {
     fn par_map<B, F>(&self, f: F) -> Array<B, D>
     where
@@ -317,11 +304,7 @@ impl<A, D: Dimension> ParMap<A, D> for ArrayRef<A, D> {
         F: Fn(&A) -> B + Sync,
     {
         let layout = output_order(self.shape(), self);
-        new_like(self.raw_dim(), layout, |out| {
-            zip1_into(out, (self.view(),), |o, x| {
-                o.write(f(x));
-            })
-        })
+        map_new1(self.raw_dim(), layout.as_ref(), (self.view(),), f)
     }
 
     fn par_mapv<B, F>(&self, f: F) -> Array<B, D>
@@ -353,11 +336,7 @@ impl<A, D: Dimension> ParMap<A, D> for ArrayRef<A, D> {
         let a = check::broadcast_to(WHAT, "self", self, &dim);
         let b = check::broadcast_to(WHAT, "other", other, &dim);
         let layout = output_order(&shape, self);
-        new_like(dim, layout, |out| {
-            zip2_into(out, (a, b), |o, x, y| {
-                o.write(f(x, y));
-            })
-        })
+        map_new2(dim, layout.as_ref(), (a, b), f)
     }
 
     fn par_zip3_map<B, C, E, E2, E3, F>(
@@ -387,11 +366,7 @@ impl<A, D: Dimension> ParMap<A, D> for ArrayRef<A, D> {
         let vb = check::broadcast_to(WHAT, "b", b, &dim);
         let vc = check::broadcast_to(WHAT, "c", c, &dim);
         let layout = output_order(&shape, self);
-        new_like(dim, layout, |out| {
-            zip3_into(out, (va, vb, vc), |o, x, y, z| {
-                o.write(f(x, y, z));
-            })
-        })
+        map_new3(dim, layout.as_ref(), (va, vb, vc), f)
     }
 }
 

@@ -1,9 +1,10 @@
 //! The kernel families. Each is a kernel for the engine (or a map through
 //! the engine's map driver) and a public trait or function; none reaches
-//! into another family.
+//! into another family (the reductions over several axes are the axis
+//! family's, in `axis/axes.rs`).
 
-pub mod axes;
 pub mod axis;
+pub use axis::axes;
 pub mod blocks;
 pub mod counting;
 pub mod histogram;

@@ -1,11 +1,13 @@
 //! Exact quantiles and medians with numpy's methods: [`ParQuantile`].
 //!
 //! Quantiles are found by selection (not by sketches and not by a full
-//! sort): the order statistics a method needs are selected from a copy of
-//! the data, and interpolated exactly as numpy does. The whole-array forms
-//! copy the data in parallel; the `_axis` forms select in every lane, lanes
-//! in parallel. The result does not depend on the thread count: selection
-//! finds values, not positions, and the interpolation is one fixed formula.
+//! sort): the order statistics a method needs are selected, and
+//! interpolated exactly as numpy does. Large whole arrays are read in place
+//! by a parallel radix selection that finds the order statistics of every
+//! asked-for quantile in the same passes; smaller ones are copied and
+//! selected in; the `_axis` forms select in every lane, lanes in parallel.
+//! The result does not depend on the thread count: selection finds values,
+//! not positions, and the interpolation is one fixed formula.
 //!
 //! Of equal values, `-0.0` counts as below `0.0`, so the sign of a zero
 //! result depends only on the values.
@@ -29,13 +31,13 @@
 
 use std::cmp::Ordering;
 
-use ndarray::{Array, Array1, ArrayRef, ArrayView1, Axis, RemoveAxis};
+use ndarray::{Array, Array1, ArrayRef, Axis, RemoveAxis};
 
 use crate::check;
-use crate::element::Float;
-use crate::histogram::count_blocks;
+use crate::element::{Float, OrderKey};
+use crate::engine::lanes::map_lanes;
+use crate::engine::order::{ArrayKeys, keys_at, schedule_for};
 use crate::params::Params;
-use crate::{ParAxis, ParReduce};
 
 /// How a quantile between two data points is chosen (numpy's `method`).
 ///
@@ -218,7 +220,7 @@ fn check_q(method: &str, q: f64) {
 /// first, so the sign of a zero result depends on the values only, not on
 /// their order or layout.
 fn cmp<A: Float>(a: &A, b: &A) -> Ordering {
-    key(*a).cmp(&key(*b))
+    a.order_key().cmp(&b.order_key())
 }
 
 /// numpy's `_lerp(a, b, t)`.
@@ -376,11 +378,12 @@ fn whole<A: Float, D: RemoveAxis>(
     want: Want<'_>,
     skip_nan: bool,
 ) -> Option<Vec<A>> {
+    if a.is_empty() {
+        return None;
+    }
     let long = NARROW_PER_PARALLEL_LEN.saturating_mul(Params::current().min_parallel_len);
     if a.len() >= long.max(NARROW_MIN_LEN) {
-        if let Some(v) = narrowed(a, want, skip_nan) {
-            return v;
-        }
+        return Some(narrowed(a, want, skip_nan));
     }
     let mut buf = copy_all(a);
     quantiles_with_nan(&mut buf, want, skip_nan)
@@ -389,168 +392,72 @@ fn whole<A: Float, D: RemoveAxis>(
 /// Whole arrays of at least this many times
 /// [`Params::min_parallel_len`] elements (8 Mi with the default params), and
 /// never fewer than [`NARROW_MIN_LEN`], find their order statistics by
-/// narrowing (parallel passes) rather than by selecting in a full copy:
-/// below that, the passes and their 64 Ki-bucket counts cost more than
-/// the selection saves (measured with `cargo bench -p ndpar-bench --bench
-/// sorting`).
+/// radix selection (parallel passes over the data in place) rather than by
+/// selecting in a full copy: below that, the passes and their 64 Ki-bucket
+/// counts cost more than the copy saves (measured with `cargo bench -p
+/// ndpar-bench --bench sorting`).
 const NARROW_PER_PARALLEL_LEN: usize = 2048;
 /// The fewest elements narrowing is ever used for.
 const NARROW_MIN_LEN: usize = 1 << 16;
-/// Narrowing stops once this few candidates are left: they are copied out
-/// and selected.
-const NARROW_CANDIDATES: u64 = 1 << 16;
-/// Bits of the key a narrowing pass looks at.
-const DIGIT: u32 = 16;
 
-/// The selection key of a value: [`cmp`]'s order as an integer, with every
-/// NaN at `u64::MAX` (no number's key comes near it).
-fn key<A: Float>(x: A) -> u64 {
-    if x.is_nan() {
-        return u64::MAX;
+/// The two ranks (`lo ≤ hi`) among `m` sorted numbers that one quantile or
+/// the median reads.
+fn ranks_of(want: Want<'_>, m: u64) -> Vec<(u64, u64)> {
+    match want {
+        Want::Median => vec![((m - 1) / 2, m / 2)],
+        Want::Quantiles(qs, method) => qs
+            .iter()
+            .map(|&q| {
+                let (lo, hi, _) = plan(m as usize, q, method);
+                (lo as u64, hi as u64)
+            })
+            .collect(),
     }
-    let bits = x.to_f64_exact().to_bits();
-    bits ^ (((bits as i64) >> 63) as u64 | (1 << 63))
 }
 
-/// Counts of the keys of `a` whose top `DIGIT · level` bits equal
-/// `prefix`, by their next [`DIGIT`] bits: one parallel pass (counts per
-/// worker, added).
-fn digit_counts<A: Float, D: RemoveAxis>(a: &ArrayRef<A, D>, prefix: u64, level: u32) -> Vec<u64> {
-    let shift = 64 - DIGIT * (level + 1);
-    let keep = |k: u64| level == 0 || k >> (shift + DIGIT) == prefix;
-    count_blocks((a.view(),), 1 << DIGIT, |counts, block| {
-        let mut buf = Vec::new();
-        for &x in block.slice(&mut buf) {
-            let k = key(x);
-            if keep(k) {
-                counts[((k >> shift) & ((1 << DIGIT) - 1)) as usize] += 1;
-            }
-        }
-    })
-    .expect("64 Ki counts fit in memory")
-}
-
-/// The order statistics a single quantile or the median needs, found by
-/// narrowing the key range 16 bits at a time (a parallel radix select):
-/// each pass counts the candidates' next digit and keeps the bucket that
-/// holds the wanted ranks; once few are left they are copied and selected.
-/// When the two ranks fall into neighbouring buckets, one more pass finds
-/// the largest value of the first and the smallest of the second. `None`
-/// asks the caller to select in a full copy instead (several quantiles).
-fn narrowed<A: Float, D: RemoveAxis>(
-    a: &ArrayRef<A, D>,
-    want: Want<'_>,
-    skip_nan: bool,
-) -> Option<Option<Vec<A>>> {
-    if let Want::Quantiles(qs, _) = want {
-        if qs.len() != 1 {
-            return None;
-        }
-    }
-    let mut counts = digit_counts(a, 0, 0);
-    let nans = counts[(1 << DIGIT) - 1];
-    let m = a.len() as u64 - nans;
-    if (nans > 0 && !skip_nan) || m == 0 {
-        return Some(Some(vec![A::nan()]));
-    }
-    // The ranks wanted among the m numbers.
-    let (r0, r1) = match want {
-        Want::Median => ((m - 1) / 2, m / 2),
-        Want::Quantiles(qs, method) => {
-            let (lo, hi, _) = plan(m as usize, qs[0], method);
-            (lo as u64, hi as u64)
-        }
+/// What `want` asks of all of `a` (not empty), from the order statistics a
+/// radix selection finds in place, every quantile's at once. Without
+/// `skip_nan` the largest key is selected too: a NaN there (NaN sorts
+/// last) makes every result NaN, as in numpy.
+fn narrowed<A: Float, D: RemoveAxis>(a: &ArrayRef<A, D>, want: Want<'_>, skip_nan: bool) -> Vec<A> {
+    let source = ArrayKeys {
+        array: a.view(),
+        skip_nan,
     };
-    let (mut prefix, mut below) = (0u64, 0u64);
-    for level in 0..(64 / DIGIT) {
-        if level > 0 {
-            counts = digit_counts(a, prefix, level);
+    let mut m = 0;
+    // About 5 ns an element for the counting and gathering passes.
+    let schedule = schedule_for(a.len(), 5);
+    let keys = keys_at(&schedule, &source, |n| {
+        m = n;
+        if n == 0 {
+            return Vec::new();
         }
-        // The buckets holding ranks r0 and r1, and the count below each.
-        let find = |r: u64| {
-            let mut seen = below;
-            for (d, &c) in counts.iter().enumerate() {
-                if r < seen + c {
-                    return (d as u64, c, seen);
-                }
-                seen += c;
-            }
-            unreachable!("the ranks are below the count")
-        };
-        let ((d0, c0, below0), (d1, _, _)) = (find(r0), find(r1));
-        let shift = 64 - DIGIT * (level + 1);
-        if d0 != d1 {
-            // r0 is the largest value of its bucket, r1 the smallest of
-            // the next one: one more pass finds both.
-            let (p0, p1) = ((prefix << DIGIT) | d0, (prefix << DIGIT) | d1);
-            let (x0, x1) = a.par_fold(
-                || (None::<A>, None::<A>),
-                |(mut hi0, mut lo1), &x| {
-                    let k = key(x);
-                    if k != u64::MAX && k >> shift == p0 && hi0.is_none_or(|h| cmp(&x, &h).is_gt())
-                    {
-                        hi0 = Some(x);
-                    }
-                    if k != u64::MAX && k >> shift == p1 && lo1.is_none_or(|l| cmp(&x, &l).is_lt())
-                    {
-                        lo1 = Some(x);
-                    }
-                    (hi0, lo1)
-                },
-                |(a0, a1), (b0, b1)| {
-                    let hi = match (a0, b0) {
-                        (Some(u), Some(v)) => Some(if cmp(&v, &u).is_gt() { v } else { u }),
-                        (u, v) => u.or(v),
-                    };
-                    let lo = match (a1, b1) {
-                        (Some(u), Some(v)) => Some(if cmp(&v, &u).is_lt() { v } else { u }),
-                        (u, v) => u.or(v),
-                    };
-                    (hi, lo)
-                },
-            );
-            let (x0, x1) = (
-                x0.expect("a value in r0's bucket"),
-                x1.expect("a value in r1's bucket"),
-            );
-            return Some(Some(vec![finish(want, m as usize, x0, x1)]));
+        let mut ranks: Vec<u64> = ranks_of(want, n)
+            .into_iter()
+            .flat_map(|(lo, hi)| [lo, hi])
+            .collect();
+        if !skip_nan {
+            ranks.push(n - 1);
         }
-        below = below0;
-        prefix = (prefix << DIGIT) | d0;
-        if c0 <= NARROW_CANDIDATES || shift == 0 {
-            let matches = |x: A| {
-                let k = key(x);
-                k != u64::MAX && k >> shift == prefix
-            };
-            let mut candidates = a.par_fold(
-                Vec::new,
-                |mut v, &x| {
-                    if matches(x) {
-                        v.push(x);
-                    }
-                    v
-                },
-                |mut l, r| {
-                    l.extend(r);
-                    l
-                },
-            );
-            let (lo, hi) = ((r0 - below) as usize, (r1 - below) as usize);
-            let (_, &mut x0, above) = candidates.select_nth_unstable_by(lo, cmp);
-            let x1 = if hi == lo { x0 } else { next_after(above) };
-            return Some(Some(vec![finish(want, m as usize, x0, x1)]));
-        }
+        ranks
+    });
+    if m == 0 || (!skip_nan && keys.last() == Some(&<A::Key as OrderKey>::MAX)) {
+        // Nothing but NaN, or a NaN that is not skipped.
+        return vec![A::nan(); want.len()];
     }
-    unreachable!("64 bits fix every key")
+    let value = |i: usize| A::from_order_key(keys[i]);
+    (0..want.len())
+        .map(|i| finish(want, i, m as usize, value(2 * i), value(2 * i + 1)))
+        .collect()
 }
 
-/// The value of `want` (one quantile or the median of `m` numbers) from
-/// its two order statistics.
-fn finish<A: Float>(want: Want<'_>, m: usize, x0: A, x1: A) -> A {
+/// The `i`-th value of `want` (a quantile, or the median) of `m` numbers
+/// from its two order statistics.
+fn finish<A: Float>(want: Want<'_>, i: usize, m: usize, x0: A, x1: A) -> A {
     match want {
         Want::Median if m % 2 == 1 => x0,
         Want::Median => (x0 + x1) / (A::one() + A::one()),
-        Want::Quantiles(qs, method) => match plan(m, qs[0], method).2 {
+        Want::Quantiles(qs, method) => match plan(m, qs[i], method).2 {
             None => x0,
             Some(t) => lerp(x0, x1, A::from(t).expect("a finite weight")),
         },
@@ -566,10 +473,19 @@ fn along<A: Float, D: RemoveAxis>(
     if a.len_of(axis) == 0 {
         return None;
     }
-    Some(a.par_map_axis(axis, |lane: ArrayView1<'_, A>| {
-        let mut buf = lane.to_vec();
-        quantiles_with_nan(&mut buf, want, skip_nan).expect("a non-empty lane")[0]
-    }))
+    let values = map_lanes(a.view().into_dyn(), axis, |part, w| {
+        let mut buf = Vec::new();
+        for lane in part.lanes(Axis(0)) {
+            buf.clear();
+            buf.extend(lane.iter().copied());
+            w.push(quantiles_with_nan(&mut buf, want, skip_nan).expect("a non-empty lane")[0]);
+        }
+    });
+    Some(
+        values
+            .into_dimensionality::<D::Smaller>()
+            .expect("one axis fewer"),
+    )
 }
 
 impl<A, D: RemoveAxis> ParQuantile<A, D> for ArrayRef<A, D> {

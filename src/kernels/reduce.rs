@@ -21,10 +21,9 @@ use ndarray::{ArrayRef, Dimension};
 use crate::check;
 use crate::element::{Float, Scalar};
 use crate::engine::ops::{
-    Arg, Extreme, Finish, NanExtreme, NanSumCount, Var, map_sum, product, sum,
+    Arg, Extreme, Finish, NanExtreme, NanSumCount, Var, exact_dot, exact_sum, map_sum, product, sum,
 };
 use crate::engine::seq;
-use crate::engine::state::{ExactDot, ExactSum};
 use crate::engine::whole::{Part, layout_level, reduce, reduce_kernel, reduce_logical};
 use crate::plan::contiguous;
 
@@ -732,54 +731,4 @@ impl<A, D: Dimension> ParReduce<A, D> for ArrayRef<A, D> {
         );
         exact_dot(self, other).value()
     }
-}
-
-/// The exact sum state of all of `a`: blocks in memory order (the exact
-/// sum does not depend on the order), merged along the tree.
-pub(crate) fn exact_sum<A: Float, D: Dimension>(a: &ArrayRef<A, D>) -> ExactSum<A> {
-    let merge = |mut l: ExactSum<A>, r: ExactSum<A>| {
-        l.merge(&r);
-        l
-    };
-    reduce(
-        (a.view(),),
-        true,
-        |block| {
-            let mut s = ExactSum::new();
-            let mut buf = Vec::new();
-            s.extend(block.slice(&mut buf));
-            s
-        },
-        merge,
-    )
-    .unwrap_or_default()
-}
-
-/// The exact dot-product state of `a` and `b` (same shape): blocks merged
-/// along the tree (the exact state does not depend on the order).
-pub(crate) fn exact_dot<A: Float, D: Dimension>(
-    a: &ArrayRef<A, D>,
-    b: &ArrayRef<A, D>,
-) -> ExactDot<A> {
-    let merge = |mut l: ExactDot<A>, r: ExactDot<A>| {
-        l.merge(&r);
-        l
-    };
-    reduce(
-        (a.view(), b.view()),
-        true,
-        |block| {
-            let mut d = ExactDot::new();
-            match block.part {
-                Part::Run((xs, ys)) => d.extend(xs, ys),
-                Part::Views((va, vb)) => {
-                    let (mut buf_a, mut buf_b) = (Vec::new(), Vec::new());
-                    d.extend(contiguous(&va, &mut buf_a), contiguous(&vb, &mut buf_b));
-                }
-            }
-            d
-        },
-        merge,
-    )
-    .unwrap_or_default()
 }

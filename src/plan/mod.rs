@@ -12,8 +12,12 @@
 //!              for contiguous groups, the general cut otherwise)
 //! axis.rs      AxisPlan: the axis in front, lanes or streamed rows
 //! tiles.rs     fixed 2-D output tiles (distances, products, stencils)
-//! schedule.rs  Schedule: whether blocks go to the pool, the fixed
-//!              combine tree, and the params carried to every worker
+//! tree.rs      Tree: the fixed combine tree (a midpoint tree, or one
+//!              over bands of leaves), the same on one machine and over
+//!              MPI ranks
+//! schedule.rs  Schedule: whether blocks go to the pool, evaluating the
+//!              tree, and the params carried to every worker; the only
+//!              code that hands work to rayon (`clippy.toml` enforces it)
 //! ```
 //!
 //! Block boundaries come from the shape, the layout and the element size
@@ -28,6 +32,7 @@ mod blocks;
 mod layout;
 mod schedule;
 pub(crate) mod tiles;
+mod tree;
 mod whole;
 
 use ndarray::{ArrayView, Axis, Dimension};
@@ -35,6 +40,7 @@ use ndarray::{ArrayView, Axis, Dimension};
 pub(crate) use blocks::{Block, Blocks, CutD, cut_into, piece, piece_count, piece_lens};
 pub(crate) use layout::Layout;
 pub(crate) use schedule::Schedule;
+pub(crate) use tree::Tree;
 pub(crate) use whole::{Cut as WholeCut, WholePlan, map_block_len, reduce_block_len};
 
 /// How traversal positions map to logical row-major indices.

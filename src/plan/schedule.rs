@@ -9,10 +9,16 @@
 //! with the same params on whichever worker runs it, and its bits do not
 //! depend on which thread that was.
 
+// The gate: the one place that hands kernel work to rayon (see
+// clippy.toml).
+#![allow(clippy::disallowed_methods)]
+
+use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use super::tree::Tree;
 use crate::params::Params;
 
 /// How a kernel runs its blocks: with which params, and whether on the
@@ -52,6 +58,31 @@ impl Schedule {
         Schedule::new(Params::current(), len, count)
     }
 
+    /// The schedule of `count` leaves each known to be a block's worth of
+    /// work (the distributed reductions' subtrees): eligible for the pool
+    /// whatever the element count, and the timed first leaf decides.
+    #[cfg(feature = "mpi")]
+    pub(crate) fn for_large_leaves(count: usize) -> Schedule {
+        Schedule::new(Params::current(), usize::MAX, count)
+    }
+
+    /// The schedule of a kernel made of several passes over `len`
+    /// elements (a sort, a selection), decided once from the kernel's own
+    /// estimate of its one-thread time: every pass goes to the pool, or
+    /// none does, and no pass is timed. Each pass alone may be too short
+    /// to pay for the pool, while the whole kernel is not.
+    pub(crate) fn decided(len: usize, estimate: Duration) -> Schedule {
+        let params = Params::current();
+        let parallel = len >= params.min_parallel_len
+            && rayon::current_num_threads() > 1
+            && estimate >= params.min_parallel_time;
+        Schedule {
+            params,
+            eligible: parallel,
+            known_large: parallel,
+        }
+    }
+
     /// Like [`for_len`](Schedule::for_len) for a kernel that can estimate
     /// its one-thread time: when the estimate is at least ten times the
     /// threshold, all blocks go to the pool at once. Coarse kernels (matrix
@@ -83,31 +114,49 @@ impl Schedule {
         (value, estimate >= self.params.min_parallel_time)
     }
 
-    /// Reduces leaves `0..count` (`count ≥ 1`) with a fixed pairwise
-    /// tree: `leaf(i)` computes leaf `i`; `combine(left, right)` merges
-    /// neighbours. The tree splits at the midpoint whatever the thread
-    /// count, so the result is the same on any pool.
+    /// Reduces leaves `0..count` (`count ≥ 1`) along the midpoint
+    /// [`Tree`]: `leaf(i)` computes leaf `i`; `combine(left, right)`
+    /// merges neighbours. The tree is fixed whatever the thread count, so
+    /// the result is the same on any pool.
     pub(crate) fn tree_reduce<T, L, C>(&self, count: usize, leaf: L, combine: C) -> T
     where
         T: Send,
         L: Fn(usize) -> T + Sync,
         C: Fn(T, T) -> T + Sync,
     {
-        debug_assert!(count >= 1);
-        if self.known_large {
-            return self.node(0, count, None, true, &leaf, &combine);
-        }
-        let (first, parallel) = self.probe(count, || leaf(0));
-        self.node(0, count, Some(first), parallel, &leaf, &combine)
+        self.reduce_tree(&Tree::midpoint(count), 0..count, leaf, combine)
     }
 
-    /// One node of [`tree_reduce`](Schedule::tree_reduce): leaves
-    /// `lo..hi`; `first` is leaf `lo`'s value when it was computed already
-    /// (only ever on the leftmost path).
+    /// Reduces the node `range` (at least one leaf) of `tree`: its halves
+    /// side by side on the pool when the schedule goes parallel, else on
+    /// the calling thread, merged in the tree's order either way.
+    pub(crate) fn reduce_tree<T, L, C>(
+        &self,
+        tree: &Tree,
+        range: Range<usize>,
+        leaf: L,
+        combine: C,
+    ) -> T
+    where
+        T: Send,
+        L: Fn(usize) -> T + Sync,
+        C: Fn(T, T) -> T + Sync,
+    {
+        debug_assert!(!range.is_empty());
+        if self.known_large {
+            return self.node(tree, range, None, true, &leaf, &combine);
+        }
+        let (first, parallel) = self.probe(range.len(), || leaf(range.start));
+        self.node(tree, range, Some(first), parallel, &leaf, &combine)
+    }
+
+    /// One node of [`reduce_tree`](Schedule::reduce_tree); `first` is the
+    /// value of the node's first leaf when it was computed already (only
+    /// ever on the leftmost path).
     fn node<T, L, C>(
         &self,
-        lo: usize,
-        hi: usize,
+        tree: &Tree,
+        range: Range<usize>,
         first: Option<T>,
         parallel: bool,
         leaf: &L,
@@ -118,19 +167,20 @@ impl Schedule {
         L: Fn(usize) -> T + Sync,
         C: Fn(T, T) -> T + Sync,
     {
+        let (lo, hi) = (range.start, range.end);
         if hi - lo == 1 {
             return first.unwrap_or_else(|| leaf(lo));
         }
-        let mid = lo + (hi - lo) / 2;
+        let mid = tree.split(lo, hi);
         let (left, right) = if parallel {
             rayon::join(
-                || self.on_worker(|| self.node(lo, mid, first, true, leaf, combine)),
-                || self.on_worker(|| self.node(mid, hi, None, true, leaf, combine)),
+                || self.on_worker(|| self.node(tree, lo..mid, first, true, leaf, combine)),
+                || self.on_worker(|| self.node(tree, mid..hi, None, true, leaf, combine)),
             )
         } else {
             (
-                self.node(lo, mid, first, false, leaf, combine),
-                self.node(mid, hi, None, false, leaf, combine),
+                self.node(tree, lo..mid, first, false, leaf, combine),
+                self.node(tree, mid..hi, None, false, leaf, combine),
             )
         };
         combine(left, right)
@@ -175,6 +225,11 @@ impl Schedule {
         if count == 0 {
             return Vec::new();
         }
+        if self.known_large {
+            let mut out = Vec::with_capacity(count);
+            out.par_extend((0..count).into_par_iter().map(|i| self.on_worker(|| f(i))));
+            return out;
+        }
         let (first, parallel) = self.probe(count, || f(0));
         let mut out = Vec::with_capacity(count);
         out.push(first);
@@ -184,6 +239,26 @@ impl Schedule {
             out.extend((1..count).map(&f));
         }
         out
+    }
+
+    /// Sorts `data` by `cmp`, stably or not, with rayon's parallel sorts
+    /// when the schedule is eligible for the pool, else with the standard
+    /// library's. The unstable sorts of the two libraries may leave equal
+    /// elements in different orders, so callers pass only orders in which
+    /// equal elements are indistinguishable (integers, or pairs that
+    /// compare their index last): then the result is the one sorted
+    /// sequence, and the choice changes the speed only.
+    pub(crate) fn sort_by<T, C>(&self, data: &mut [T], stable: bool, cmp: C)
+    where
+        T: Send,
+        C: Fn(&T, &T) -> std::cmp::Ordering + Sync,
+    {
+        match (self.eligible, stable) {
+            (true, true) => self.on_worker(|| data.par_sort_by(cmp)),
+            (true, false) => self.on_worker(|| data.par_sort_unstable_by(cmp)),
+            (false, true) => data.sort_by(cmp),
+            (false, false) => data.sort_unstable_by(cmp),
+        }
     }
 
     /// Folds blocks `0..count` into accumulators made by `init`:
@@ -202,6 +277,15 @@ impl Schedule {
         let mut acc = init();
         if count == 0 {
             return acc;
+        }
+        if self.known_large {
+            return (0..count)
+                .into_par_iter()
+                .fold(&init, |mut t, b| {
+                    self.on_worker(|| fold(&mut t, b));
+                    t
+                })
+                .reduce(&init, &merge);
         }
         let ((), parallel) = self.probe(count, || fold(&mut acc, 0));
         if !parallel {

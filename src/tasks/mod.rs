@@ -56,6 +56,10 @@
 //! [`MAX_THREADS`](crate::MAX_THREADS), before any thread starts. A batch size or
 //! `pre_dispatch` of 0 is a programmer error and panics at that call.
 
+// The task layer runs arbitrary closures on rayon itself (scopes,
+// spawned streams); kernels go through `plan::Schedule` (see clippy.toml).
+#![allow(clippy::disallowed_methods)]
+
 mod batch;
 mod place;
 mod progress;

@@ -6,11 +6,12 @@
 //! made, and the bits do not depend on the thread count.
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, ArrayRef, ArrayView1, ArrayView2, Axis, Ix2, Slice, Zip};
+use ndarray::{Array2, ArrayRef, ArrayView1, ArrayView2, Axis, Ix1, Ix2, Slice, Zip};
 
 use super::{add_into, estimate};
 use crate::element::Float;
-use crate::kernels::axis::ParAxis;
+use crate::engine::axis::reduce_axis;
+use crate::engine::ops::mean;
 use crate::params::Params;
 use crate::plan::{Schedule, piece, piece_count};
 
@@ -70,7 +71,9 @@ pub fn par_cov<A: Float>(m: &ArrayRef<A, Ix2>, vars: Variables, ddof: A) -> Opti
     if p == 0 {
         return Some(Array2::zeros((0, 0)));
     }
-    let means = x.par_mean_axis(Axis(1)).expect("n > ddof ≥ 0 observations");
+    let means = reduce_axis(x.into_dyn(), Axis(1), &mean(n))
+        .into_dimensionality::<Ix1>()
+        .expect("one mean per variable");
     let mut c = centred_gram(x, means.view());
     // numpy multiplies by the reciprocal.
     let scale = A::one() / fact;

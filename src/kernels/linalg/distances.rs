@@ -2,7 +2,7 @@
 
 use ndarray::{Array2, ArrayRef, Ix2};
 
-use super::{Metric, check_samples, estimate, fold8, rows_of};
+use super::{Metric, check_samples, estimate, pair_sum, rows_of};
 use crate::element::Float;
 use crate::params::Params;
 use crate::plan::Schedule;
@@ -45,7 +45,7 @@ pub fn par_pairwise_distances<A: Float>(
         if metric == Metric::Cosine {
             (0..count)
                 .map(|i| {
-                    fold8(
+                    pair_sum(
                         &rows[i * d..(i + 1) * d],
                         &rows[i * d..(i + 1) * d],
                         |a, b| a * b,
@@ -89,9 +89,9 @@ pub fn par_pairwise_distances<A: Float>(
 #[inline]
 fn distance<A: Float>(metric: Metric, a: &[A], b: &[A], norms: (A, A)) -> A {
     match metric {
-        Metric::SqEuclidean => fold8(a, b, |x, y| (x - y) * (x - y)),
-        Metric::Euclidean => fold8(a, b, |x, y| (x - y) * (x - y)).sqrt(),
-        Metric::Manhattan => fold8(a, b, |x, y| (x - y).abs()),
-        Metric::Cosine => A::one() - fold8(a, b, |x, y| x * y) / (norms.0 * norms.1),
+        Metric::SqEuclidean => pair_sum(a, b, |x, y| (x - y) * (x - y)),
+        Metric::Euclidean => pair_sum(a, b, |x, y| (x - y) * (x - y)).sqrt(),
+        Metric::Manhattan => pair_sum(a, b, |x, y| (x - y).abs()),
+        Metric::Cosine => A::one() - pair_sum(a, b, |x, y| x * y) / (norms.0 * norms.1),
     }
 }

@@ -4,7 +4,7 @@
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayRef, ArrayView2, ArrayViewMut2, Ix2};
 
-use super::{check_samples, estimate, fold8, rows_of};
+use super::{check_samples, estimate, pair_sum, rows_of};
 use crate::element::Float;
 use crate::error::{Error, Result};
 use crate::params::Params;
@@ -163,7 +163,7 @@ impl<'a, A: Float> Search<'a, A> {
             }
             rows.chunks_exact(d)
                 .map(|r| {
-                    let norm = fold8(r, r, |a, b| a * b);
+                    let norm = pair_sum(r, r, |a, b| a * b);
                     if norm <= big { keep * norm } else { opt_out }
                 })
                 .collect()
@@ -286,7 +286,7 @@ impl<'a, A: Float> Search<'a, A> {
         for (o, (&y, &m2d)) in y_terms.iter().zip(minus_two_dots).enumerate() {
             if passes(y + m2d, *bound) {
                 let j = j0 + o;
-                let direct = fold8(xi, &self.ys[j * d..(j + 1) * d], |a, b| (a - b) * (a - b));
+                let direct = pair_sum(xi, &self.ys[j * d..(j + 1) * d], |a, b| (a - b) * (a - b));
                 offer(cands, k, (direct, j));
                 *bound = self.bound(i, kth(cands, k));
             }

@@ -38,6 +38,7 @@ use std::time::Duration;
 use ndarray::{Array2, ArrayRef, Ix2, LinalgScalar, Zip};
 
 use crate::element::Float;
+use crate::engine::seq;
 
 /// A distance between two rows (samples) of equal length.
 ///
@@ -72,22 +73,11 @@ fn rows_of<A: Float>(x: &ArrayRef<A, Ix2>) -> Cow<'_, [A]> {
     }
 }
 
-/// `f` folded over pairs of equal-length slices with 8 accumulators (so it
-/// vectorises), combined pairwise.
+/// `f` summed over the pairs of two rows of equal length (the engine's
+/// unrolled, pairwise loop).
 #[inline(always)]
-fn fold8<A: Float>(a: &[A], b: &[A], f: impl Fn(A, A) -> A) -> A {
-    let mut acc = [A::zero(); 8];
-    let (mut ca, mut cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    for (x, y) in (&mut ca).zip(&mut cb) {
-        for i in 0..8 {
-            acc[i] = acc[i] + f(x[i], y[i]);
-        }
-    }
-    let mut r = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for (&x, &y) in ca.remainder().iter().zip(cb.remainder()) {
-        r = r + f(x, y);
-    }
-    r
+fn pair_sum<A: Float>(a: &[A], b: &[A], f: impl Fn(A, A) -> A + Copy) -> A {
+    seq::fold_pairs(a, b, A::zero(), f, |x, y| x + y)
 }
 
 /// The estimated one-thread time of `work` multiply-adds (about 10 per

@@ -34,24 +34,12 @@
 //! assert_eq!(a.par_argsort(Axis(0)), array![[1, 1, 0], [0, 0, 1]]);
 //! ```
 
-use std::cmp::Ordering;
-
 use ndarray::{Array, ArrayRef, Axis, Dimension};
-use rayon::prelude::*;
 
 use crate::check;
 use crate::element::Scalar;
-use crate::params::Params;
-
-mod partition;
-pub use partition::PAR_SELECT_LEN;
-mod radix;
-mod scatter;
-
-/// Lanes at least this long are sorted in parallel themselves (floats by
-/// the radix sort, integers by rayon's parallel sorts); shorter lanes with
-/// the standard library's sorts, many lanes at once.
-pub const PAR_LANE_LEN: usize = 1 << 14;
+use crate::engine::order::{self, SortKind};
+pub use crate::engine::order::{PAR_LANE_LEN, PAR_SELECT_LEN};
 
 /// Parallel sorting of arrays of any dimension and layout along one axis,
 /// with numpy's order and conventions. Bring it into scope with
@@ -200,149 +188,6 @@ pub trait ParSort<A, D: Dimension> {
         A: Scalar;
 }
 
-/// Which sort.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Stable,
-    Unstable,
-}
-
-#[inline(always)]
-fn cmp<A: Scalar>(a: &A, b: &A) -> Ordering {
-    a.sort_key().cmp(&b.sort_key())
-}
-
-/// Sorts each of the lanes of `n` elements that `data` holds back to back.
-fn sort_lanes<A: Scalar>(data: &mut [A], n: usize, kind: Kind) {
-    if n <= 1 {
-        return;
-    }
-    if n >= PAR_LANE_LEN {
-        for lane in data.chunks_mut(n) {
-            match kind {
-                // The radix sort is stable: it serves both kinds.
-                _ if A::RADIX => radix_sort_lane(lane),
-                Kind::Stable => lane.par_sort_by(cmp),
-                Kind::Unstable => lane.par_sort_unstable_by(cmp),
-            }
-        }
-        return;
-    }
-    let sort = |lane: &mut [A]| match kind {
-        Kind::Stable => lane.sort_by(cmp),
-        Kind::Unstable => lane.sort_unstable_by(cmp),
-    };
-    if data.len() >= Params::current().min_parallel_len {
-        data.par_chunks_mut(n).for_each(sort);
-    } else {
-        data.chunks_mut(n).for_each(sort);
-    }
-}
-
-/// The radix key of `-0.0` for a float type (just below `0.0`'s); `None`
-/// for integers.
-fn negative_zero_key<A: Scalar>() -> Option<u64> {
-    let below = A::scalar_zero().radix_key().wrapping_sub(1);
-    (A::from_radix_key(below) == A::scalar_zero()).then_some(below)
-}
-
-/// Sorts one long lane stably with the radix sort: NaNs are taken out and
-/// put back last in their order; `-0.0` and `0.0`, which the keys tell
-/// apart, are put back in their input order.
-fn radix_sort_lane<A: Scalar>(lane: &mut [A]) {
-    let nan_count = lane.par_iter().filter(|x| x.scalar_is_nan()).count();
-    let (nans, mut keys): (Vec<A>, Vec<u64>) = if nan_count == 0 {
-        (Vec::new(), lane.par_iter().map(|x| x.radix_key()).collect())
-    } else {
-        let is_nan = |x: &&A| x.scalar_is_nan();
-        let not_nan = |x: &&A| !x.scalar_is_nan();
-        (
-            lane.par_iter().filter(is_nan).copied().collect(),
-            lane.par_iter()
-                .filter(not_nan)
-                .map(|x| x.radix_key())
-                .collect(),
-        )
-    };
-    // Zeros of both signs, in input order, when there is a -0.0.
-    let zeros: Option<(u64, Vec<u64>)> = negative_zero_key::<A>()
-        .filter(|&neg| keys.par_iter().any(|&k| k == neg))
-        .map(|neg| {
-            let run = keys
-                .par_iter()
-                .copied()
-                .filter(|&k| k == neg || k == neg + 1);
-            (neg, run.collect())
-        });
-    radix::sort_by_key(&mut keys, |&k| k);
-    if let Some((neg, run)) = zeros {
-        let start = keys.partition_point(|&k| k < neg);
-        keys[start..start + run.len()].copy_from_slice(&run);
-    }
-    let (body, tail) = lane.split_at_mut(keys.len());
-    body.par_iter_mut()
-        .zip(keys.par_iter())
-        .for_each(|(x, &k)| *x = A::from_radix_key(k));
-    tail.copy_from_slice(&nans);
-}
-
-/// Stable argsort of one long lane with the radix sort (see
-/// [`radix_sort_lane`]): equal keys, and `-0.0` with `0.0`, in index order.
-fn radix_argsort_lane<A: Scalar>(lane: &[A], out: &mut [usize]) {
-    let mut pairs: Vec<(u64, usize)> = lane
-        .par_iter()
-        .enumerate()
-        .filter(|(_, x)| !x.scalar_is_nan())
-        .map(|(i, x)| (x.radix_key(), i))
-        .collect();
-    let nans: Vec<usize> = lane
-        .par_iter()
-        .enumerate()
-        .filter(|(_, x)| x.scalar_is_nan())
-        .map(|(i, _)| i)
-        .collect();
-    radix::sort_by_key(&mut pairs, |p| p.0);
-    if let Some(neg) = negative_zero_key::<A>() {
-        let lo = pairs.partition_point(|p| p.0 < neg);
-        let hi = pairs.partition_point(|p| p.0 <= neg + 1);
-        pairs[lo..hi].sort_unstable_by_key(|p| p.1);
-    }
-    let (body, tail) = out.split_at_mut(pairs.len());
-    body.par_iter_mut()
-        .zip(pairs.par_iter())
-        .for_each(|(o, p)| *o = p.1);
-    tail.copy_from_slice(&nans);
-}
-
-/// Stable argsort of each lane of `n` values in `data` into `out`: pairs
-/// (value, index) sorted by value, then index, which is stable and lets
-/// the faster unstable sorts do the work.
-fn argsort_lanes<A: Scalar>(data: &[A], n: usize, out: &mut [usize]) {
-    if n == 0 {
-        return;
-    }
-    let one = |(lane, idx): (&[A], &mut [usize])| {
-        if n >= PAR_LANE_LEN && A::RADIX {
-            return radix_argsort_lane(lane, idx);
-        }
-        let mut pairs: Vec<(A, usize)> = lane.iter().copied().zip(0..).collect();
-        let by = |a: &(A, usize), b: &(A, usize)| cmp(&a.0, &b.0).then(a.1.cmp(&b.1));
-        if n >= PAR_LANE_LEN {
-            pairs.par_sort_unstable_by(by);
-        } else {
-            pairs.sort_unstable_by(by);
-        }
-        for (o, (_, i)) in idx.iter_mut().zip(pairs) {
-            *o = i;
-        }
-    };
-    if n < PAR_LANE_LEN && data.len() >= Params::current().min_parallel_len {
-        data.par_chunks(n).zip(out.par_chunks_mut(n)).for_each(one);
-    } else {
-        data.chunks(n).zip(out.chunks_mut(n)).for_each(one);
-    }
-}
-
 /// The ranks named by numpy-style `kth` (negative from the end) in a lane
 /// of `n`, sorted and without repeats; panics at the caller's line for a
 /// rank out of range.
@@ -367,26 +212,6 @@ fn ranks(method: &str, kth: &[isize], n: usize) -> Vec<usize> {
     ks
 }
 
-/// Partitions each lane of `n` elements held back to back in `data` at
-/// the ranks `ks`, comparing `key`s.
-fn partition_lanes<T, A, K>(data: &mut [T], n: usize, ks: &[usize], key: K)
-where
-    T: Copy + Send + Sync,
-    A: Scalar,
-    K: Fn(&T) -> A + Sync,
-{
-    if n <= 1 || ks.is_empty() {
-        return;
-    }
-    let one = |lane: &mut [T]| partition::select_all(lane, ks, &key);
-    // Lanes that are not partitioned in parallel themselves go many at once.
-    if !partition::is_long::<A>(n) && data.len() >= Params::current().min_parallel_len {
-        data.par_chunks_mut(n).for_each(one);
-    } else {
-        data.chunks_mut(n).for_each(one);
-    }
-}
-
 /// The permutation that moves `axis` last, as `D`.
 fn axis_last<D: Dimension>(ndim: usize, axis: Axis) -> D {
     let mut perm = D::zeros(ndim);
@@ -399,12 +224,12 @@ fn axis_last<D: Dimension>(ndim: usize, axis: Axis) -> D {
 
 /// `a` with `axis` moved last, copied into standard order: its lanes are
 /// contiguous runs of `n` elements. Returns the data and the permutation.
-fn lanes_last<A: Clone, D: Dimension>(a: &ArrayRef<A, D>, axis: Axis) -> (Vec<A>, D) {
+fn lanes_last<A: Scalar, D: Dimension>(a: &ArrayRef<A, D>, axis: Axis) -> (Vec<A>, D) {
     let perm = axis_last::<D>(a.ndim(), axis);
     let v = a.view().permuted_axes(perm.clone());
     let data = match v.as_slice() {
-        Some(xs) => xs.to_vec(),
-        None => v.iter().cloned().collect(),
+        Some(xs) => order::copied(xs),
+        None => v.iter().copied().collect(),
     };
     (data, perm)
 }
@@ -428,17 +253,17 @@ fn restore<T: Clone, D: Dimension>(data: Vec<T>, dim: &D, perm: &D) -> Array<T, 
     }
 }
 
-fn sorted<A: Scalar, D: Dimension>(a: &ArrayRef<A, D>, axis: Axis, kind: Kind) -> Array<A, D> {
+fn sorted<A: Scalar, D: Dimension>(a: &ArrayRef<A, D>, axis: Axis, kind: SortKind) -> Array<A, D> {
     let (mut data, perm) = lanes_last(a, axis);
-    sort_lanes(&mut data, a.len_of(axis), kind);
+    order::sort_lanes(&mut data, a.len_of(axis), kind);
     restore(data, &a.raw_dim(), &perm)
 }
 
-fn sort_inplace<A: Scalar, D: Dimension>(a: &mut ArrayRef<A, D>, axis: Axis, kind: Kind) {
+fn sort_inplace<A: Scalar, D: Dimension>(a: &mut ArrayRef<A, D>, axis: Axis, kind: SortKind) {
     let n = a.len_of(axis);
     if axis.index() + 1 == a.ndim() {
         if let Some(data) = a.as_slice_mut() {
-            sort_lanes(data, n, kind);
+            order::sort_lanes(data, n, kind);
             return;
         }
     }
@@ -452,7 +277,7 @@ impl<A, D: Dimension> ParSort<A, D> for ArrayRef<A, D> {
         A: Scalar,
     {
         check::axis("par_sort", axis, self.ndim());
-        sorted(self, axis, Kind::Stable)
+        sorted(self, axis, SortKind::Stable)
     }
 
     fn par_sort_unstable(&self, axis: Axis) -> Array<A, D>
@@ -460,7 +285,7 @@ impl<A, D: Dimension> ParSort<A, D> for ArrayRef<A, D> {
         A: Scalar,
     {
         check::axis("par_sort_unstable", axis, self.ndim());
-        sorted(self, axis, Kind::Unstable)
+        sorted(self, axis, SortKind::Unstable)
     }
 
     fn par_argsort(&self, axis: Axis) -> Array<usize, D>
@@ -470,7 +295,7 @@ impl<A, D: Dimension> ParSort<A, D> for ArrayRef<A, D> {
         check::axis("par_argsort", axis, self.ndim());
         let (data, perm) = lanes_last(self, axis);
         let mut out = vec![0usize; data.len()];
-        argsort_lanes(&data, self.len_of(axis), &mut out);
+        order::argsort_lanes(&data, self.len_of(axis), &mut out);
         restore(out, &self.raw_dim(), &perm)
     }
 
@@ -479,7 +304,7 @@ impl<A, D: Dimension> ParSort<A, D> for ArrayRef<A, D> {
         A: Scalar,
     {
         check::axis("par_sort_inplace", axis, self.ndim());
-        sort_inplace(self, axis, Kind::Stable);
+        sort_inplace(self, axis, SortKind::Stable);
     }
 
     fn par_sort_unstable_inplace(&mut self, axis: Axis)
@@ -487,7 +312,7 @@ impl<A, D: Dimension> ParSort<A, D> for ArrayRef<A, D> {
         A: Scalar,
     {
         check::axis("par_sort_unstable_inplace", axis, self.ndim());
-        sort_inplace(self, axis, Kind::Unstable);
+        sort_inplace(self, axis, SortKind::Unstable);
     }
 
     fn par_partition(&self, kth: &[isize], axis: Axis) -> Array<A, D>
@@ -500,20 +325,18 @@ impl<A, D: Dimension> ParSort<A, D> for ArrayRef<A, D> {
         // Long lanes that lie back to back in memory (a contiguous 1-D
         // array, or the last axis of a C-order one) are partitioned
         // straight into the result, without a working copy.
-        if axis.index() + 1 == self.ndim() && partition::is_long::<A>(n) && !ks.is_empty() {
+        if axis.index() + 1 == self.ndim() && order::is_long_select(n) && !ks.is_empty() {
             if let Some(src) = self.as_slice() {
-                // Filled in parallel, so that the pages of a fresh buffer
-                // are first touched (and mapped) by every thread.
-                let mut out = Vec::with_capacity(src.len());
-                out.par_extend(src.par_iter().copied());
+                // Every element of `out` is written again by the scatter.
+                let mut out = order::copied(src);
                 for (s, o) in src.chunks(n).zip(out.chunks_mut(n)) {
-                    partition::partition_into(s, o, &ks, |x: &A| *x);
+                    order::partition_into(s, o, &ks, |x: &A| *x);
                 }
                 return Array::from_shape_vec(self.raw_dim(), out).expect("one value per element");
             }
         }
         let (mut data, perm) = lanes_last(self, axis);
-        partition_lanes(&mut data, n, &ks, |x: &A| *x);
+        order::partition_lanes(&mut data, n, &ks, |x: &A| *x);
         restore(data, &self.raw_dim(), &perm)
     }
 
@@ -526,7 +349,7 @@ impl<A, D: Dimension> ParSort<A, D> for ArrayRef<A, D> {
         let ks = ranks("par_argpartition", kth, n);
         let (data, perm) = lanes_last(self, axis);
         let mut pairs: Vec<(A, usize)> = data.into_iter().zip((0..n.max(1)).cycle()).collect();
-        partition_lanes(&mut pairs, n, &ks, |p: &(A, usize)| p.0);
+        order::partition_lanes(&mut pairs, n, &ks, |p: &(A, usize)| p.0);
         let out = pairs.into_iter().map(|(_, i)| i).collect();
         restore(out, &self.raw_dim(), &perm)
     }

@@ -1,5 +1,6 @@
-//! The stable parallel scatter shared by the radix sort and the partition:
-//! elements moved into groups by class, keeping their order within a group.
+//! The stable parallel scatter shared by the radix sort, the selection and
+//! the partitions: elements moved into groups by class, keeping their
+//! order within a group.
 //!
 //! The input is cut into chunks of a fixed length; each chunk counts its
 //! classes, the counts give every (class, chunk) pair its own contiguous
@@ -7,19 +8,27 @@
 //! output is the one stable grouping, so it does not depend on the chunk
 //! length or on the number of threads.
 
-use rayon::prelude::*;
+use crate::plan::Schedule;
 
-/// Elements per chunk: one task counts and writes one chunk.
-const CHUNK_LEN: usize = 1 << 16;
+/// Elements per chunk of a pass over `len` elements: one task handles one
+/// chunk. About 64 chunks, so that the schedule's timed first chunk is a
+/// small part of the pass, but never fewer than 4 Ki elements (a task's
+/// fixed cost) nor more than 64 Ki (a chunk stays in cache). The length
+/// depends on `len` only, and no result depends on it.
+pub(super) fn chunk_len(len: usize) -> usize {
+    (len / 64).clamp(1 << 12, 1 << 16)
+}
 
-/// Moves `src` into `dst` grouped by `class_of` (each class below
+/// Moves `src` into `dst` grouped by `class_of`, its passes run as
+/// `schedule` says (each class below
 /// `classes`): class 0 first, each class in the order of `src`. Returns
 /// the number of elements in each class, or `None`, leaving `dst`
 /// untouched, when every element has the same class (the grouping would be
 /// a copy).
 ///
 /// `src` and `dst` must have the same length.
-pub(super) fn scatter<T, F>(
+pub(crate) fn scatter<T, F>(
+    schedule: &Schedule,
     src: &[T],
     dst: &mut [T],
     classes: usize,
@@ -30,19 +39,16 @@ where
     F: Fn(&T) -> usize + Sync,
 {
     debug_assert_eq!(src.len(), dst.len());
-    let chunks: Vec<&[T]> = src.chunks(CHUNK_LEN).collect();
-    let count = |chunk: &&[T]| {
+    // A chunk keeps a count per class: at least four elements a count.
+    let chunk = chunk_len(src.len()).max(classes.saturating_mul(4));
+    let chunks: Vec<&[T]> = src.chunks(chunk).collect();
+    let counts: Vec<Vec<usize>> = schedule.map_collect(chunks.len(), |c| {
         let mut n = vec![0usize; classes];
-        for x in *chunk {
+        for x in chunks[c] {
             n[class_of(x)] += 1;
         }
         n
-    };
-    let counts: Vec<Vec<usize>> = if chunks.len() > 1 {
-        chunks.par_iter().map(count).collect()
-    } else {
-        chunks.iter().map(count).collect()
-    };
+    });
     let totals: Vec<usize> = (0..classes)
         .map(|k| counts.iter().map(|n| n[k]).sum())
         .collect();
@@ -61,25 +67,22 @@ where
             rest = tail;
         }
     }
-    let write = |(chunk, mut runs): (&&[T], Vec<&mut [T]>)| {
+    let items: Vec<(&[T], Vec<&mut [T]>)> = chunks.into_iter().zip(runs).collect();
+    schedule.for_each(items, |(chunk, mut runs)| {
         let mut next = vec![0usize; classes];
-        for x in *chunk {
+        for x in chunk {
             let k = class_of(x);
             runs[k][next[k]] = *x;
             next[k] += 1;
         }
-    };
-    if chunks.len() > 1 {
-        chunks.par_iter().zip(runs).for_each(write);
-    } else {
-        chunks.iter().zip(runs).for_each(write);
-    }
+    });
     Some(totals)
 }
 
-/// Copies `src` into `dst` (of the same length), in parallel when long.
-pub(super) fn copy<T: Copy + Send + Sync>(src: &[T], dst: &mut [T]) {
-    dst.par_chunks_mut(CHUNK_LEN)
-        .zip(src.par_chunks(CHUNK_LEN))
-        .for_each(|(d, s)| d.copy_from_slice(s));
+/// Copies `src` into `dst` (of the same length), in chunks as `schedule`
+/// says.
+pub(crate) fn copy<T: Copy + Send + Sync>(schedule: &Schedule, src: &[T], dst: &mut [T]) {
+    let chunk = chunk_len(src.len());
+    let items: Vec<(&mut [T], &[T])> = dst.chunks_mut(chunk).zip(src.chunks(chunk)).collect();
+    schedule.for_each(items, |(d, s)| d.copy_from_slice(s));
 }

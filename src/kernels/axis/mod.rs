@@ -17,6 +17,8 @@
 //! assert_eq!(a.par_argmax_axis(Axis(1)).unwrap()[7], 299);
 //! ```
 
+pub mod axes;
+
 use ndarray::{Array, ArrayRef, ArrayView1, ArrayViewMut1, Axis, RemoveAxis};
 
 use crate::check;
@@ -25,7 +27,7 @@ use crate::engine::ReduceKernel;
 use crate::engine::axis::reduce_axis;
 use crate::engine::lanes::map_lanes;
 use crate::engine::ops::{
-    Arg, ExactSumKernel, Extreme, Finish, Fold, NanExtreme, NanSumCount, Var, sum,
+    Arg, ExactSumKernel, Extreme, Finish, Fold, NanExtreme, NanSumCount, Var, mean, sum,
 };
 
 /// Parallel reductions along one axis, for arrays of any dimension and
@@ -391,12 +393,7 @@ impl<A, D: RemoveAxis> ParAxis<A, D> for ArrayRef<A, D> {
         A: Float,
     {
         check::axis("par_mean_axis", axis, self.ndim());
-        let n = A::from_count(self.len_of(axis));
-        let mean = Finish {
-            inner: sum(),
-            f: move |s: A| s / n,
-        };
-        run(self, axis, mean)
+        run(self, axis, mean(self.len_of(axis)))
     }
 
     fn par_var_axis(&self, axis: Axis, ddof: A) -> Option<Array<A, D::Smaller>>

@@ -28,7 +28,7 @@ use ndarray::{
     ArrayD, ArrayRef, ArrayViewD, Axis, CowArray, Dimension, IxDyn, Order, ShapeBuilder,
 };
 
-use crate::axis::ParAxis;
+use super::ParAxis;
 use crate::element::{Float, Scalar};
 
 /// Parallel reductions over a set of axes, for arrays of any dimension and

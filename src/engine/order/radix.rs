@@ -1,4 +1,5 @@
-//! A parallel radix sort on 64-bit integer keys, stable.
+//! A parallel radix sort on integer keys ([`OrderKey`]s of 8 to 128 bits),
+//! stable.
 //!
 //! Long ranges are split by their highest varying key byte (most
 //! significant digit first) with the parallel scatter, and the 256 buckets
@@ -7,16 +8,16 @@
 //! that vary within it. Every split and pass is stable, so the result is
 //! the one stable order by key — the same on any number of threads.
 
-use rayon::prelude::*;
-
-use super::scatter::{copy, scatter};
+use super::scatter::{chunk_len, copy, scatter};
+use crate::element::OrderKey;
+use crate::plan::Schedule;
 
 /// Ranges at most this long are finished in cache, one thread each.
 const CACHE_LEN: usize = 1 << 15;
 
 /// Ranges at most this long are finished by the standard library's stable
 /// sort, which beats the fixed cost of counting 256 digits per byte.
-const TINY_LEN: usize = 1 << 9;
+const TINY_LEN: usize = 1 << 6;
 
 /// Where a sort leaves its result: in its first buffer or its second.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -34,53 +35,62 @@ impl Dest {
     }
 }
 
-/// Sorts `data` stably by `key`.
-pub(super) fn sort_by_key<T, K>(data: &mut [T], key: K)
+/// Sorts `data` stably by `key`, its passes run as `schedule` says.
+pub(crate) fn sort_by_key<T, K, F>(schedule: &Schedule, data: &mut [T], key: F)
 where
     T: Copy + Send + Sync,
-    K: Fn(&T) -> u64 + Sync,
+    K: OrderKey,
+    F: Fn(&T) -> K + Sync,
 {
     if data.len() <= TINY_LEN {
         data.sort_by_key(|x| key(x));
         return;
     }
-    let mut buf = data.to_vec();
-    msd(data, &mut buf, &key, Dest::First);
+    let mut buf = super::copied(data);
+    msd(schedule, data, &mut buf, &key, Dest::First);
 }
 
 /// The bits in which the keys of `xs` differ.
-fn varying_bits<T: Sync, K: Fn(&T) -> u64 + Sync>(xs: &[T], key: &K, parallel: bool) -> u64 {
+fn varying_bits<T, K, F>(schedule: &Schedule, xs: &[T], key: &F) -> K
+where
+    T: Sync,
+    K: OrderKey,
+    F: Fn(&T) -> K + Sync,
+{
     let first = key(&xs[0]);
-    if parallel {
-        xs.par_iter()
-            .map(|x| key(x) ^ first)
-            .reduce(|| 0, |a, b| a | b)
-    } else {
-        xs.iter().fold(0, |acc, x| acc | (key(x) ^ first))
-    }
+    let chunks: Vec<&[T]> = xs.chunks(chunk_len(xs.len())).collect();
+    schedule
+        .map_collect(chunks.len(), |c| {
+            chunks[c]
+                .iter()
+                .fold(K::zero(), |acc, x| acc | (key(x) ^ first))
+        })
+        .into_iter()
+        .fold(K::zero(), |a, b| a | b)
 }
 
 /// Sorts `a` (with `b` as scratch of the same length), leaving the result
 /// in `dest`.
-fn msd<T, K>(a: &mut [T], b: &mut [T], key: &K, dest: Dest)
+fn msd<T, K, F>(schedule: &Schedule, a: &mut [T], b: &mut [T], key: &F, dest: Dest)
 where
     T: Copy + Send + Sync,
-    K: Fn(&T) -> u64 + Sync,
+    K: OrderKey,
+    F: Fn(&T) -> K + Sync,
 {
     if a.len() <= CACHE_LEN {
         return lsd(a, b, key, dest);
     }
-    let varying = varying_bits(a, key, true);
-    if varying == 0 {
+    let varying = varying_bits(schedule, a, key);
+    if varying == K::zero() {
         if dest == Dest::Second {
-            copy(a, b);
+            copy(schedule, a, b);
         }
         return;
     }
     // The top byte of the varying bits.
-    let shift = (64 - varying.leading_zeros()).saturating_sub(8);
-    let digit = |x: &T| ((key(x) >> shift) & 0xff) as usize;
-    let totals = scatter(a, b, 256, digit).expect("the keys differ in this byte");
+    let shift = (K::BITS - varying.leading_zeros()).saturating_sub(8);
+    let digit = |x: &T| key(x).digit(shift, 8);
+    let totals = scatter(schedule, a, b, 256, digit).expect("the keys differ in this byte");
     // The buckets now in `b` are sorted with `a` as their scratch, so the
     // result of each must end where `dest` says, seen from `b`.
     let mut pairs = Vec::with_capacity(256);
@@ -93,17 +103,18 @@ where
         }
         (rest_a, rest_b) = (ta, tb);
     }
-    pairs
-        .into_par_iter()
-        .for_each(|(hb, ha)| msd(hb, ha, key, dest.flip()));
+    // Buckets are sorted side by side; a bucket's own passes may split
+    // further.
+    schedule.for_each(pairs, |(hb, ha)| msd(schedule, hb, ha, key, dest.flip()));
 }
 
 /// Sorts a short `a` (scratch `b`) in cache: one counting pass for every
 /// byte, then a stable pass per byte that varies, lowest first.
-fn lsd<T, K>(a: &mut [T], b: &mut [T], key: &K, dest: Dest)
+fn lsd<T, K, F>(a: &mut [T], b: &mut [T], key: &F, dest: Dest)
 where
     T: Copy + Send + Sync,
-    K: Fn(&T) -> u64 + Sync,
+    K: OrderKey,
+    F: Fn(&T) -> K + Sync,
 {
     if a.len() <= TINY_LEN {
         a.sort_by_key(|x| key(x));
@@ -112,16 +123,17 @@ where
         }
         return;
     }
-    let varying = varying_bits(a, key, false);
+    let first = key(&a[0]);
+    let varying = a.iter().fold(K::zero(), |acc, x| acc | (key(x) ^ first));
     // Counts for the bytes that vary only, all in one pass.
-    let bytes: Vec<u32> = (0..8)
-        .filter(|b| (varying >> (8 * b)) & 0xff != 0)
+    let bytes: Vec<u32> = (0..K::BITS / 8)
+        .filter(|&b| varying.digit(8 * b, 8) != 0)
         .collect();
     let mut counts = vec![[0usize; 256]; bytes.len()];
     for x in a.iter() {
         let k = key(x);
         for (&byte, c) in bytes.iter().zip(counts.iter_mut()) {
-            c[((k >> (8 * byte)) & 0xff) as usize] += 1;
+            c[k.digit(8 * byte, 8)] += 1;
         }
     }
     let mut in_a = true;
@@ -134,7 +146,7 @@ where
         }
         let (src, dst): (&[T], &mut [T]) = if in_a { (a, b) } else { (b, a) };
         for x in src {
-            let d = ((key(x) >> (8 * byte)) & 0xff) as usize;
+            let d = key(x).digit(8 * byte, 8);
             dst[next[d]] = *x;
             next[d] += 1;
         }
@@ -173,7 +185,8 @@ mod tests {
                 .collect();
             let mut want = xs.clone();
             want.sort_by_key(|p| p.0);
-            sort_by_key(&mut xs, |p| p.0);
+            let schedule = Schedule::decided(n, std::time::Duration::MAX);
+            sort_by_key(&schedule, &mut xs, |p| p.0);
             assert_eq!(xs, want, "n = {n}");
         }
     }
