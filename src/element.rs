@@ -139,6 +139,9 @@ pub trait OrderKey:
     fn leading_zeros(self) -> u32;
     /// The key just below (wrapping).
     fn wrapping_dec(self) -> Self;
+    /// The bits from `shift` up, shifted down (0 when `shift` is the
+    /// width or more).
+    fn high(self, shift: u32) -> Self;
 }
 
 macro_rules! impl_key {
@@ -162,6 +165,8 @@ macro_rules! impl_key {
             fn leading_zeros(self) -> u32 { <$u>::leading_zeros(self) }
             #[inline(always)]
             fn wrapping_dec(self) -> Self { self.wrapping_sub(1) }
+            #[inline(always)]
+            fn high(self, shift: u32) -> Self { self.checked_shr(shift).unwrap_or(0) }
         }
     )*};
 }

@@ -289,6 +289,119 @@ fn long_lanes_partition_in_parallel() {
     }
 }
 
+/// Many ranks on long lanes: the selection finds them together (up to
+/// `SORT_RANKS`), or the lane is sorted (more); either way every rank
+/// holds its sorted value, on every thread count.
+#[test]
+fn long_lanes_partition_at_many_ranks() {
+    let n = ndpar::sort::PAR_SELECT_LEN + 77;
+    let recipes: [fn(usize) -> f64; 3] = [
+        |i| ((i * 7919) % 100_003) as f64 - 5e4,
+        |i| match i % 13 {
+            0 => f64::NAN,
+            1 => -0.0,
+            2 => 0.0,
+            _ => (i % 5) as f64,
+        },
+        |i| 1.0 + ((i * 7919) % 100_003) as f64 * 2f64.powi(-40),
+    ];
+    let rank_sets: Vec<Vec<isize>> = vec![
+        (0..16).map(|r| (r * n / 16) as isize).collect(),
+        (0..32).map(|r| (r * n / 32 + 5) as isize).collect(),
+        (0..33).map(|r| (r * n / 33) as isize).collect(),
+        (0..300)
+            .map(|r| ((r * 7919) % n) as isize - (n / 2) as isize)
+            .collect(),
+    ];
+    for f in recipes {
+        let a = Array1::from_iter((0..n).map(f));
+        for kth in &rank_sets {
+            let ks = np_ranks(kth, n);
+            let first = ndpar::with_threads(1, || a.par_partition(kth, Axis(0))).unwrap();
+            assert_partitioned(a.as_slice().unwrap(), first.as_slice().unwrap(), &ks);
+            let again = ndpar::with_threads(3, || a.par_partition(kth, Axis(0))).unwrap();
+            assert_eq!(bits(&again.into_dyn()), bits(&first.into_dyn()));
+            let idx = a.par_argpartition(kth, Axis(0));
+            let through: Vec<f64> = idx.iter().map(|&i| a[i]).collect();
+            assert_partitioned(a.as_slice().unwrap(), &through, &ks);
+        }
+    }
+}
+
+/// Quantiles of arrays long enough for the radix selection (under params
+/// that lower its threshold), many at once, with NaN, ±0 and ties, against
+/// a full sort: every method, the NaN-skipping forms and the median.
+#[test]
+fn many_quantiles_of_long_arrays_match_a_full_sort() {
+    use ndpar::QuantileMethod::*;
+    let recipes: [fn(usize) -> f64; 4] = [
+        |i| ((i * 7919) % 100_003) as f64 * 0.37 - 1.5e4,
+        |i| match i % 11 {
+            0 => -0.0,
+            1 => 0.0,
+            _ => (i % 7) as f64 - 3.0,
+        },
+        |i| 1.0 + ((i * 7919) % 100_003) as f64 * 2f64.powi(-45),
+        |i| {
+            if i % 1000 == 3 {
+                f64::NAN
+            } else {
+                ((i * 31) % 977) as f64
+            }
+        },
+    ];
+    let qs: Vec<f64> = (0..=40)
+        .map(|i| f64::from(i) / 40.0)
+        .chain([0.123, 0.999])
+        .collect();
+    let p = ndpar::Params::always_parallel();
+    for n in [65_536usize, 70_001, 200_003] {
+        for f in recipes {
+            let a = Array1::from_iter((0..n).map(f));
+            let has_nan = a.iter().any(|x| x.is_nan());
+            let mut xs: Vec<f64> = a.iter().copied().filter(|x| !x.is_nan()).collect();
+            xs.sort_by(f64::total_cmp);
+            for method in [Linear, Lower, Higher, Nearest, Midpoint] {
+                let got = same_on_threads(&[1, 2, 3], p, || a.par_quantiles(&qs, method)).unwrap();
+                let skip = same_on_threads(&[1, 2], p, || {
+                    qs.iter()
+                        .map(|&q| a.par_nanquantile(q, method).unwrap())
+                        .collect::<Vec<f64>>()
+                });
+                for (i, &q) in qs.iter().enumerate() {
+                    let want = sorted_quantile(&xs, q, method);
+                    if has_nan {
+                        assert!(got[i].is_nan(), "{method:?} q {q}: a NaN is not skipped");
+                    } else {
+                        assert_eq!(got[i].to_bits(), want.to_bits(), "{method:?} q {q}, n {n}");
+                    }
+                    assert_eq!(
+                        skip[i].to_bits(),
+                        want.to_bits(),
+                        "nan{method:?} q {q}, n {n}"
+                    );
+                }
+            }
+            let m = xs.len();
+            let med = if m % 2 == 1 {
+                xs[m / 2]
+            } else {
+                (xs[m / 2 - 1] + xs[m / 2]) / 2.0
+            };
+            assert_eq!(
+                p.install(|| a.par_nanmedian()).unwrap().to_bits(),
+                med.to_bits()
+            );
+            let plain = p.install(|| a.par_median()).unwrap();
+            assert!(if has_nan {
+                plain.is_nan()
+            } else {
+                plain.to_bits() == med.to_bits()
+            });
+        }
+    }
+}
+
 /// Lanes of more than a million values whose keys share many top bits:
 /// the ranks are found several 16-bit digits down, in parallel passes.
 #[test]
@@ -408,6 +521,42 @@ fn empty_and_tiny() {
     );
 }
 
+/// numpy's quantile of sorted, non-empty `xs` by `method`, restated from
+/// its definition.
+fn sorted_quantile(xs: &[f64], q: f64, method: ndpar::QuantileMethod) -> f64 {
+    use ndpar::QuantileMethod::*;
+    let n = xs.len();
+    let h = (n - 1) as f64 * q;
+    match method {
+        Linear if h >= (n - 1) as f64 => np_lerp(xs[n - 1], xs[n - 1], h + 1.0),
+        Linear => np_lerp(
+            xs[h.floor() as usize],
+            xs[h.floor() as usize + 1],
+            h - h.floor(),
+        ),
+        Lower => xs[h.floor() as usize],
+        Higher => xs[h.ceil() as usize],
+        Nearest => {
+            let r = h.round();
+            let r = if (r - h).abs() == 0.5 && r % 2.0 != 0.0 {
+                r - 1.0
+            } else {
+                r
+            };
+            xs[r as usize]
+        }
+        _ => {
+            let mid = 0.5 * (h.floor() + h.ceil());
+            let t = if mid % 1.0 == 0.0 { 0.0 } else { 0.5 };
+            if mid >= (n - 1) as f64 {
+                np_lerp(xs[n - 1], xs[n - 1], t)
+            } else {
+                np_lerp(xs[mid.floor() as usize], xs[mid.floor() as usize + 1], t)
+            }
+        }
+    }
+}
+
 /// numpy's `_lerp`, restated from its definition.
 fn np_lerp(a: f64, b: f64, t: f64) -> f64 {
     let d = b - a;
@@ -436,29 +585,9 @@ proptest! {
             prop_assert!(got.is_none());
             return Ok(());
         }
-        let n = xs.len();
-        let h = (n - 1) as f64 * q;
-        let want = match method {
-            Linear if h >= (n - 1) as f64 => np_lerp(xs[n - 1], xs[n - 1], h + 1.0),
-            Linear => np_lerp(xs[h.floor() as usize], xs[h.floor() as usize + 1], h - h.floor()),
-            Lower => xs[h.floor() as usize],
-            Higher => xs[h.ceil() as usize],
-            Nearest => {
-                let r = h.round();
-                let r = if (r - h).abs() == 0.5 && r % 2.0 != 0.0 { r - 1.0 } else { r };
-                xs[r as usize]
-            }
-            _ => {
-                let mid = 0.5 * (h.floor() + h.ceil());
-                let t = if mid % 1.0 == 0.0 { 0.0 } else { 0.5 };
-                if mid >= (n - 1) as f64 {
-                    np_lerp(xs[n - 1], xs[n - 1], t)
-                } else {
-                    np_lerp(xs[mid.floor() as usize], xs[mid.floor() as usize + 1], t)
-                }
-            }
-        };
+        let want = sorted_quantile(&xs, q, method);
         prop_assert_eq!(got.unwrap().to_bits(), want.to_bits());
+        let n = xs.len();
         // The median: the middle value, or the mean of the two.
         let med = if n % 2 == 1 { xs[n / 2] } else { (xs[n / 2 - 1] + xs[n / 2]) / 2.0 };
         prop_assert_eq!(v.par_median().unwrap().to_bits(), med.to_bits());

@@ -24,7 +24,7 @@ use std::cmp::Ordering;
 use std::time::Duration;
 
 use self::scatter::{copy, scatter};
-use self::select::SliceKeys;
+use self::select::{Pivots, SliceKeys};
 use super::uninit::build_vec;
 use crate::element::Scalar;
 use crate::params::Params;
@@ -66,6 +66,12 @@ pub const PAR_SELECT_LEN: usize = 1 << 20;
 
 /// A piece of an output and the piece of an input it is made from.
 type Pair<'a, O, I> = (&'a mut [O], &'a [I]);
+
+/// Long lanes partitioned at more ranks than this are sorted instead
+/// (measured with `cargo bench -p ndpar-bench --bench sorting --
+/// partition_ranks`: at 64 ranks of a 2^20-element lane the selection and
+/// its scatter already cost more than the radix sort).
+const SORT_RANKS: usize = 32;
 
 /// Which sort.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -235,13 +241,22 @@ where
 /// Partitions the lane `src` into `dst` (of the same length), as
 /// [`partition_lanes`] does in place: the key at every rank by one radix
 /// selection, then one scatter into the groups below, equal to and
-/// between those keys.
+/// between those keys (or, for many ranks, a radix sort).
 pub(crate) fn partition_into<T, A, K>(src: &[T], dst: &mut [T], ks: &[usize], key: K)
 where
     T: Copy + Send + Sync,
     A: Scalar,
     K: Fn(&T) -> A + Sync,
 {
+    if ks.len() > SORT_RANKS {
+        // A sorted lane is partitioned at every rank, and with this many
+        // ranks the radix sort costs less than the selection and a
+        // scatter into 2 · ranks + 1 groups.
+        let schedule = schedule_for(src.len(), SORT_NS);
+        copy(&schedule, src, dst);
+        radix::sort_by_key(&schedule, dst, |x| key(x).order_key());
+        return;
+    }
     let schedule = schedule_for(src.len(), PARTITION_NS);
     let source = SliceKeys {
         data: src,
@@ -251,14 +266,9 @@ where
     let ranks = |_| ks.iter().map(|&k| k as u64).collect();
     let mut pivots: Vec<A::Key> = keys_at(&schedule, &source, ranks);
     pivots.dedup(); // sorted, as the ranks are
-    let m = pivots.len();
-    // Class 2i: between pivot i - 1 and pivot i; class 2i + 1: pivot i.
-    let class = |x: &T| {
-        let k = key(x).order_key();
-        let i = pivots.partition_point(|&p| p < k);
-        2 * i + usize::from(i < m && pivots[i] == k)
-    };
-    if scatter(&schedule, src, dst, 2 * m + 1, class).is_none() {
+    let pivots = Pivots::new(pivots);
+    let class = |x: &T| pivots.class(key(x).order_key());
+    if scatter(&schedule, src, dst, pivots.classes(), class).is_none() {
         // One class holds everything: `src` is partitioned as it is.
         copy(&schedule, src, dst);
     }
