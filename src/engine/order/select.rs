@@ -440,13 +440,24 @@ fn narrow<K: OrderKey, S: Keys<K>>(
 /// a key).
 pub(crate) struct Pivots<K> {
     keys: Vec<K>,
-    /// `first[d]`: the number of pivots whose top digit is below `d`.
+    /// `first[d]`: the number of pivots whose top digit is below `d`
+    /// (empty for a few pivots, searched directly).
     first: Vec<u32>,
 }
+
+/// Up to this many pivots are searched without the table.
+const FEW_PIVOTS: usize = 8;
 
 impl<K: OrderKey> Pivots<K> {
     /// The pivots `keys` (sorted, distinct).
     pub(crate) fn new(keys: Vec<K>) -> Pivots<K> {
+        if keys.len() <= FEW_PIVOTS {
+            // A search over a few pivots beats a lookup in a large table.
+            return Pivots {
+                keys,
+                first: Vec::new(),
+            };
+        }
         let (w, lo) = (width::<K>(), K::BITS - width::<K>());
         let mut first = vec![0u32; (1 << w) + 1];
         for k in &keys {
@@ -467,9 +478,12 @@ impl<K: OrderKey> Pivots<K> {
     /// pivot `i`, `2i + 1` when it equals pivot `i`.
     #[inline]
     pub(crate) fn class(&self, k: K) -> usize {
-        let (w, lo) = (width::<K>(), K::BITS - width::<K>());
-        let d = k.digit(lo, w);
-        let (a, b) = (self.first[d] as usize, self.first[d + 1] as usize);
+        let (a, b) = if self.first.is_empty() {
+            (0, self.keys.len())
+        } else {
+            let d = k.digit(K::BITS - width::<K>(), width::<K>());
+            (self.first[d] as usize, self.first[d + 1] as usize)
+        };
         let i = a + self.keys[a..b].partition_point(|&p| p < k);
         2 * i + usize::from(i < self.keys.len() && self.keys[i] == k)
     }
