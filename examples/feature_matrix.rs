@@ -116,7 +116,7 @@ fn main() -> ExitCode {
     // The 5 nearest neighbours of the first rows (scikit-learn's
     // NearestNeighbors(5).fit(z).kneighbors(z[:q])).
     let q = z.slice(s![..cli.queries, ..]);
-    let knn = || par_knn(&q, &z, 5).unwrap();
+    let knn = || par_knn(&q, &z, 5);
     let (seq_ms, want) = time_ms(1, || c.sequential(knn));
     let (par_ms, got) = time_ms(1, || c.parallel(knn));
     let own_row_first = got

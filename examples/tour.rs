@@ -134,7 +134,7 @@ fn main() -> ExitCode {
     let queries = points
         .slice(s![..scaled(500.0).min(points.nrows()), ..])
         .to_owned();
-    let knn = || par_knn(&queries, &points, 5).unwrap();
+    let knn = || par_knn(&queries, &points, 5);
     let (seq_ms, _) = time_ms(c.reps, || c.sequential(knn));
     let (par_ms, got) = time_ms(c.reps, || c.parallel(knn));
     table.compare(

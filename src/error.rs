@@ -47,13 +47,6 @@ pub enum Error {
     /// A value in the data that the function cannot take (a negative
     /// value for `par_bincount`); the message names it and its index.
     InvalidValue(String),
-    /// More nearest neighbours were asked for than there are candidates.
-    InvalidK {
-        /// Neighbours asked for.
-        k: usize,
-        /// Rows available.
-        available: usize,
-    },
     /// A file could not be read or written (missing, no permission, disk
     /// full…).
     Io {
@@ -128,10 +121,6 @@ impl fmt::Display for Error {
             ),
             Error::InvalidEdges(why) => write!(f, "invalid histogram edges: {why}"),
             Error::InvalidValue(why) => f.write_str(why),
-            Error::InvalidK { k, available } => write!(
-                f,
-                "asked for the {k} nearest neighbours among only {available} rows"
-            ),
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
             Error::Format { path, message } => write!(f, "{}: {message}", path.display()),
             Error::TaskPanicked { index, message } => {

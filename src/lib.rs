@@ -58,13 +58,21 @@
 //!   with a message that names the method and the offending values: shapes
 //!   that cannot match or broadcast, an axis out of range, a block length,
 //!   batch size or `pre_dispatch` of 0, an even or empty stencil kernel, a
-//!   negative `ddof`. Each method's `# Panics` section lists its cases.
+//!   negative `ddof`, a `q` outside `[0, 1]`. Numbers that must fit the
+//!   *shape* of the data are checked like indices, so they panic too: a
+//!   `kth` outside the axis of `par_partition`, a `k` above the rows of
+//!   `par_knn` (numpy and scikit-learn raise a `ValueError` for both). Each
+//!   method's `# Panics` section lists its cases.
 //! * **Data and configuration conditions return `Option` or [`Error`]**:
-//!   `None` when there is nothing to reduce (the mean, minimum or arg-minimum
-//!   of an empty array — where numpy raises or warns); an [`Error`] for bad
-//!   bins or ranges, `n_jobs = 0`, a failed or panicking task, an unreadable
-//!   file. Settings are checked at the call that receives them
-//!   ([`Parallel::n_jobs`] returns the error itself).
+//!   conditions of the data's *values*, which a caller cannot see without
+//!   reading them. `None` when there is nothing to reduce (the mean,
+//!   minimum or arg-minimum of an empty array — where numpy raises or
+//!   warns); an [`Error`] for a value a function cannot take (a negative
+//!   count for `par_bincount`, naming it and its index), bad bins or
+//!   ranges (also ranges taken from data holding NaN), `n_jobs = 0`, a
+//!   failed or panicking task, an unreadable file. Settings are checked at
+//!   the call that receives them ([`Parallel::n_jobs`] returns the error
+//!   itself).
 //! * **Empty input never panics**, and where numpy returns a value for it (a
 //!   sum of 0, a product of 1), so does ndpar.
 //! * **NaN follows numpy**: it propagates through `par_min`, `par_sum` and

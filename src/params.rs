@@ -85,7 +85,12 @@ pub struct Params {
 /// | `par_sum_exact`, `par_mean_exact`, `par_dot_exact`, `par_sum_axis_exact` | ✓ | ✓ | ✓ (correctly rounded) |
 /// | `par_argmin`, `par_argmax` and their `_axis` forms | ✓ | ✓ | ✓ (the first extreme in logical order) |
 /// | `par_min`, `par_max`, `par_nanmin`, `par_nanmax`, `par_norm_max` and their `_axis` forms | ✓ | ✓ up to which of `-0.0` and `0.0`, or which NaN, is returned | as for layouts (nothing is rounded) |
-/// | other axis reductions (`par_sum_axis`, `par_mean_axis`, `par_var_axis`, …), `par_fold`, `par_map_reduce`, `par_cumsum`, `par_cumprod` | ✓ | — | — |
+/// | other axis reductions (`par_sum_axis`, `par_mean_axis`, `par_var_axis`, …), the several-axes reductions (`par_sum_axes`, `par_mean_axes`, …; their minima and maxima as above), `par_fold`, `par_map_reduce`, `par_cumsum`, `par_cumprod` | ✓ | — | — |
+/// | `par_sort`, `par_argsort`, `par_sort_inplace` (stable: numpy's one sorted order) | ✓ | ✓ | ✓ |
+/// | `par_sort_unstable`, `par_sort_unstable_inplace`, `par_partition`, `par_argpartition` | ✓ | ✓ | the values at each rank ✓; the order of equal keys and within groups may change with the library's version |
+/// | `par_quantile`, `par_quantiles`, `par_percentile`, `par_median` and their `nan` and `_axis` forms (values selected, one interpolation formula) | ✓ | ✓ | ✓ |
+/// | `par_bincount`, `par_unique` (integers, indices) | ✓ | ✓ | ✓ |
+/// | `par_bincount_weighted` (float sums per bin) | ✓ | — | — |
 /// | maps, block kernels, stencils, `par_correlate_2d`, `par_convolve_1d` | ✓ | ✓ | ✓ (each output is computed alone, in a fixed order) |
 /// | histograms | ✓ | ✓ | ✓ (integer counts) |
 /// | random arrays | ✓ | ✓ (values keyed by logical index) | ✓ for the same generator and `rand` version |

@@ -279,7 +279,7 @@ fn public_types_are_nameable_and_debug() {
     printable(&ndpar::Metric::Euclidean);
     printable(&Boundary::Constant(1.0));
     printable(&ndpar::par_histogram(&array![1.0], 1, None).unwrap());
-    printable(&ndpar::par_knn(&array![[1.0]], &array![[1.0]], 1).unwrap());
+    printable(&ndpar::par_knn(&array![[1.0]], &array![[1.0]], 1));
     printable(&ndpar::Error::InvalidNJobs(0));
     #[cfg(feature = "random")]
     printable(&ndpar::random::par_monte_carlo(10, 1, |_| 1.0).unwrap());

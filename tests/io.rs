@@ -102,16 +102,9 @@ fn errors_name_the_file_and_the_problem() {
     ));
 }
 
-fn numpy_available() -> bool {
-    Command::new("python3")
-        .args(["-c", "import numpy"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn numpy_reads_what_ndpar_writes_and_vice_versa() {
-    if !numpy_available() {
+    if !crate::common::numpy_available("io") {
         println!(
             "skipped: python3 with numpy is not available (pip install numpy to run this test)"
         );

@@ -2,8 +2,9 @@
 //! edges (bit for bit) and counts, the automatic range and its errors,
 //! min/max/argmin/argmax with NaN, ±0 and ±inf, the NaN-skipping
 //! reductions of all-NaN lanes, variances, cumulative sums and `vdot`.
-//! Skipped (saying so) when python3 with numpy is not installed; CI
-//! installs it.
+//! Skipped (saying so) when python3 with numpy is not installed, unless
+//! `NDPAR_REQUIRE_NUMPY` is set: CI installs numpy and sets it, so there a
+//! missing numpy fails.
 #![cfg(feature = "io")]
 
 use std::path::Path;
@@ -17,12 +18,7 @@ use ndpar::prelude::*;
 /// Runs `script` with numpy on the files in `dir`, or returns `false`
 /// (with a message) when numpy is not available.
 fn numpy(dir: &Path, script: &str) -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import numpy"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!("numpy_diff: python3 with numpy not found; skipping the comparison with numpy");
+    if !crate::common::numpy_available("numpy_diff") {
         return false;
     }
     let out = Command::new("python3")

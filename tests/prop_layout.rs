@@ -106,3 +106,53 @@ fn bands_of_blocks_give_the_same_bits() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// The Layout level is accurate, not only reproducible: its sums, means
+    /// and dot products lie within the pairwise-summation bound of the
+    /// correctly rounded values (the exact reductions), in every layout.
+    /// The bound, `(log2 n + 22) · ε · Σ|x|`, covers the 16 lanes, the
+    /// pieces of 256 and the tree over blocks.
+    #[test]
+    fn layout_sums_are_within_the_pairwise_bound_of_the_exact_sum(
+        shape in prop::collection::vec(prop_oneof![Just(1usize), 2usize..=9, Just(97), Just(300)], 1..=3)
+            .prop_filter("size", |s| s.iter().product::<usize>() <= 40_000),
+        seed in any::<u64>(),
+    ) {
+        let n: usize = shape.iter().product();
+        let mut state = seed | 1;
+        // Wide magnitudes and cancellation: an accuracy test with teeth.
+        let data: Vec<f64> = (0..n).map(|_| {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+            ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 10f64.powi((state % 13) as i32 - 6)
+        }).collect();
+        let other: Vec<f64> = data.iter().map(|x| (x * 3.0).cos()).collect();
+        let c = ArrayD::from_shape_vec(IxDyn(&shape), data.clone()).unwrap();
+        let w = ArrayD::from_shape_vec(IxDyn(&shape), other.clone()).unwrap();
+        let exact_sum = c.par_sum_exact();
+        let exact_dot = c.par_dot_exact(&w);
+        let abs_sum: f64 = data.iter().map(|x| x.abs()).sum();
+        let abs_dot: f64 = data.iter().zip(&other).map(|(x, y)| (x * y).abs()).sum();
+        let bound = |scale: f64| ((n as f64).log2() + 22.0) * f64::EPSILON * scale;
+        let layout = Params::always_parallel().with_reproducibility(Reproducibility::Layout);
+        for kind in KINDS.into_iter().filter(|&k| k != Kind::Broadcast) {
+            let case = case_showing(kind, &c);
+            let v = case.view();
+            for block_bytes in [64usize, 4096] {
+                let p = layout.with_block_bytes(block_bytes);
+                let (sum, mean, dot) = same_on_threads(&[1, 3], p, || {
+                    (v.par_sum(), v.par_mean().unwrap(), v.par_vdot(&w.view()))
+                });
+                prop_assert!((sum - exact_sum).abs() <= bound(abs_sum),
+                    "{:?}: sum {} against the exact {}", kind, sum, exact_sum);
+                let exact_mean = c.par_mean_exact().unwrap();
+                prop_assert!((mean - exact_mean).abs() <= bound(abs_sum) / n as f64 + f64::EPSILON * exact_mean.abs(),
+                    "{:?}: mean {} against the exact {}", kind, mean, exact_mean);
+                prop_assert!((dot - exact_dot).abs() <= bound(abs_dot) + 2.0 * f64::EPSILON * abs_dot,
+                    "{:?}: dot {} against the exact {}", kind, dot, exact_dot);
+            }
+        }
+    }
+}

@@ -286,3 +286,22 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Whether python3 with numpy can run the differential tests. Where it
+/// cannot, a local run skips them (saying so, naming `test`); with
+/// `NDPAR_REQUIRE_NUMPY` set (as CI sets it), a missing numpy fails the
+/// test instead, so a broken install cannot pass silently.
+pub fn numpy_available(test: &str) -> bool {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", "import numpy"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("NDPAR_REQUIRE_NUMPY").is_none(),
+            "{test}: python3 with numpy is required (NDPAR_REQUIRE_NUMPY is set) but was not found"
+        );
+        eprintln!("{test}: python3 with numpy not found; skipping the comparison with numpy");
+    }
+    ok
+}

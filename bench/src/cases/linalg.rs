@@ -82,7 +82,7 @@ pub fn cases() -> Vec<CaseDef> {
                     "ndpar par_knn",
                     Role::Ndpar,
                     move || {
-                        black_box(par_knn(x, y, k).unwrap());
+                        black_box(par_knn(x, y, k));
                     },
                 );
                 measure(vs, setup.rounds)

@@ -6,7 +6,6 @@ use ndarray::{Array2, ArrayRef, ArrayView2, ArrayViewMut2, Ix2};
 
 use super::{check_samples, estimate, pair_sum, rows_of};
 use crate::element::Float;
-use crate::error::{Error, Result};
 use crate::params::Params;
 use crate::plan::{Schedule, piece, piece_count};
 
@@ -53,34 +52,33 @@ pub struct Knn<A> {
 ///
 /// [`par_pairwise_distances`]: crate::linalg::par_pairwise_distances
 ///
-/// # Errors
-///
-/// [`Error::InvalidK`] if `k` is larger than the number of rows of `y`.
-///
 /// # Panics
 ///
-/// If the rows of `x` and `y` differ in length.
+/// If the rows of `x` and `y` differ in length, or `k` is larger than the
+/// number of rows of `y` (scikit-learn raises a `ValueError`): like an
+/// index out of bounds, a `k` that cannot fit the data's shape is a
+/// programmer error (see the crate's error policy).
 ///
 /// ```
 /// use ndpar::linalg::par_knn;
 /// use ndarray::array;
 ///
 /// let y = array![[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]];
-/// let nn = par_knn(&array![[0.9, 0.1]], &y, 2).unwrap();
+/// let nn = par_knn(&array![[0.9, 0.1]], &y, 2);
 /// assert_eq!(nn.indices, array![[1, 0]]);
-/// assert!(par_knn(&array![[0.0, 0.0]], &y, 4).is_err());
 /// ```
 #[track_caller]
-pub fn par_knn<A: Float>(x: &ArrayRef<A, Ix2>, y: &ArrayRef<A, Ix2>, k: usize) -> Result<Knn<A>> {
+pub fn par_knn<A: Float>(x: &ArrayRef<A, Ix2>, y: &ArrayRef<A, Ix2>, k: usize) -> Knn<A> {
     check_samples("par_knn", x.shape(), y.shape());
     let ((n, d), m) = (x.dim(), y.nrows());
-    if k > m {
-        return Err(Error::InvalidK { k, available: m });
-    }
+    assert!(
+        k <= m,
+        "par_knn: asked for the {k} nearest neighbours among only {m} rows of y"
+    );
     let mut indices = Array2::<usize>::zeros((n, k));
     let mut distances = Array2::from_elem((n, k), A::zero());
     if n == 0 || k == 0 {
-        return Ok(Knn { indices, distances });
+        return Knn { indices, distances };
     }
     let (xs, ys) = (rows_of(x), rows_of(y));
     let search = Search::new(&xs, &ys, (n, m, d), k, &Params::current());
@@ -107,7 +105,7 @@ pub fn par_knn<A: Float>(x: &ArrayRef<A, Ix2>, y: &ArrayRef<A, Ix2>, k: usize) -
             }
         }
     }
-    Ok(Knn { indices, distances })
+    Knn { indices, distances }
 }
 
 /// One nearest-neighbour search, cut into items: query blocks × parts of
