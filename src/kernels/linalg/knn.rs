@@ -16,7 +16,7 @@ use crate::plan::{Schedule, piece, piece_count};
 /// use ndarray::array;
 ///
 /// let y = array![[0.0f64], [10.0], [1.0], [-1.0]];
-/// let nn = par_knn(&array![[0.2]], &y, 3).unwrap();
+/// let nn = par_knn(&array![[0.2]], &y, 3);
 /// assert_eq!(nn.indices, array![[0, 2, 3]]); // distances 0.2, 0.8, 1.2
 /// assert!((nn.distances[[0, 1]] - 0.8).abs() < 1e-12);
 /// ```
