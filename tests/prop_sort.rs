@@ -727,3 +727,49 @@ fn long_arrays_narrow_to_the_same_quantiles() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Several quantiles along an axis, against a sort of every lane: the
+    /// quantiles come first (numpy's layout), NaN lanes follow numpy's
+    /// rules in the plain and the NaN-skipping forms, on any layout.
+    #[test]
+    fn quantiles_along_an_axis_match_a_sort_of_each_lane(
+        c in case(f64_with_nan()),
+        ax in 0usize..4,
+        qs in prop::collection::vec(0.0f64..=1.0, 1..5),
+        m in 0usize..5,
+    ) {
+        use ndpar::QuantileMethod::*;
+        let method = [Linear, Lower, Higher, Nearest, Midpoint][m];
+        let v = c.view();
+        let axis = Axis(ax % v.ndim());
+        let p = ndpar::Params::always_parallel();
+        let plain = same_on_threads(&[1, 3], p, || v.par_quantiles_axis(&qs, axis, method));
+        let skip = same_on_threads(&[1, 3], p, || v.par_nanquantiles_axis(&qs, axis, method));
+        if v.len_of(axis) == 0 {
+            prop_assert!(plain.is_none() && skip.is_none());
+            return Ok(());
+        }
+        let (plain, skip) = (plain.unwrap(), skip.unwrap());
+        let mut want_shape = vec![qs.len()];
+        want_shape.extend(v.shape().iter().enumerate().filter(|&(i, _)| i != axis.index()).map(|(_, &n)| n));
+        prop_assert_eq!(plain.shape(), &want_shape[..]);
+        prop_assert_eq!(skip.shape(), &want_shape[..]);
+        let lanes: Vec<Vec<f64>> = v.lanes(axis).into_iter().map(|l| l.to_vec()).collect();
+        for (i, &q) in qs.iter().enumerate() {
+            let got: Vec<f64> = plain.index_axis(Axis(0), i).iter().copied().collect();
+            let got_skip: Vec<f64> = skip.index_axis(Axis(0), i).iter().copied().collect();
+            for (j, lane) in lanes.iter().enumerate() {
+                let mut ok: Vec<f64> = lane.iter().copied().filter(|x| !x.is_nan()).collect();
+                ok.sort_by(f64::total_cmp);
+                let want_skip = if ok.is_empty() { f64::NAN } else { sorted_quantile(&ok, q, method) };
+                let want = if ok.len() < lane.len() { f64::NAN } else { want_skip };
+                let same = |a: f64, b: f64| (a.is_nan() && b.is_nan()) || a.to_bits() == b.to_bits();
+                prop_assert!(same(got[j], want), "q {} lane {}: {} against {}", q, j, got[j], want);
+                prop_assert!(same(got_skip[j], want_skip), "nan q {} lane {}: {} against {}", q, j, got_skip[j], want_skip);
+            }
+        }
+    }
+}

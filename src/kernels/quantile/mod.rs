@@ -33,53 +33,15 @@ use std::cmp::Ordering;
 
 use ndarray::{Array, Array1, ArrayRef, Axis, RemoveAxis};
 
+mod method;
+pub use method::QuantileMethod;
+use method::{lerp, plan};
+
 use crate::check;
 use crate::element::{Float, OrderKey};
 use crate::engine::lanes::map_lanes;
 use crate::engine::order::{ArrayKeys, keys_at, schedule_for};
 use crate::params::Params;
-
-/// How a quantile between two data points is chosen (numpy's `method`).
-///
-/// With the data sorted as `x[0] ≤ … ≤ x[n-1]` and the virtual index
-/// `h = (n − 1) · q`:
-///
-/// | method | value |
-/// |---|---|
-/// | `Linear` (numpy's default) | `x[⌊h⌋] + (h − ⌊h⌋) · (x[⌊h⌋ + 1] − x[⌊h⌋])` |
-/// | `Lower` | `x[⌊h⌋]` |
-/// | `Higher` | `x[⌈h⌉]` |
-/// | `Nearest` | `x[round(h)]`, ties to even as `np.around` |
-/// | `Midpoint` | `(x[⌊h⌋] + x[⌈h⌉]) / 2` |
-///
-/// The interpolation is numpy's `_lerp`, term for term, so the `f64`
-/// results equal numpy's bit for bit.
-///
-/// ```
-/// use ndpar::prelude::*;
-/// use ndpar::QuantileMethod::*;
-/// use ndarray::array;
-///
-/// let a = array![1.0, 2.0, 3.0, 4.0];
-/// let at = |m| a.par_quantile(0.4, m).unwrap();
-/// assert_eq!([at(Linear), at(Lower), at(Higher), at(Nearest), at(Midpoint)],
-///            [2.2, 2.0, 3.0, 2.0, 2.5]);
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum QuantileMethod {
-    /// Linear interpolation between the neighbours (numpy's default).
-    #[default]
-    Linear,
-    /// The lower neighbour.
-    Lower,
-    /// The higher neighbour.
-    Higher,
-    /// The nearer neighbour (halves go to the even index).
-    Nearest,
-    /// The mean of the two neighbours.
-    Midpoint,
-}
 
 /// Quantiles, percentiles and medians of arrays of any dimension and
 /// layout, whole or along an axis, with numpy's methods and NaN rules.
@@ -204,6 +166,64 @@ pub trait ParQuantile<A, D: RemoveAxis> {
     fn par_nanmedian_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
     where
         A: Float;
+
+    /// Several quantiles of every lane along `axis`, from one copy of each
+    /// lane: numpy's `np.quantile(a, qs, axis)`, whose result puts the
+    /// quantiles first: `out[i]` holds the `qs[i]` quantile of every lane
+    /// (the shape is `a`'s with `axis` removed and `qs.len()` in front).
+    /// `None` if the axis is empty.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let a = array![[1.0, 2.0, 3.0, 4.0], [10.0, 20.0, 30.0, 40.0]];
+    /// let q = a.par_quantiles_axis(&[0.0, 0.5, 1.0], Axis(1), QuantileMethod::Linear).unwrap();
+    /// assert_eq!(q, array![[1.0, 10.0], [2.5, 25.0], [4.0, 40.0]]);
+    /// ```
+    #[track_caller]
+    fn par_quantiles_axis(
+        &self,
+        qs: &[f64],
+        axis: Axis,
+        method: QuantileMethod,
+    ) -> Option<Array<A, D>>
+    where
+        A: Float;
+
+    /// [`par_quantiles_axis`](ParQuantile::par_quantiles_axis) of the
+    /// non-NaN elements (`np.nanquantile(a, qs, axis)`): NaN for a lane
+    /// of NaNs.
+    #[track_caller]
+    fn par_nanquantiles_axis(
+        &self,
+        qs: &[f64],
+        axis: Axis,
+        method: QuantileMethod,
+    ) -> Option<Array<A, D>>
+    where
+        A: Float;
+
+    /// The `p`-th percentile (`p` in `[0, 100]`) of every lane along
+    /// `axis` (`np.percentile(a, p, axis)`); `None` if the axis is empty.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::{array, Axis};
+    ///
+    /// let a = array![[0.0, 10.0], [4.0, 8.0]];
+    /// let p = a.par_percentile_axis(25.0, Axis(0), QuantileMethod::Linear).unwrap();
+    /// assert_eq!(p, array![1.0, 8.5]);
+    /// ```
+    #[track_caller]
+    fn par_percentile_axis(
+        &self,
+        p: f64,
+        axis: Axis,
+        method: QuantileMethod,
+    ) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float;
 }
 
 #[track_caller]
@@ -221,64 +241,6 @@ fn check_q(method: &str, q: f64) {
 /// their order or layout.
 fn cmp<A: Float>(a: &A, b: &A) -> Ordering {
     a.order_key().cmp(&b.order_key())
-}
-
-/// numpy's `_lerp(a, b, t)`.
-fn lerp<A: Float>(a: A, b: A, t: A) -> A {
-    let diff = b - a;
-    if t >= A::from(0.5).expect("0.5") {
-        b - diff * (A::one() - t)
-    } else {
-        a + diff * t
-    }
-}
-
-/// What a method needs from the sorted data: the ranks `lo ≤ hi` and,
-/// for the interpolating methods, numpy's weight of `hi` (including its
-/// quirks: past the last index the weight is `h + 1`, and an integer
-/// virtual index still interpolates with weight 0, so that infinities
-/// give NaN exactly where numpy's do).
-fn plan(n: usize, q: f64, method: QuantileMethod) -> (usize, usize, Option<f64>) {
-    let last = n - 1;
-    let h = last as f64 * q;
-    let neighbours = |v: f64, weight: f64| {
-        if v >= last as f64 {
-            (last, last, Some(weight))
-        } else {
-            let lo = v.floor() as usize;
-            (lo, lo + 1, Some(weight))
-        }
-    };
-    match method {
-        QuantileMethod::Linear => {
-            let weight = if h >= last as f64 {
-                h + 1.0
-            } else {
-                h - h.floor()
-            };
-            neighbours(h, weight)
-        }
-        QuantileMethod::Midpoint => {
-            let v = 0.5 * (h.floor() + h.ceil());
-            neighbours(v, if v % 1.0 == 0.0 { 0.0 } else { 0.5 })
-        }
-        QuantileMethod::Lower => (h.floor() as usize, h.floor() as usize, None),
-        QuantileMethod::Higher => (h.ceil() as usize, h.ceil() as usize, None),
-        QuantileMethod::Nearest => {
-            let r = round_half_even(h) as usize;
-            (r, r, None)
-        }
-    }
-}
-
-/// `np.around`: halves to even.
-fn round_half_even(h: f64) -> f64 {
-    let r = h.round();
-    if (r - h).abs() == 0.5 && r % 2.0 != 0.0 {
-        r - h.signum()
-    } else {
-        r
-    }
 }
 
 /// What to compute from the sorted data.
@@ -488,6 +450,48 @@ fn along<A: Float, D: RemoveAxis>(
     )
 }
 
+/// Every value `want` asks of every lane along `axis`, the values in front:
+/// `out[i]` holds value `i` of every lane.
+fn along_many<A: Float, D: RemoveAxis>(
+    a: &ArrayRef<A, D>,
+    axis: Axis,
+    want: Want<'_>,
+    skip_nan: bool,
+) -> Option<Array<A, D>> {
+    if a.len_of(axis) == 0 {
+        return None;
+    }
+    let k = want.len();
+    let per_lane = map_lanes(a.view().into_dyn(), axis, |part, w| {
+        let mut buf = Vec::new();
+        for lane in part.lanes(Axis(0)) {
+            buf.clear();
+            buf.extend(lane.iter().copied());
+            w.push(quantiles_with_nan(&mut buf, want, skip_nan).expect("a non-empty lane"));
+        }
+    });
+    let mut shape = vec![k];
+    shape.extend_from_slice(per_lane.shape());
+    let lanes: Vec<Vec<A>> = per_lane.into_iter().collect();
+    let m = lanes.len();
+    let values: Vec<A> = (0..k * m).map(|f| lanes[f % m][f / m]).collect();
+    Some(
+        Array::from_shape_vec(ndarray::IxDyn(&shape), values)
+            .expect("one value per quantile and lane")
+            .into_dimensionality::<D>()
+            .expect("the quantiles take the reduced axis's place"),
+    )
+}
+
+/// Checks percentile `p` (in `[0, 100]`) for `method`.
+#[track_caller]
+fn check_p(method: &str, p: f64) {
+    assert!(
+        (0.0..=100.0).contains(&p),
+        "{method}: percentiles must be in the range [0, 100], got {p}"
+    );
+}
+
 impl<A, D: RemoveAxis> ParQuantile<A, D> for ArrayRef<A, D> {
     fn par_quantile(&self, q: f64, method: QuantileMethod) -> Option<A>
     where
@@ -509,10 +513,7 @@ impl<A, D: RemoveAxis> ParQuantile<A, D> for ArrayRef<A, D> {
     where
         A: Float,
     {
-        assert!(
-            (0.0..=100.0).contains(&p),
-            "par_percentile: percentiles must be in the range [0, 100], got {p}"
-        );
+        check_p("par_percentile", p);
         whole(self, Want::Quantiles(&[p / 100.0], method), false).map(|v| v[0])
     }
 
@@ -580,5 +581,47 @@ impl<A, D: RemoveAxis> ParQuantile<A, D> for ArrayRef<A, D> {
     {
         check::axis("par_nanmedian_axis", axis, self.ndim());
         along(self, axis, Want::Median, true)
+    }
+
+    fn par_quantiles_axis(
+        &self,
+        qs: &[f64],
+        axis: Axis,
+        method: QuantileMethod,
+    ) -> Option<Array<A, D>>
+    where
+        A: Float,
+    {
+        qs.iter().for_each(|&q| check_q("par_quantiles_axis", q));
+        check::axis("par_quantiles_axis", axis, self.ndim());
+        along_many(self, axis, Want::Quantiles(qs, method), false)
+    }
+
+    fn par_nanquantiles_axis(
+        &self,
+        qs: &[f64],
+        axis: Axis,
+        method: QuantileMethod,
+    ) -> Option<Array<A, D>>
+    where
+        A: Float,
+    {
+        qs.iter().for_each(|&q| check_q("par_nanquantiles_axis", q));
+        check::axis("par_nanquantiles_axis", axis, self.ndim());
+        along_many(self, axis, Want::Quantiles(qs, method), true)
+    }
+
+    fn par_percentile_axis(
+        &self,
+        p: f64,
+        axis: Axis,
+        method: QuantileMethod,
+    ) -> Option<Array<A, D::Smaller>>
+    where
+        A: Float,
+    {
+        check_p("par_percentile_axis", p);
+        check::axis("par_percentile_axis", axis, self.ndim());
+        along(self, axis, Want::Quantiles(&[p / 100.0], method), false)
     }
 }
