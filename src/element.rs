@@ -6,30 +6,49 @@
 //! deterministic, so they are bounded by two sealed traits:
 //!
 //! * [`Scalar`]: `f32`, `f64` and every primitive integer. Enough for
-//!   `par_sum`, `par_product`, `par_min`, `par_max`, `par_argmin`,
-//!   `par_argmax` and `par_vdot`.
-//! * [`Float`]: `f32` and `f64`. Needed for means, variances, norms and the
+//!   `par_sum`, `par_product`, `par_mean`, `par_var`, `par_min`,
+//!   `par_max`, `par_argmin`, `par_argmax`, `par_vdot` and the scans, with
+//!   numpy's result types ([`Arith`], below).
+//! * [`Float`]: `f32` and `f64`. Needed for norms, the exact sums and the
 //!   NaN-skipping reductions.
 //!
-//! # Integer overflow
+//! # Integer sums, products and means: numpy's result types
 //!
-//! Integer sums, products and dot products use *wrapping* arithmetic in debug
-//! and release builds alike: the result is the exact value modulo 2^bits. This
-//! is deliberate. Wrapping addition and multiplication are associative, so the
-//! result never depends on how the work was split, while a checked (panicking)
-//! sum could overflow in one grouping and not in another. Widen the element
-//! type first (`a.mapv(i64::from)`) if the exact value may not fit.
+//! As in numpy, sums, products and their cumulative forms of small
+//! integers come out in the 64-bit integer of the same signedness, and
+//! means, variances and standard deviations of integers in `f64`
+//! ([`Arith::Sum`], [`Arith::Mean`]):
+//!
+//! | element | `par_sum`, `par_product`, `par_cumsum`, `par_cumprod` (and axis forms) | `par_mean`, `par_var`, `par_std` |
+//! |---|---|---|
+//! | `f32`, `f64` | the same type | the same type |
+//! | `i8`, `i16`, `i32`, `i64`, `isize` | `i64` | `f64` |
+//! | `u8`, `u16`, `u32`, `u64`, `usize` | `u64` | `f64` |
+//! | `i128`, `u128` | the same type | `f64` |
+//!
+//! Where numpy wraps silently, ndpar does not: integers are accumulated
+//! exactly (in 128 bits), and a result that does not fit its type panics,
+//! naming the method, instead of coming back wrapped. Because the
+//! accumulation is exact, whether a result fits does not depend on how the
+//! work was split or on the thread count. Means and variances of integers
+//! are those of their values converted to `f64` (numpy's). Integer dot products ([`par_vdot`](crate::ParReduce::par_vdot)),
+//! folds and stencils keep the element type and wrap.
 //!
 //! ```
 //! use ndpar::prelude::*;
 //! use ndarray::Array1;
 //!
 //! let bytes = Array1::from(vec![200u8, 100]);
-//! assert_eq!(bytes.par_sum(), 44); // 300 mod 256
-//! assert_eq!(bytes.mapv(u32::from).par_sum(), 300); // widened first
+//! let total: u64 = bytes.par_sum(); // numpy: uint64
+//! assert_eq!(total, 300);
+//! assert_eq!(bytes.par_mean(), Some(150.0)); // numpy: float64
+//! let big = Array1::from(vec![i64::MAX, 1]);
+//! assert!(std::panic::catch_unwind(|| big.par_sum()).is_err()); // no wrap
 //! ```
 
 use std::fmt::Debug;
+
+pub use crate::engine::num::Arith;
 
 mod sealed {
     pub trait Sealed {}
@@ -48,13 +67,15 @@ mod sealed {
 /// use ndpar::element::Scalar;
 /// use ndarray::Array1;
 ///
-/// fn total<A: Scalar>(a: &Array1<A>) -> A {
+/// fn total<A: Scalar>(a: &Array1<A>) -> A::Sum {
 ///     a.par_sum()
 /// }
 /// assert_eq!(total(&Array1::from(vec![1u8, 2, 3])), 6);
 /// assert_eq!(total(&Array1::from(vec![0.5f32, 0.25])), 0.75);
 /// ```
-pub trait Scalar: Copy + Send + Sync + PartialOrd + Debug + 'static + sealed::Sealed {
+pub trait Scalar:
+    Copy + Send + Sync + PartialOrd + Debug + 'static + sealed::Sealed + Arith
+{
     /// The additive identity.
     #[doc(hidden)]
     fn scalar_zero() -> Self;
@@ -187,7 +208,13 @@ impl_key!(u8 u16 u32 u64 u128);
 /// }
 /// assert_eq!(spread(&Array1::from(vec![1.0f64, 3.0])), Some(1.0));
 /// ```
-pub trait Float: Scalar + num_traits::Float + ndarray::LinalgScalar + sealed::Sealed {
+pub trait Float:
+    Scalar
+    + Arith<Sum = Self, Mean = Self, SumAcc = Self, ProdAcc = Self, Wide = Self>
+    + num_traits::Float
+    + ndarray::LinalgScalar
+    + sealed::Sealed
+{
     /// `n` converted to this type (rounded for huge `n`).
     #[doc(hidden)]
     fn from_count(n: usize) -> Self;

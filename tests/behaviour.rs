@@ -7,6 +7,7 @@ use ndarray::{Array, Array0, Array1, Array2, ArrayD, Ix6, IxDyn, ShapeBuilder, s
 use ndpar::prelude::*;
 use ndpar::{Error, Params};
 use std::collections::HashSet;
+use std::hint::black_box;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 
@@ -403,4 +404,84 @@ fn badly_conditioned_sums_stay_within_the_log_n_bound() {
     let abs64: f64 = a64.iter().map(|x| x.abs()).sum();
     let ours64 = a64.t().slice(s![.., ..]).par_sum();
     assert!((ours64 - exact64).abs() <= sum_tolerance(n, abs64, f64::EPSILON / 2.0));
+}
+
+/// Sums, products and scans of integers are exact: a result that fits
+/// numpy's type comes back whatever the partial sums did, on any split,
+/// and one that does not fit panics naming the method, never wrapped.
+#[test]
+fn integer_results_are_exact_or_panic_naming_the_method_on_any_split() {
+    // Partial sums leave i64 in some splits; the total fits.
+    let mut fits = vec![i64::MAX; 64];
+    fits.extend(vec![-i64::MAX; 64]);
+    fits.push(5);
+    let fits = Array1::from(fits);
+    for params in [
+        Params::default(),
+        Params::always_parallel().with_block_bytes(8),
+    ] {
+        for threads in [1, 2, 3] {
+            assert_eq!(on(threads, params, || fits.par_sum()), 5);
+        }
+    }
+    // 2^32 · 2^32 overflows u64 only after the last factor; a zero anywhere
+    // makes the product zero however large the rest.
+    let big = Array1::from(vec![1u64 << 32, 1, 1u64 << 32]);
+    let with_zero = Array1::from(vec![u64::MAX, u64::MAX, 0, u64::MAX]);
+    assert_eq!(with_zero.par_product(), 0);
+    type Case<'a> = (&'a str, Box<dyn Fn() + Sync + 'a>);
+    let cases: Vec<Case<'_>> = vec![
+        (
+            "par_sum",
+            Box::new(|| {
+                black_box(Array1::from(vec![i64::MAX, 1]).par_sum());
+            }),
+        ),
+        (
+            "par_sum",
+            Box::new(|| {
+                black_box(Array1::from(vec![u64::MAX, 1]).par_sum());
+            }),
+        ),
+        (
+            "par_product",
+            Box::new(|| {
+                black_box(big.par_product());
+            }),
+        ),
+        (
+            "par_sum_axis",
+            Box::new(|| {
+                black_box(Array2::from_elem((3, 2), i64::MAX).par_sum_axis(ndarray::Axis(0)));
+            }),
+        ),
+        (
+            "par_cumsum",
+            Box::new(|| {
+                black_box(Array1::from(vec![1, i64::MAX, -5]).par_cumsum(ndarray::Axis(0)));
+            }),
+        ),
+        (
+            "par_cumprod",
+            Box::new(|| {
+                black_box(big.par_cumprod(ndarray::Axis(0)));
+            }),
+        ),
+    ];
+    for (method, case) in &cases {
+        for params in [
+            Params::default(),
+            Params::always_parallel().with_block_bytes(8),
+        ] {
+            for threads in [1, 2] {
+                let err = catch_unwind(AssertUnwindSafe(|| on(threads, params, case)))
+                    .expect_err("an integer result that does not fit panics");
+                let msg = panic_message(err);
+                assert!(
+                    msg.contains(method) && msg.contains("does not fit"),
+                    "{msg}"
+                );
+            }
+        }
+    }
 }

@@ -3,6 +3,7 @@
 use ndarray::{Array, Dimension, IxDyn};
 
 use crate::element::Scalar;
+use crate::engine::num::{Carried, IntProd};
 use crate::engine::state::{ArgMax, ArgMin, Best, ExactDot, ExactSum, MinMax, Moments};
 use crate::error::{Error, Result};
 use crate::kernels::histogram::Histogram;
@@ -217,6 +218,35 @@ macro_rules! states {
     )*};
 }
 states!(ExactSum, ExactDot, Moments, MinMax, ArgMin, ArgMax);
+
+/// Exact partial sums and products of integers (see `engine::num`).
+impl<W: Message> Message for Carried<W> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.value.encode(out);
+        self.carry.encode(out);
+    }
+    fn decode(input: &mut &[u8]) -> Result<Self> {
+        Ok(Carried {
+            value: W::decode(input)?,
+            carry: i64::decode(input)?,
+        })
+    }
+}
+
+impl<W: Message> Message for IntProd<W> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.zero.encode(out);
+        self.over.encode(out);
+        self.value.encode(out);
+    }
+    fn decode(input: &mut &[u8]) -> Result<Self> {
+        Ok(IntProd {
+            zero: bool::decode(input)?,
+            over: bool::decode(input)?,
+            value: W::decode(input)?,
+        })
+    }
+}
 
 impl<A: Scalar + Message> Message for Best<A> {
     fn encode(&self, out: &mut Vec<u8>) {

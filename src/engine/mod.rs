@@ -34,6 +34,7 @@ pub(crate) mod counts;
 pub(crate) mod group;
 pub(crate) mod lanes;
 pub(crate) mod map;
+pub(crate) mod num;
 pub(crate) mod ops;
 pub(crate) mod order;
 pub(crate) mod scan;

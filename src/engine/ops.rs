@@ -5,6 +5,7 @@
 
 use ndarray::{ArrayRef, Dimension};
 
+use super::num::overflow;
 use super::seq;
 use super::state::{Best, ExactDot, ExactSum, Moments, best_in, first_nan_or_better, prefer};
 use super::whole::{Part, reduce, reduce_acc};
@@ -64,16 +65,6 @@ pub(crate) fn mean<A: Float>(n: usize) -> impl ReduceKernel<A, Out = A> {
     }
 }
 
-/// The product.
-pub(crate) fn product<A: Scalar>()
--> Pairwise<A, impl Fn(A) -> A + Copy + Sync, impl Fn(A, A) -> A + Copy + Sync> {
-    Pairwise {
-        id: A::scalar_one(),
-        map: |x| x,
-        op: A::scalar_mul,
-    }
-}
-
 /// The sum of `map(x)` (|x| for the L1 norm, x² for the L2 norm).
 pub(crate) fn map_sum<A: Float, M: Fn(A) -> A + Copy + Sync>(
     map: M,
@@ -82,6 +73,95 @@ pub(crate) fn map_sum<A: Float, M: Fn(A) -> A + Copy + Sync>(
         id: A::zero(),
         map,
         op: A::scalar_add,
+    }
+}
+
+/// The sum in numpy's result type ([`Arith::Sum`]): pairwise runs, exact
+/// for integers. For floats the same arithmetic as [`sum`]. A result that
+/// does not fit panics, naming `method`.
+pub(crate) struct SumOf {
+    pub(crate) method: &'static str,
+}
+
+impl<A: Scalar> ReduceKernel<A> for SumOf {
+    type Acc = A::SumAcc;
+    type Out = A::Sum;
+
+    fn run(&self, xs: &[A], _: At<'_>) -> A::SumAcc {
+        A::sum_run(xs)
+    }
+    fn rows(&self, rows: &[&[A]], _: usize, out: &mut Vec<A::SumAcc>) {
+        seq::fold_rows(rows, out, A::sum_single, A::sum_merge);
+    }
+    fn merge(&self, l: A::SumAcc, r: A::SumAcc) -> A::SumAcc {
+        A::sum_merge(l, r)
+    }
+    fn finish(&self, acc: A::SumAcc) -> A::Sum {
+        A::sum_finish(acc).unwrap_or_else(|| overflow::<A::Sum>(self.method))
+    }
+}
+
+/// The product in numpy's result type, as [`SumOf`].
+pub(crate) struct ProductOf {
+    pub(crate) method: &'static str,
+}
+
+impl<A: Scalar> ReduceKernel<A> for ProductOf {
+    type Acc = A::ProdAcc;
+    type Out = A::Sum;
+
+    fn run(&self, xs: &[A], _: At<'_>) -> A::ProdAcc {
+        A::prod_run(xs)
+    }
+    fn rows(&self, rows: &[&[A]], _: usize, out: &mut Vec<A::ProdAcc>) {
+        seq::fold_rows(rows, out, A::prod_single, A::prod_merge);
+    }
+    fn merge(&self, l: A::ProdAcc, r: A::ProdAcc) -> A::ProdAcc {
+        A::prod_merge(l, r)
+    }
+    fn finish(&self, acc: A::ProdAcc) -> A::Sum {
+        A::prod_finish(acc).unwrap_or_else(|| overflow::<A::Sum>(self.method))
+    }
+}
+
+/// A float kernel run on any element type through its
+/// [`Arith::Mean`] (numpy's variance of integers is that of their `f64`
+/// values): floats are read in place, integers converted run by run.
+pub(crate) struct AsMeans<K>(pub(crate) K);
+
+impl<A: Scalar, K: ReduceKernel<A::Mean>> ReduceKernel<A> for AsMeans<K> {
+    type Acc = K::Acc;
+    type Out = K::Out;
+    const SPLITTABLE: bool = K::SPLITTABLE;
+    const POSITIONAL: bool = K::POSITIONAL;
+
+    fn run(&self, xs: &[A], at: At<'_>) -> K::Acc {
+        match A::as_means(xs) {
+            Some(xs) => self.0.run(xs, at),
+            None => {
+                let means: Vec<A::Mean> = xs.iter().map(|&x| x.to_mean()).collect();
+                self.0.run(&means, at)
+            }
+        }
+    }
+    fn rows(&self, rows: &[&[A]], r0: usize, out: &mut Vec<K::Acc>) {
+        match A::rows_as_means(rows) {
+            Some(rows) => self.0.rows(rows, r0, out),
+            None => {
+                let means: Vec<Vec<A::Mean>> = rows
+                    .iter()
+                    .map(|r| r.iter().map(|&x| x.to_mean()).collect())
+                    .collect();
+                let views: Vec<&[A::Mean]> = means.iter().map(Vec::as_slice).collect();
+                self.0.rows(&views, r0, out)
+            }
+        }
+    }
+    fn merge(&self, l: K::Acc, r: K::Acc) -> K::Acc {
+        self.0.merge(l, r)
+    }
+    fn finish(&self, acc: K::Acc) -> K::Out {
+        self.0.finish(acc)
     }
 }
 

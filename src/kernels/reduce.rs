@@ -20,8 +20,10 @@ use ndarray::{ArrayRef, Dimension};
 
 use crate::check;
 use crate::element::{Float, Scalar};
+use crate::engine::num::{empty_product, empty_sum};
 use crate::engine::ops::{
-    Arg, Extreme, Finish, NanExtreme, NanSumCount, Var, exact_dot, exact_sum, map_sum, product, sum,
+    Arg, AsMeans, Extreme, NanExtreme, NanSumCount, ProductOf, SumOf, Var, exact_dot, exact_sum,
+    map_sum, mean,
 };
 use crate::engine::seq;
 use crate::engine::whole::{Part, layout_level, reduce, reduce_kernel, reduce_logical};
@@ -119,11 +121,16 @@ pub trait ParReduce<A, D: Dimension> {
         I: Fn() -> T + Sync,
         R: Fn(T, T) -> T + Sync;
 
-    /// Parallel version of `sum`: the sum of all elements (0 if empty).
+    /// Parallel version of `sum`: the sum of all elements (0 if empty), in
+    /// numpy's result type: the element type for floats, `i64` or `u64`
+    /// for integers of up to 64 bits (see [`element`](crate::element)).
     ///
-    /// Floats are summed pairwise (see the trait docs); integers wrap on
-    /// overflow, in debug and release builds alike (see
-    /// [`element`](crate::element)).
+    /// Floats are summed pairwise (see the trait docs); integers exactly.
+    ///
+    /// # Panics
+    ///
+    /// If the exact sum of integers does not fit the result type (numpy
+    /// would return it wrapped around).
     ///
     /// ```
     /// use ndpar::prelude::*;
@@ -131,30 +138,36 @@ pub trait ParReduce<A, D: Dimension> {
     ///
     /// let a = Array2::from_shape_fn((1000, 1000), |(i, j)| (i + j) as f64);
     /// assert_eq!(a.par_sum(), a.sum());
-    /// assert_eq!(Array1::<i32>::zeros(0).par_sum(), 0);
-    /// assert_eq!(Array1::from(vec![u8::MAX, 2]).par_sum(), 1); // wraps
+    /// assert_eq!(Array1::<i32>::zeros(0).par_sum(), 0i64);
+    /// assert_eq!(Array1::from(vec![u8::MAX, 2]).par_sum(), 257u64); // numpy: uint64
     /// ```
-    fn par_sum(&self) -> A
+    fn par_sum(&self) -> A::Sum
     where
         A: Scalar;
 
     /// Parallel version of `product`: the product of all elements (1 if
-    /// empty). Integers wrap on overflow; floats are multiplied pairwise.
+    /// empty), in numpy's result type (as [`par_sum`](ParReduce::par_sum)).
+    /// Floats are multiplied pairwise; integers exactly.
+    ///
+    /// # Panics
+    ///
+    /// If the exact product of integers does not fit the result type.
     ///
     /// ```
     /// use ndpar::prelude::*;
     /// use ndarray::Array1;
     ///
-    /// let a = Array1::from_iter(1..=10u64);
-    /// assert_eq!(a.par_product(), 3_628_800);
+    /// let a = Array1::from_iter(1..=10u8);
+    /// assert_eq!(a.par_product(), 3_628_800u64);
     /// assert_eq!(Array1::<f32>::zeros(0).par_product(), 1.0);
     /// ```
-    fn par_product(&self) -> A
+    fn par_product(&self) -> A::Sum
     where
         A: Scalar;
 
     /// Parallel version of `mean`: the arithmetic mean, or `None` if the
-    /// array is empty. The sum is pairwise.
+    /// array is empty. The sum is pairwise; integers give the `f64` mean
+    /// of their values as `f64` (numpy's).
     ///
     /// ```
     /// use ndpar::prelude::*;
@@ -162,10 +175,11 @@ pub trait ParReduce<A, D: Dimension> {
     ///
     /// assert_eq!(Array1::from(vec![1.0, 2.0, 6.0]).par_mean(), Some(3.0));
     /// assert_eq!(Array1::<f64>::zeros(0).par_mean(), None);
+    /// assert_eq!(Array1::from(vec![1u8, 2]).par_mean(), Some(1.5f64));
     /// ```
-    fn par_mean(&self) -> Option<A>
+    fn par_mean(&self) -> Option<A::Mean>
     where
-        A: Float;
+        A: Scalar;
 
     /// Parallel version of `var`: the variance with `ddof` delta degrees of
     /// freedom, `Σ(x - mean)² / (n - ddof)`. `ddof = 0` gives the population
@@ -175,6 +189,9 @@ pub trait ParReduce<A, D: Dimension> {
     /// blocks are merged with Chan et al.'s update, which stays accurate for
     /// data with a large mean (never `E[x²] - E[x]²`). Returns `None` if
     /// `n ≤ ddof` (including the empty array).
+    ///
+    /// Integers give an `f64`: the variance of their `f64` values, as
+    /// numpy's.
     ///
     /// # Panics
     ///
@@ -188,11 +205,12 @@ pub trait ParReduce<A, D: Dimension> {
     /// assert_eq!(a.par_var(0.0), Some(1.25));
     /// assert_eq!(a.par_var(1.0), Some(5.0 / 3.0));
     /// assert_eq!(Array1::from(vec![1.0]).par_var(1.0), None);
+    /// assert_eq!(Array1::from(vec![1i32, 2, 3, 4]).par_var(0.0), Some(1.25f64));
     /// ```
     #[track_caller]
-    fn par_var(&self, ddof: A) -> Option<A>
+    fn par_var(&self, ddof: A::Mean) -> Option<A::Mean>
     where
-        A: Float;
+        A: Scalar;
 
     /// Parallel version of `std`: the square root of
     /// [`par_var`](ParReduce::par_var), `None` if `n ≤ ddof`.
@@ -209,9 +227,9 @@ pub trait ParReduce<A, D: Dimension> {
     /// assert_eq!(a.par_std(0.0), Some(2.0));
     /// ```
     #[track_caller]
-    fn par_std(&self, ddof: A) -> Option<A>
+    fn par_std(&self, ddof: A::Mean) -> Option<A::Mean>
     where
-        A: Float;
+        A: Scalar;
 
     /// The smallest element, or `None` if the array is empty. For floats a
     /// NaN anywhere makes the result NaN (numpy's `min`); see
@@ -490,6 +508,20 @@ fn whole<A: Clone + Sync, D: Dimension, K: crate::engine::ReduceKernel<A>>(
     reduce_kernel(a.view(), &kernel)
 }
 
+/// The variance with `ddof` in numpy's result type; `None` when `n ≤ ddof`.
+#[track_caller]
+fn var<A: Scalar, D: Dimension>(
+    a: &ArrayRef<A, D>,
+    method: &str,
+    ddof: A::Mean,
+) -> Option<A::Mean> {
+    check::ddof(method, ddof);
+    if <A::Mean as Float>::from_count(a.len()) <= ddof {
+        return None;
+    }
+    whole(a, AsMeans(Var { ddof }))
+}
+
 fn lt<A: PartialOrd>(a: A, b: A) -> bool {
     a < b
 }
@@ -530,51 +562,45 @@ impl<A, D: Dimension> ParReduce<A, D> for ArrayRef<A, D> {
         self.par_fold(&identity, |acc, x| reduce(acc, map(x)), &reduce)
     }
 
-    fn par_sum(&self) -> A
+    fn par_sum(&self) -> A::Sum
     where
         A: Scalar,
     {
-        whole(self, sum()).unwrap_or_else(A::scalar_zero)
+        whole(self, SumOf { method: "par_sum" }).unwrap_or_else(empty_sum::<A>)
     }
 
-    fn par_product(&self) -> A
+    fn par_product(&self) -> A::Sum
     where
         A: Scalar,
     {
-        whole(self, product()).unwrap_or_else(A::scalar_one)
-    }
-
-    fn par_mean(&self) -> Option<A>
-    where
-        A: Float,
-    {
-        let n = A::from_count(self.len());
         whole(
             self,
-            Finish {
-                inner: sum(),
-                f: |s: A| s / n,
+            ProductOf {
+                method: "par_product",
             },
         )
+        .unwrap_or_else(empty_product::<A>)
     }
 
-    fn par_var(&self, ddof: A) -> Option<A>
+    fn par_mean(&self) -> Option<A::Mean>
     where
-        A: Float,
+        A: Scalar,
     {
-        check::ddof("par_var", ddof);
-        if A::from_count(self.len()) <= ddof {
-            return None;
-        }
-        whole(self, Var { ddof })
+        whole(self, AsMeans(mean(self.len())))
     }
 
-    fn par_std(&self, ddof: A) -> Option<A>
+    fn par_var(&self, ddof: A::Mean) -> Option<A::Mean>
     where
-        A: Float,
+        A: Scalar,
     {
-        check::ddof("par_std", ddof);
-        self.par_var(ddof).map(A::sqrt)
+        var(self, "par_var", ddof)
+    }
+
+    fn par_std(&self, ddof: A::Mean) -> Option<A::Mean>
+    where
+        A: Scalar,
+    {
+        var(self, "par_std", ddof).map(num_traits::Float::sqrt)
     }
 
     fn par_min(&self) -> Option<A>

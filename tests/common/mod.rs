@@ -305,3 +305,15 @@ pub fn numpy_available(test: &str) -> bool {
     }
     ok
 }
+
+/// `f()`, or `None` if it panicked: for integer results that must either
+/// be exact or panic (never wrap).
+pub fn unless_it_panics<R>(f: impl FnOnce() -> R) -> Option<R> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
+}
+
+/// The exact value as i64, `None` where it does not fit: what an integer
+/// sum, product or scan must return (or, for `None`, panic).
+pub fn as_i64(exact: i128) -> Option<i64> {
+    i64::try_from(exact).ok()
+}

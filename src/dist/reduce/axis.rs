@@ -7,7 +7,8 @@ use super::super::array::DistArray;
 use super::super::message::Message;
 use crate::check;
 use crate::element::{Float, Scalar};
-use crate::engine::ops::{Arg, ExactSumKernel, Extreme, Finish, Var, sum};
+use crate::engine::num::empty_sum;
+use crate::engine::ops::{Arg, ExactSumKernel, Extreme, Finish, SumOf, Var, sum};
 use crate::error::Result;
 
 /// Reductions along one axis, the whole result on every rank. Along the
@@ -17,7 +18,8 @@ impl<A, D: RemoveAxis> DistArray<A, D>
 where
     A: Scalar + Message,
 {
-    /// The sum along `axis` (zeros for an empty axis).
+    /// The sum along `axis` (zeros for an empty axis), in numpy's result
+    /// type.
     ///
     /// # Errors
     ///
@@ -25,12 +27,20 @@ where
     ///
     /// # Panics
     ///
-    /// If `axis` is out of range.
+    /// If `axis` is out of range, or an exact sum of integers does not fit
+    /// the result type.
     #[track_caller]
-    pub fn par_sum_axis(&self, axis: Axis) -> Result<Array<A, D::Smaller>> {
-        Ok(self.along("par_sum_axis", axis, sum())?.unwrap_or_else(|| {
-            Array::from_elem(self.raw_dim().remove_axis(axis), A::scalar_zero())
-        }))
+    pub fn par_sum_axis(&self, axis: Axis) -> Result<Array<A::Sum, D::Smaller>>
+    where
+        A::SumAcc: Message,
+        A::Sum: Message,
+    {
+        let method = "par_sum_axis";
+        Ok(self
+            .along(method, axis, SumOf { method })?
+            .unwrap_or_else(|| {
+                Array::from_elem(self.raw_dim().remove_axis(axis), empty_sum::<A>())
+            }))
     }
 
     /// The minimum along `axis` (`None` for an empty axis).

@@ -6,8 +6,9 @@ use super::super::array::DistArray;
 use super::super::message::Message;
 use crate::check;
 use crate::element::{Float, Scalar};
+use crate::engine::num::{empty_product, empty_sum};
 use crate::engine::ops::{
-    Arg, Extreme, Finish, NanExtreme, NanSumCount, Var, map_sum, product, sum,
+    Arg, Extreme, Finish, NanExtreme, NanSumCount, ProductOf, SumOf, Var, map_sum, sum,
 };
 use crate::engine::seq;
 use crate::engine::state::{ExactDot, ExactSum};
@@ -20,18 +21,27 @@ impl<A, D: Dimension> DistArray<A, D>
 where
     A: Scalar + Message,
 {
-    /// The sum (0 for an empty array): the bits of
-    /// [`par_sum`](crate::ParReduce::par_sum) at
+    /// The sum (0 for an empty array), in numpy's result type: the bits
+    /// of [`par_sum`](crate::ParReduce::par_sum) at
     /// [`Reproducibility::Layout`](crate::Reproducibility::Layout) on the
     /// gathered array, for any number of ranks.
     ///
     /// # Errors
     ///
     /// [`Error::Distributed`](crate::Error::Distributed) on every rank when the ranks disagree.
-    pub fn par_sum(&self) -> Result<A> {
+    ///
+    /// # Panics
+    ///
+    /// On every rank, if the exact sum of integers does not fit the
+    /// result type.
+    pub fn par_sum(&self) -> Result<A::Sum>
+    where
+        A::SumAcc: Message,
+    {
+        let method = "par_sum";
         Ok(self
-            .kernel("par_sum", &sum())?
-            .unwrap_or_else(A::scalar_zero))
+            .kernel(method, &SumOf { method })?
+            .unwrap_or_else(empty_sum::<A>))
     }
 
     /// The product (1 for an empty array), as [`par_sum`](Self::par_sum).
@@ -39,10 +49,19 @@ where
     /// # Errors
     ///
     /// As [`par_sum`](Self::par_sum).
-    pub fn par_product(&self) -> Result<A> {
+    ///
+    /// # Panics
+    ///
+    /// On every rank, if the exact product of integers does not fit the
+    /// result type.
+    pub fn par_product(&self) -> Result<A::Sum>
+    where
+        A::ProdAcc: Message,
+    {
+        let method = "par_product";
         Ok(self
-            .kernel("par_product", &product())?
-            .unwrap_or_else(A::scalar_one))
+            .kernel(method, &ProductOf { method })?
+            .unwrap_or_else(empty_product::<A>))
     }
 
     /// The minimum (`None` when empty; NaN propagates).

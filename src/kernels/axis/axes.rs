@@ -24,11 +24,9 @@
 //! assert_eq!(m[[1, 0, 0]], 17.5);
 //! ```
 
-use ndarray::{
-    ArrayD, ArrayRef, ArrayViewD, Axis, CowArray, Dimension, IxDyn, Order, ShapeBuilder,
-};
+use ndarray::{ArrayD, ArrayRef, ArrayViewD, Axis, Dimension, IxDyn, Order, ShapeBuilder};
 
-use super::ParAxis;
+use super::{ParAxis, mean_sum_axis, sum_axis};
 use crate::element::{Float, Scalar};
 
 /// Parallel reductions over a set of axes, for arrays of any dimension and
@@ -40,7 +38,10 @@ use crate::element::{Float, Scalar};
 /// broadcasts against the input). An empty `axes` reduces nothing, as
 /// numpy's `axis=()` does: `par_sum_axes(&[], _)` is a copy.
 ///
-/// Conventions are those of [`ParAxis`](crate::ParAxis), with the
+/// Result types are numpy's, as for [`ParAxis`](crate::ParAxis) (sums of
+/// integers in `i64` or `u64`, means and variances in `f64`; see
+/// [`element`](crate::element)). Conventions are those of
+/// [`ParAxis`](crate::ParAxis), with the
 /// reduced elements of each output taken together: an empty reduction
 /// gives zeros for the sums and `None` for the rest, `None` when the
 /// number of elements reduced is at most `ddof`, and NaN propagates
@@ -61,11 +62,11 @@ pub trait ParAxes<A> {
     ///
     /// let a = array![[1, 2], [3, 4]];
     /// assert_eq!(a.par_sum_axes(&[Axis(0), Axis(1)], false).ndim(), 0);
-    /// assert_eq!(a.par_sum_axes(&[Axis(0), Axis(1)], false).first(), Some(&10));
-    /// assert_eq!(a.par_sum_axes(&[Axis(1)], true), array![[3], [7]].into_dyn());
+    /// assert_eq!(a.par_sum_axes(&[Axis(0), Axis(1)], false).first(), Some(&10i64));
+    /// assert_eq!(a.par_sum_axes(&[Axis(1)], true), array![[3i64], [7]].into_dyn()); // numpy: int64
     /// ```
     #[track_caller]
-    fn par_sum_axes(&self, axes: &[Axis], keepdims: bool) -> ArrayD<A>
+    fn par_sum_axes(&self, axes: &[Axis], keepdims: bool) -> ArrayD<A::Sum>
     where
         A: Scalar;
 
@@ -79,9 +80,9 @@ pub trait ParAxes<A> {
     /// assert_eq!(a.par_mean_axes(&[Axis(0), Axis(2)], false).unwrap(), array![4.0].into_dyn());
     /// ```
     #[track_caller]
-    fn par_mean_axes(&self, axes: &[Axis], keepdims: bool) -> Option<ArrayD<A>>
+    fn par_mean_axes(&self, axes: &[Axis], keepdims: bool) -> Option<ArrayD<A::Mean>>
     where
-        A: Float;
+        A: Scalar;
 
     /// The variance over `axes` with `ddof` delta degrees of freedom, or
     /// `None` if they hold at most `ddof` elements.
@@ -95,9 +96,9 @@ pub trait ParAxes<A> {
     /// assert_eq!(a.par_var_axes(&[Axis(1)], 2.0, false), None);
     /// ```
     #[track_caller]
-    fn par_var_axes(&self, axes: &[Axis], ddof: A, keepdims: bool) -> Option<ArrayD<A>>
+    fn par_var_axes(&self, axes: &[Axis], ddof: A::Mean, keepdims: bool) -> Option<ArrayD<A::Mean>>
     where
-        A: Float;
+        A: Scalar;
 
     /// The square root of [`par_var_axes`](ParAxes::par_var_axes).
     ///
@@ -109,9 +110,9 @@ pub trait ParAxes<A> {
     /// assert_eq!(a.par_std_axes(&[Axis(0)], 0.0, true).unwrap(), array![[2.0, 2.0]].into_dyn());
     /// ```
     #[track_caller]
-    fn par_std_axes(&self, axes: &[Axis], ddof: A, keepdims: bool) -> Option<ArrayD<A>>
+    fn par_std_axes(&self, axes: &[Axis], ddof: A::Mean, keepdims: bool) -> Option<ArrayD<A::Mean>>
     where
-        A: Float;
+        A: Scalar;
 
     /// The minimum over `axes` (NaN if one of them is NaN), or `None` if
     /// they are empty.
@@ -232,11 +233,12 @@ fn out_shape(dim: &[usize], kept: &[usize], keepdims: bool) -> Vec<usize> {
     }
 }
 
-/// A one-axis reduction (`None`: an empty axis where it has no value).
-type Reduce<'s, A> = &'s dyn Fn(ArrayViewD<'_, A>, Axis) -> Option<ArrayD<A>>;
+/// A one-axis reduction of `A`s into `B`s (`None`: an empty axis where
+/// it has no value).
+type Reduce<'s, A, B = A> = &'s dyn Fn(ArrayViewD<'_, A>, Axis) -> Option<ArrayD<B>>;
 
 /// How a reduction over several axes may go one axis at a time.
-enum Stages<'s, A> {
+enum Stages<'s, B> {
     /// It may not (a mean of means is not a mean): a layout whose axes do
     /// not merge is copied once.
     None,
@@ -245,7 +247,7 @@ enum Stages<'s, A> {
     /// plain sum of `nansum`s, since only the data's own NaNs may be
     /// skipped — an `inf + (-inf)` made by the first stage is a NaN that
     /// must propagate, as numpy's one-pass `nansum` lets it.
-    Then(Reduce<'s, A>),
+    Then(Reduce<'s, B>),
 }
 
 /// Reduces `a` over `axes` with `reduce`, applied along one axis of the
@@ -258,57 +260,49 @@ enum Stages<'s, A> {
 /// follows on the (smaller) result; if not, the array is copied once into
 /// kept × reduced order.
 #[track_caller]
-fn reduce_axes<A, D>(
+fn reduce_axes<A, B, D>(
     method: &str,
     a: &ArrayRef<A, D>,
     axes: &[Axis],
     keepdims: bool,
-    stages: Stages<'_, A>,
-    reduce: Reduce<'_, A>,
-) -> Option<ArrayD<A>>
+    stages: Stages<'_, B>,
+    reduce: Reduce<'_, A, B>,
+) -> Option<ArrayD<B>>
 where
     A: Clone,
+    B: Clone,
     D: Dimension,
 {
     let (kept, reduced) = split_axes(method, axes, a.ndim());
     let shape = out_shape(a.shape(), &kept, keepdims);
     // The values come in the kept axes' order, row- or column-major.
-    let finish = |out: ArrayD<A>, order: Order| {
-        let values: Vec<A> = out.into_iter().collect();
+    let finish = |out: ArrayD<B>, order: Order| {
+        let values: Vec<B> = out.into_iter().collect();
         let dim = IxDyn(&shape).set_f(order == Order::ColumnMajor);
         ArrayD::from_shape_vec(dim, values).expect("one value per kept element")
     };
-    let mut cur: CowArray<'_, A, IxDyn> = a.view().into_dyn().into();
-    let mut reduced = reduced;
-    let mut staged = false;
-    loop {
-        if staged && reduced.is_empty() {
-            // Every reduced axis went in stages: `cur` is the result.
-            return Some(finish(cur.into_owned(), Order::RowMajor));
-        }
-        // The data itself goes to `reduce`; partial results to the stages.
-        let step = match stages {
-            Stages::Then(then) if staged => then,
-            _ => reduce,
-        };
-        let kept: Vec<usize> = (0..cur.ndim()).filter(|ax| !reduced.contains(ax)).collect();
-        if let Some((out, order)) = merged(&cur.view(), &kept, &reduced, step) {
-            return Some(finish(out?, order));
-        }
-        if matches!(stages, Stages::None) || reduced.is_empty() {
-            break;
-        }
-        let ax = *reduced
+    let v = a.view().into_dyn();
+    if let Some((out, order)) = merged(&v, &kept, &reduced, reduce) {
+        return Some(finish(out?, order));
+    }
+    if let Stages::Then(then) = stages {
+        if let Some(&ax) = reduced
             .iter()
-            .min_by_key(|&&ax| cur.strides()[ax].unsigned_abs())
-            .expect("at least one axis is left to reduce");
-        cur = step(cur.view(), Axis(ax))?.into();
-        staged = true;
-        reduced = reduced
-            .iter()
-            .filter(|&&r| r != ax)
-            .map(|&r| if r > ax { r - 1 } else { r })
-            .collect();
+            .min_by_key(|&&ax| v.strides()[ax].unsigned_abs())
+        {
+            // The data itself goes to `reduce`; partial results to `then`.
+            let partial = reduce(v, Axis(ax))?;
+            let rest: Vec<Axis> = reduced
+                .iter()
+                .filter(|&&r| r != ax)
+                .map(|&r| Axis(if r > ax { r - 1 } else { r }))
+                .collect();
+            if rest.is_empty() {
+                return Some(finish(partial, Order::RowMajor));
+            }
+            let out = reduce_axes(method, &partial, &rest, false, Stages::Then(then), then)?;
+            return Some(finish(out, Order::RowMajor));
+        }
     }
     // Copied in the array's own dimension type: iterating a typed view is
     // much faster than iterating an `IxDyn` one.
@@ -334,12 +328,12 @@ where
 /// `reduce` over the matrix that `v`'s `kept` and `reduced` axes merge
 /// into, if some order merges them without moving data; with the order in
 /// which the output values come.
-fn merged<A: Clone>(
+fn merged<A: Clone, B>(
     v: &ArrayViewD<'_, A>,
     kept: &[usize],
     reduced: &[usize],
-    reduce: Reduce<'_, A>,
-) -> Option<(Option<ArrayD<A>>, Order)> {
+    reduce: Reduce<'_, A, B>,
+) -> Option<(Option<ArrayD<B>>, Order)> {
     let len = |axes: &[usize]| axes.iter().map(|&ax| v.len_of(Axis(ax))).product::<usize>();
     let (k, r) = (len(kept), len(reduced));
     let permuted = |first: &[usize], second: &[usize]| {
@@ -391,55 +385,63 @@ fn groups_merge<A>(v: &ArrayViewD<'_, A>, split: usize, order: Order) -> bool {
     merges(0..split) && merges(split..v.ndim())
 }
 
+/// The sum over `axes` in numpy's result type (checked as `method`): the
+/// elements are summed in stages of sums where the axes do not merge.
+#[track_caller]
+fn sum_axes<A: Scalar, D: Dimension>(
+    method: &'static str,
+    a: &ArrayRef<A, D>,
+    axes: &[Axis],
+    keepdims: bool,
+) -> ArrayD<A::Sum> {
+    let first: Reduce<'_, A, A::Sum> = &|v, ax| Some(sum_axis(method, &v, ax));
+    let then: Reduce<'_, A::Sum> = &|v, ax| Some(sum_axis(method, &v, ax));
+    reduce_axes(method, a, axes, keepdims, Stages::Then(then), first).expect("sums always exist")
+}
+
 /// The number of elements each output of a reduction over `axes` gathers.
 fn reduced_len<A, D: Dimension>(a: &ArrayRef<A, D>, axes: &[Axis]) -> usize {
     axes.iter().map(|&ax| a.len_of(ax)).product()
 }
 
 impl<A, D: Dimension> ParAxes<A> for ArrayRef<A, D> {
-    fn par_sum_axes(&self, axes: &[Axis], keepdims: bool) -> ArrayD<A>
+    fn par_sum_axes(&self, axes: &[Axis], keepdims: bool) -> ArrayD<A::Sum>
     where
         A: Scalar,
     {
-        let sum: Reduce<'_, A> = &|v, ax| Some(v.par_sum_axis(ax));
-        reduce_axes("par_sum_axes", self, axes, keepdims, Stages::Then(sum), sum)
-            .expect("sums always exist")
+        sum_axes("par_sum_axes", self, axes, keepdims)
     }
 
-    fn par_mean_axes(&self, axes: &[Axis], keepdims: bool) -> Option<ArrayD<A>>
+    fn par_mean_axes(&self, axes: &[Axis], keepdims: bool) -> Option<ArrayD<A::Mean>>
     where
-        A: Float,
+        A: Scalar,
     {
-        // The sum divided by the count, as `par_mean_axis` does.
-        let sum: Reduce<'_, A> = &|v, ax| Some(v.par_sum_axis(ax));
-        let sum = reduce_axes(
-            "par_mean_axes",
-            self,
-            axes,
-            keepdims,
-            Stages::Then(sum),
-            sum,
-        )
-        .expect("sums always exist");
+        // The sum (of the values as floats) divided by the count, as
+        // `par_mean_axis` does.
+        let method = "par_mean_axes";
+        let first: Reduce<'_, A, A::Mean> = &|v, ax| Some(mean_sum_axis(method, &v, ax));
+        let then: Reduce<'_, A::Mean> = &|v, ax| Some(mean_sum_axis(method, &v, ax));
+        let sum = reduce_axes(method, self, axes, keepdims, Stages::Then(then), first)
+            .expect("sums always exist");
         let n = reduced_len(self, axes);
-        (n > 0).then(|| sum.mapv_into(|s| s / A::from_count(n)))
+        (n > 0).then(|| sum.mapv_into(|s| s / <A::Mean as Float>::from_count(n)))
     }
 
-    fn par_var_axes(&self, axes: &[Axis], ddof: A, keepdims: bool) -> Option<ArrayD<A>>
+    fn par_var_axes(&self, axes: &[Axis], ddof: A::Mean, keepdims: bool) -> Option<ArrayD<A::Mean>>
     where
-        A: Float,
+        A: Scalar,
     {
         crate::check::ddof("par_var_axes", ddof);
-        let var: Reduce<'_, A> = &|v, ax| v.par_var_axis(ax, ddof);
+        let var: Reduce<'_, A, A::Mean> = &|v, ax| v.par_var_axis(ax, ddof);
         reduce_axes("par_var_axes", self, axes, keepdims, Stages::None, var)
     }
 
-    fn par_std_axes(&self, axes: &[Axis], ddof: A, keepdims: bool) -> Option<ArrayD<A>>
+    fn par_std_axes(&self, axes: &[Axis], ddof: A::Mean, keepdims: bool) -> Option<ArrayD<A::Mean>>
     where
-        A: Float,
+        A: Scalar,
     {
         crate::check::ddof("par_std_axes", ddof);
-        let std: Reduce<'_, A> = &|v, ax| v.par_std_axis(ax, ddof);
+        let std: Reduce<'_, A, A::Mean> = &|v, ax| v.par_std_axis(ax, ddof);
         reduce_axes("par_std_axes", self, axes, keepdims, Stages::None, std)
     }
 

@@ -26,8 +26,10 @@ use crate::element::{Float, Scalar};
 use crate::engine::ReduceKernel;
 use crate::engine::axis::reduce_axis;
 use crate::engine::lanes::map_lanes;
+use crate::engine::num::empty_sum;
 use crate::engine::ops::{
-    Arg, ExactSumKernel, Extreme, Finish, Fold, NanExtreme, NanSumCount, Var, mean, sum,
+    Arg, AsMeans, ExactSumKernel, Extreme, Finish, Fold, NanExtreme, NanSumCount, SumOf, Var, mean,
+    sum,
 };
 
 /// Parallel reductions along one axis, for arrays of any dimension and
@@ -58,18 +60,23 @@ pub trait ParAxis<A, D: RemoveAxis> {
     /// Parallel version of `sum_axis`: sums along `axis`. An empty axis
     /// gives zeros. Floats are summed pairwise along lanes, and in blocks of
     /// rows merged pairwise across the axis, so the error grows slowly with
-    /// the axis length; integers wrap on overflow.
+    /// the axis length; integers exactly, in numpy's result type (`i64`
+    /// or `u64`, see [`element`](crate::element)).
+    ///
+    /// # Panics
+    ///
+    /// If an exact sum of integers does not fit the result type.
     ///
     /// ```
     /// use ndpar::prelude::*;
     /// use ndarray::{array, Axis};
     ///
     /// let a = array![[1, 2, 3], [4, 5, 6]];
-    /// assert_eq!(a.par_sum_axis(Axis(0)), array![5, 7, 9]);
-    /// assert_eq!(a.par_sum_axis(Axis(1)), array![6, 15]);
+    /// assert_eq!(a.par_sum_axis(Axis(0)), array![5i64, 7, 9]);
+    /// assert_eq!(a.par_sum_axis(Axis(1)), array![6i64, 15]);
     /// ```
     #[track_caller]
-    fn par_sum_axis(&self, axis: Axis) -> Array<A, D::Smaller>
+    fn par_sum_axis(&self, axis: Axis) -> Array<A::Sum, D::Smaller>
     where
         A: Scalar;
 
@@ -97,7 +104,7 @@ pub trait ParAxis<A, D: RemoveAxis> {
         A: Float;
 
     /// Parallel version of `mean_axis`: the mean along `axis`, or `None` if
-    /// the axis is empty.
+    /// the axis is empty. Integers give `f64` means (as numpy's).
     ///
     /// ```
     /// use ndpar::prelude::*;
@@ -106,16 +113,18 @@ pub trait ParAxis<A, D: RemoveAxis> {
     /// let a = array![[1.0, 2.0], [3.0, 6.0]];
     /// assert_eq!(a.par_mean_axis(Axis(0)), Some(array![2.0, 4.0]));
     /// assert_eq!(Array2::<f64>::zeros((0, 3)).par_mean_axis(Axis(0)), None);
+    /// assert_eq!(array![[1u8, 2], [4, 4]].par_mean_axis(Axis(1)), Some(array![1.5f64, 4.0]));
     /// ```
     #[track_caller]
-    fn par_mean_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
+    fn par_mean_axis(&self, axis: Axis) -> Option<Array<A::Mean, D::Smaller>>
     where
-        A: Float;
+        A: Scalar;
 
     /// Parallel version of `var_axis`: the variance along `axis` with `ddof`
     /// delta degrees of freedom, or `None` if the axis length is `≤ ddof`
     /// (an empty axis included).
     /// Blocks compute two-pass moments and are merged with Chan's update.
+    /// Integers give `f64` variances (as numpy's).
     ///
     /// ```
     /// use ndpar::prelude::*;
@@ -126,9 +135,9 @@ pub trait ParAxis<A, D: RemoveAxis> {
     /// assert_eq!(a.par_var_axis(Axis(1), 2.0), None);
     /// ```
     #[track_caller]
-    fn par_var_axis(&self, axis: Axis, ddof: A) -> Option<Array<A, D::Smaller>>
+    fn par_var_axis(&self, axis: Axis, ddof: A::Mean) -> Option<Array<A::Mean, D::Smaller>>
     where
-        A: Float;
+        A: Scalar;
 
     /// Parallel version of `std_axis`: the square root of
     /// [`par_var_axis`](ParAxis::par_var_axis).
@@ -141,9 +150,9 @@ pub trait ParAxis<A, D: RemoveAxis> {
     /// assert_eq!(a.par_std_axis(Axis(0), 1.0), Some(array![2.0, 0.0]));
     /// ```
     #[track_caller]
-    fn par_std_axis(&self, axis: Axis, ddof: A) -> Option<Array<A, D::Smaller>>
+    fn par_std_axis(&self, axis: Axis, ddof: A::Mean) -> Option<Array<A::Mean, D::Smaller>>
     where
-        A: Float;
+        A: Scalar;
 
     /// The minimum along `axis` (NaN if the lane holds a NaN), or `None` if
     /// the axis is empty.
@@ -354,30 +363,52 @@ where
     run(a, axis, kernel)
 }
 
+/// The sum along `axis` in numpy's result type (checked as `method`).
+#[track_caller]
+pub(super) fn sum_axis<A: Scalar, D: RemoveAxis>(
+    method: &'static str,
+    a: &ArrayRef<A, D>,
+    axis: Axis,
+) -> Array<A::Sum, D::Smaller> {
+    checked(method, a, axis, SumOf { method })
+        .unwrap_or_else(|| Array::from_elem(a.raw_dim().remove_axis(axis), empty_sum::<A>()))
+}
+
+/// The sum along `axis` of the elements as [`Arith::Mean`] (`f64` for
+/// integers): what a mean over several axes divides.
+#[track_caller]
+pub(super) fn mean_sum_axis<A: Scalar, D: RemoveAxis>(
+    method: &'static str,
+    a: &ArrayRef<A, D>,
+    axis: Axis,
+) -> Array<A::Mean, D::Smaller> {
+    checked(method, a, axis, AsMeans(sum()))
+        .unwrap_or_else(|| Array::zeros(a.raw_dim().remove_axis(axis)))
+}
+
 /// The variance along `axis` (checked as `method`), `None` if the axis
 /// holds no more than `ddof` elements.
 #[track_caller]
-fn var_axis<A: Float, D: RemoveAxis>(
+fn var_axis<A: Scalar, D: RemoveAxis>(
     method: &str,
     a: &ArrayRef<A, D>,
     axis: Axis,
-    ddof: A,
-) -> Option<Array<A, D::Smaller>> {
+    ddof: A::Mean,
+) -> Option<Array<A::Mean, D::Smaller>> {
     check::axis(method, axis, a.ndim());
     check::ddof(method, ddof);
-    if A::from_count(a.len_of(axis)) <= ddof {
+    if <A::Mean as Float>::from_count(a.len_of(axis)) <= ddof {
         return None;
     }
-    run(a, axis, Var { ddof })
+    run(a, axis, AsMeans(Var { ddof }))
 }
 
 impl<A, D: RemoveAxis> ParAxis<A, D> for ArrayRef<A, D> {
-    fn par_sum_axis(&self, axis: Axis) -> Array<A, D::Smaller>
+    fn par_sum_axis(&self, axis: Axis) -> Array<A::Sum, D::Smaller>
     where
         A: Scalar,
     {
-        checked("par_sum_axis", self, axis, sum())
-            .unwrap_or_else(|| Array::from_elem(self.raw_dim().remove_axis(axis), A::scalar_zero()))
+        sum_axis("par_sum_axis", self, axis)
     }
 
     fn par_sum_axis_exact(&self, axis: Axis) -> Array<A, D::Smaller>
@@ -388,26 +419,26 @@ impl<A, D: RemoveAxis> ParAxis<A, D> for ArrayRef<A, D> {
             .unwrap_or_else(|| Array::zeros(self.raw_dim().remove_axis(axis)))
     }
 
-    fn par_mean_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
+    fn par_mean_axis(&self, axis: Axis) -> Option<Array<A::Mean, D::Smaller>>
     where
-        A: Float,
+        A: Scalar,
     {
         check::axis("par_mean_axis", axis, self.ndim());
-        run(self, axis, mean(self.len_of(axis)))
+        run(self, axis, AsMeans(mean(self.len_of(axis))))
     }
 
-    fn par_var_axis(&self, axis: Axis, ddof: A) -> Option<Array<A, D::Smaller>>
+    fn par_var_axis(&self, axis: Axis, ddof: A::Mean) -> Option<Array<A::Mean, D::Smaller>>
     where
-        A: Float,
+        A: Scalar,
     {
         var_axis("par_var_axis", self, axis, ddof)
     }
 
-    fn par_std_axis(&self, axis: Axis, ddof: A) -> Option<Array<A, D::Smaller>>
+    fn par_std_axis(&self, axis: Axis, ddof: A::Mean) -> Option<Array<A::Mean, D::Smaller>>
     where
-        A: Float,
+        A: Scalar,
     {
-        var_axis("par_std_axis", self, axis, ddof).map(|v| v.mapv_into(A::sqrt))
+        var_axis("par_std_axis", self, axis, ddof).map(|v| v.mapv_into(num_traits::Float::sqrt))
     }
 
     fn par_min_axis(&self, axis: Axis) -> Option<Array<A, D::Smaller>>
