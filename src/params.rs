@@ -77,25 +77,27 @@ pub struct Params {
 /// | exact (the `*_exact` methods) | also order, grouping, machine and library: the correctly rounded value | 2–4 times a plain sum on one thread |
 ///
 /// Which kernel gives which level (✓: always; *opt-in*: with
-/// `Reproducibility::Layout` in the current params):
+/// `Reproducibility::Layout` in the current params). The CPU column is
+/// checked by a test that compares digests of the output bits of every
+/// family with digests committed in the repository (`tests/digest.rs`):
 ///
-/// | kernels | thread count | memory layout, `block_bytes` | order, machine, library |
-/// |---|---|---|---|
-/// | `par_sum`, `par_product`, `par_mean`, `par_var`, `par_std`, `par_nansum`, `par_nanmean`, `par_norm_l1`, `par_norm_l2`, `par_vdot` | ✓ | opt-in | — |
-/// | `par_sum_exact`, `par_mean_exact`, `par_dot_exact`, `par_sum_axis_exact` | ✓ | ✓ | ✓ (correctly rounded) |
-/// | `par_argmin`, `par_argmax` and their `_axis` forms | ✓ | ✓ | ✓ (the first extreme in logical order) |
-/// | `par_min`, `par_max`, `par_nanmin`, `par_nanmax`, `par_norm_max` and their `_axis` forms | ✓ | ✓ up to which of `-0.0` and `0.0`, or which NaN, is returned | as for layouts (nothing is rounded) |
-/// | other axis reductions (`par_sum_axis`, `par_mean_axis`, `par_var_axis`, …), the several-axes reductions (`par_sum_axes`, `par_mean_axes`, …; their minima and maxima as above), `par_fold`, `par_map_reduce`, `par_cumsum`, `par_cumprod` | ✓ | — | — |
-/// | `par_sort`, `par_argsort`, `par_sort_inplace` (stable: numpy's one sorted order) | ✓ | ✓ | ✓ |
-/// | `par_sort_unstable`, `par_sort_unstable_inplace`, `par_partition`, `par_argpartition` | ✓ | ✓ | the values at each rank ✓; the order of equal keys and within groups may change with the library's version |
-/// | `par_quantile`, `par_quantiles`, `par_percentile`, `par_median` and their `nan` and `_axis` forms (values selected, one interpolation formula) | ✓ | ✓ | ✓ |
-/// | `par_bincount`, `par_unique` (integers, indices) | ✓ | ✓ | ✓ |
-/// | `par_bincount_weighted` (float sums per bin) | ✓ | — | — |
-/// | maps, block kernels, stencils, `par_correlate_2d`, `par_convolve_1d` | ✓ | ✓ | ✓ (each output is computed alone, in a fixed order) |
-/// | histograms | ✓ | ✓ | ✓ (integer counts) |
-/// | random arrays | ✓ | ✓ (values keyed by logical index) | ✓ for the same generator and `rand` version |
-/// | `par_matmul`, `par_cov`, `par_corrcoef`, `par_pairwise_distances`, `par_knn` | ✓ | — | — |
-/// | the [`state`](crate::state) types | merges in a fixed order: ✓ | ✓ | `ExactSum`, `ExactDot`, counts, extremes: ✓ |
+/// | kernels | thread count | memory layout, `block_bytes` | CPU (machine) | order, library |
+/// |---|---|---|---|---|
+/// | `par_sum`, `par_product`, `par_mean`, `par_var`, `par_std`, `par_nansum`, `par_nanmean`, `par_norm_l1`, `par_norm_l2`, `par_vdot` | ✓ | opt-in | ✓ | — |
+/// | `par_sum_exact`, `par_mean_exact`, `par_dot_exact`, `par_sum_axis_exact` | ✓ | ✓ | ✓ | ✓ (correctly rounded) |
+/// | `par_argmin`, `par_argmax` and their `_axis` forms | ✓ | ✓ | ✓ | ✓ (the first extreme in logical order) |
+/// | `par_min`, `par_max`, `par_nanmin`, `par_nanmax`, `par_norm_max` and their `_axis` forms | ✓ | ✓ up to which of `-0.0` and `0.0`, or which NaN, is returned | ✓ | as for layouts (nothing is rounded) |
+/// | other axis reductions (`par_sum_axis`, `par_mean_axis`, `par_var_axis`, …), the several-axes reductions (`par_sum_axes`, `par_mean_axes`, …; their minima and maxima as above), `par_fold`, `par_map_reduce`, `par_cumsum`, `par_cumprod` | ✓ | — | ✓ | — |
+/// | `par_sort`, `par_argsort`, `par_sort_inplace` (stable: numpy's one sorted order) | ✓ | ✓ | ✓ | ✓ |
+/// | `par_sort_unstable`, `par_sort_unstable_inplace`, `par_partition`, `par_argpartition` | ✓ | ✓ | ✓ | the values at each rank ✓; the order of equal keys and within groups may change with the library's version |
+/// | `par_quantile`, `par_quantiles`, `par_percentile`, `par_median` and their `nan` and `_axis` forms (values selected, one interpolation formula) | ✓ | ✓ | ✓ | ✓ |
+/// | `par_bincount`, `par_unique` (integers, indices) | ✓ | ✓ | ✓ | ✓ |
+/// | `par_bincount_weighted` (float sums per bin) | ✓ | — | ✓ | — |
+/// | maps, block kernels, stencils, `par_correlate_2d`, `par_convolve_1d` | ✓ | ✓ | ✓ for ndpar's own arithmetic; a closure that calls libm (`exp`, `sin`, …) may round differently on another CPU | ✓ (each output is computed alone, in a fixed order) |
+/// | histograms | ✓ | ✓ | ✓ | ✓ (integer counts) |
+/// | random arrays | ✓ | ✓ (values keyed by logical index) | ✓ (a distribution that calls libm: as for maps) | ✓ for the same generator and `rand` version |
+/// | `par_matmul`, `par_cov`, `par_corrcoef`, `par_pairwise_distances`, `par_knn` | ✓ | — | — (matrixmultiply picks FMA kernels for the CPU at run time) | — |
+/// | the [`state`](crate::state) types | merges in a fixed order: ✓ | ✓ | ✓ | `ExactSum`, `ExactDot`, counts, extremes: ✓ |
 ///
 /// At the `Layout` level the whole-array float reductions
 /// ([`par_sum`](crate::ParReduce::par_sum), `par_product`, `par_mean`,

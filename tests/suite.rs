@@ -11,6 +11,7 @@ mod api;
 mod behaviour;
 mod common;
 mod counting;
+mod digest;
 mod hostile;
 mod io;
 mod memory;
