@@ -209,6 +209,24 @@ fn reductions_on_edge_values_match_numpy() {
             .unwrap()[()],
         flat(a.par_argmax().unwrap())
     );
+    // The flat forms are numpy's own, in every layout.
+    let mut af = Array2::zeros(a.raw_dim().f());
+    af.assign(&a);
+    for v in [a.view(), af.view()] {
+        let numpy = |name: &str| {
+            load_idx(name)
+                .into_dimensionality::<ndarray::Ix0>()
+                .unwrap()[()]
+        };
+        assert_eq!(
+            v.par_argmin_flat().map(|i| i as u64),
+            Some(numpy("argmin_all"))
+        );
+        assert_eq!(
+            v.par_argmax_flat().map(|i| i as u64),
+            Some(numpy("argmax_all"))
+        );
+    }
     for ax in [0, 1] {
         let axis = Axis(ax);
         check(

@@ -298,6 +298,37 @@ pub trait ParReduce<A, D: Dimension> {
     where
         A: Scalar;
 
+    /// numpy's `argmin` without `axis`: the flat index of the smallest
+    /// element in logical row-major order (what
+    /// [`par_argmin`](ParReduce::par_argmin) unravels), or `None` if the
+    /// array is empty. Ties and NaN as there.
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::array;
+    ///
+    /// let a = array![[4.0, 1.0, 7.0], [0.5, 9.0, 2.0]];
+    /// assert_eq!(a.par_argmin_flat(), Some(3));
+    /// assert_eq!(a.t().par_argmin_flat(), Some(1)); // row-major in the transpose
+    /// ```
+    fn par_argmin_flat(&self) -> Option<usize>
+    where
+        A: Scalar;
+
+    /// numpy's `argmax` without `axis`: the flat index of the largest
+    /// element; conventions as [`par_argmin_flat`](ParReduce::par_argmin_flat).
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndarray::array;
+    ///
+    /// let a = array![[4.0, 1.0], [9.0, f64::NAN]];
+    /// assert_eq!(a.par_argmax_flat(), Some(3)); // the first NaN, as numpy
+    /// ```
+    fn par_argmax_flat(&self) -> Option<usize>
+    where
+        A: Scalar;
+
     /// The sum with NaNs treated as zero (numpy's `nansum`); 0 if empty.
     ///
     /// ```
@@ -635,6 +666,20 @@ impl<A, D: Dimension> ParReduce<A, D> for ArrayRef<A, D> {
     {
         let flat = whole(self, Arg { better: lt })?;
         Some(unravel(flat, &self.raw_dim()))
+    }
+
+    fn par_argmin_flat(&self) -> Option<usize>
+    where
+        A: Scalar,
+    {
+        whole(self, Arg { better: lt })
+    }
+
+    fn par_argmax_flat(&self) -> Option<usize>
+    where
+        A: Scalar,
+    {
+        whole(self, Arg { better: gt })
     }
 
     fn par_argmax(&self) -> Option<D::Pattern>
