@@ -73,66 +73,7 @@ proptest! {
         keepdims in any::<bool>(),
         ddof in 0u32..2,
     ) {
-        let v = c.view();
-        let reduced: Vec<bool> = (0..v.ndim()).map(|ax| mask >> ax & 1 == 1).collect();
-        let axes: Vec<Axis> = (0..v.ndim()).filter(|&ax| reduced[ax]).map(Axis).collect();
-        let (shape, gs) = groups(&v, &reduced);
-        let kept_shape: Vec<usize> = (0..v.ndim()).filter(|&ax| !reduced[ax]).map(|ax| v.shape()[ax]).collect();
-        let scale: Vec<f64> = gs.iter().map(|g| g.iter().filter(|x| !x.is_nan()).map(|x| x * x).sum::<f64>().sqrt() * 10.0).collect();
-        let p = ndpar::Params::always_parallel().with_block_bytes(64);
-        let run = |f: &(dyn Fn() -> Option<ArrayD<f64>> + Sync)| same_on_threads(&[1, 2, 3], p, f);
-        // The number of elements reduced into each output: the Option forms
-        // give None when it is 0 (or at most ddof), even with no outputs.
-        let r_len: usize = (0..v.ndim()).filter(|&ax| reduced[ax]).map(|ax| v.shape()[ax]).product();
-        let none_if = |none: bool, f: &dyn Fn(&Vec<f64>) -> f64| -> Option<Vec<f64>> {
-            if none { None } else { Some(gs.iter().map(f).collect()) }
-        };
-        let shapes = (&shape[..], &kept_shape[..]);
-        let not_nan = |g: &Vec<f64>| g.iter().copied().filter(|x| !x.is_nan()).collect::<Vec<f64>>();
-
-        let sum = none_if(false, &|g| neumaier(g.iter().copied()));
-        check(run(&|| Some(v.par_sum_axes(&axes, keepdims))), sum, shapes, keepdims, &scale)?;
-        let nansum = none_if(false, &|g| neumaier(not_nan(g)));
-        check(run(&|| Some(v.par_nansum_axes(&axes, keepdims))), nansum, shapes, keepdims, &scale)?;
-        let mean = none_if(r_len == 0, &|g| neumaier(g.iter().copied()) / g.len() as f64);
-        check(run(&|| v.par_mean_axes(&axes, keepdims)), mean, shapes, keepdims, &scale)?;
-
-        let d = ddof as f64;
-        let var = none_if(r_len as f64 <= d, &|g| {
-            let m = neumaier(g.iter().copied()) / g.len() as f64;
-            neumaier(g.iter().map(|x| (x - m) * (x - m))) / (g.len() as f64 - d)
-        });
-        let sq: Vec<f64> = scale.iter().map(|s| s * s).collect();
-        check(run(&|| v.par_var_axes(&axes, d, keepdims)), var, shapes, keepdims, &sq)?;
-
-        let ord = |g: &Vec<f64>, max: bool| -> f64 {
-            if g.iter().any(|x| x.is_nan()) { return f64::NAN; }
-            g.iter().copied().reduce(|a, b| if (b > a) == max && b != a { b } else { a }).unwrap()
-        };
-        let mins = none_if(r_len == 0, &|g| ord(g, false));
-        check(run(&|| v.par_min_axes(&axes, keepdims)), mins, shapes, keepdims, &scale)?;
-        let maxs = none_if(r_len == 0, &|g| ord(g, true));
-        check(run(&|| v.par_max_axes(&axes, keepdims)), maxs, shapes, keepdims, &scale)?;
-        let nanmean = none_if(r_len == 0, &|g| {
-            let ok = not_nan(g);
-            if ok.is_empty() { f64::NAN } else { neumaier(ok.iter().copied()) / ok.len() as f64 }
-        });
-        check(run(&|| v.par_nanmean_axes(&axes, keepdims)), nanmean, shapes, keepdims, &scale)?;
-        let nanmax = none_if(r_len == 0, &|g| {
-            let ok = not_nan(g);
-            if ok.is_empty() { f64::NAN } else { ord(&ok, true) }
-        });
-        check(run(&|| v.par_nanmax_axes(&axes, keepdims)), nanmax, shapes, keepdims, &scale)?;
-        let nanmin = none_if(r_len == 0, &|g| {
-            let ok = not_nan(g);
-            if ok.is_empty() { f64::NAN } else { ord(&ok, false) }
-        });
-        check(run(&|| v.par_nanmin_axes(&axes, keepdims)), nanmin, shapes, keepdims, &scale)?;
-        let std = none_if(r_len as f64 <= d, &|g| {
-            let m = neumaier(g.iter().copied()) / g.len() as f64;
-            (neumaier(g.iter().map(|x| (x - m) * (x - m))) / (g.len() as f64 - d)).sqrt()
-        });
-        check(run(&|| v.par_std_axes(&axes, d, keepdims)), std, shapes, keepdims, &scale)?;
+        reductions_over_axes_match_the_oracle_case(c, mask, keepdims, ddof)?;
     }
 }
 
@@ -205,4 +146,188 @@ fn nansum_over_axes_keeps_a_nan_made_from_infinities_in_every_layout() {
         let s = v.par_sum_axes(&[Axis(0), Axis(2)], false);
         assert!(s[0].is_nan(), "{s}");
     }
+}
+
+/// Every reduction over the axes that `mask` picks, against the oracle.
+fn reductions_over_axes_match_the_oracle_case(
+    c: Case<f64>,
+    mask: u32,
+    keepdims: bool,
+    ddof: u32,
+) -> Result<(), TestCaseError> {
+    let v = c.view();
+    let reduced: Vec<bool> = (0..v.ndim()).map(|ax| mask >> ax & 1 == 1).collect();
+    let axes: Vec<Axis> = (0..v.ndim()).filter(|&ax| reduced[ax]).map(Axis).collect();
+    let (shape, gs) = groups(&v, &reduced);
+    let kept_shape: Vec<usize> = (0..v.ndim())
+        .filter(|&ax| !reduced[ax])
+        .map(|ax| v.shape()[ax])
+        .collect();
+    let scale: Vec<f64> = gs
+        .iter()
+        .map(|g| {
+            g.iter()
+                .filter(|x| !x.is_nan())
+                .map(|x| x * x)
+                .sum::<f64>()
+                .sqrt()
+                * 10.0
+        })
+        .collect();
+    let p = ndpar::Params::always_parallel().with_block_bytes(64);
+    let run = |f: &(dyn Fn() -> Option<ArrayD<f64>> + Sync)| same_on_threads(&[1, 2, 3], p, f);
+    // The number of elements reduced into each output: the Option forms
+    // give None when it is 0 (or at most ddof), even with no outputs.
+    let r_len: usize = (0..v.ndim())
+        .filter(|&ax| reduced[ax])
+        .map(|ax| v.shape()[ax])
+        .product();
+    let none_if = |none: bool, f: &dyn Fn(&Vec<f64>) -> f64| -> Option<Vec<f64>> {
+        if none {
+            None
+        } else {
+            Some(gs.iter().map(f).collect())
+        }
+    };
+    let shapes = (&shape[..], &kept_shape[..]);
+    let not_nan = |g: &Vec<f64>| {
+        g.iter()
+            .copied()
+            .filter(|x| !x.is_nan())
+            .collect::<Vec<f64>>()
+    };
+
+    let sum = none_if(false, &|g| neumaier(g.iter().copied()));
+    check(
+        run(&|| Some(v.par_sum_axes(&axes, keepdims))),
+        sum,
+        shapes,
+        keepdims,
+        &scale,
+    )?;
+    let nansum = none_if(false, &|g| neumaier(not_nan(g)));
+    check(
+        run(&|| Some(v.par_nansum_axes(&axes, keepdims))),
+        nansum,
+        shapes,
+        keepdims,
+        &scale,
+    )?;
+    let mean = none_if(r_len == 0, &|g| {
+        neumaier(g.iter().copied()) / g.len() as f64
+    });
+    check(
+        run(&|| v.par_mean_axes(&axes, keepdims)),
+        mean,
+        shapes,
+        keepdims,
+        &scale,
+    )?;
+
+    let d = ddof as f64;
+    let var = none_if(r_len as f64 <= d, &|g| {
+        let m = neumaier(g.iter().copied()) / g.len() as f64;
+        neumaier(g.iter().map(|x| (x - m) * (x - m))) / (g.len() as f64 - d)
+    });
+    let sq: Vec<f64> = scale.iter().map(|s| s * s).collect();
+    check(
+        run(&|| v.par_var_axes(&axes, d, keepdims)),
+        var,
+        shapes,
+        keepdims,
+        &sq,
+    )?;
+
+    let ord = |g: &Vec<f64>, max: bool| -> f64 {
+        if g.iter().any(|x| x.is_nan()) {
+            return f64::NAN;
+        }
+        g.iter()
+            .copied()
+            .reduce(|a, b| if (b > a) == max && b != a { b } else { a })
+            .unwrap()
+    };
+    let mins = none_if(r_len == 0, &|g| ord(g, false));
+    check(
+        run(&|| v.par_min_axes(&axes, keepdims)),
+        mins,
+        shapes,
+        keepdims,
+        &scale,
+    )?;
+    let maxs = none_if(r_len == 0, &|g| ord(g, true));
+    check(
+        run(&|| v.par_max_axes(&axes, keepdims)),
+        maxs,
+        shapes,
+        keepdims,
+        &scale,
+    )?;
+    let nanmean = none_if(r_len == 0, &|g| {
+        let ok = not_nan(g);
+        if ok.is_empty() {
+            f64::NAN
+        } else {
+            neumaier(ok.iter().copied()) / ok.len() as f64
+        }
+    });
+    check(
+        run(&|| v.par_nanmean_axes(&axes, keepdims)),
+        nanmean,
+        shapes,
+        keepdims,
+        &scale,
+    )?;
+    let nanmax = none_if(r_len == 0, &|g| {
+        let ok = not_nan(g);
+        if ok.is_empty() {
+            f64::NAN
+        } else {
+            ord(&ok, true)
+        }
+    });
+    check(
+        run(&|| v.par_nanmax_axes(&axes, keepdims)),
+        nanmax,
+        shapes,
+        keepdims,
+        &scale,
+    )?;
+    let nanmin = none_if(r_len == 0, &|g| {
+        let ok = not_nan(g);
+        if ok.is_empty() {
+            f64::NAN
+        } else {
+            ord(&ok, false)
+        }
+    });
+    check(
+        run(&|| v.par_nanmin_axes(&axes, keepdims)),
+        nanmin,
+        shapes,
+        keepdims,
+        &scale,
+    )?;
+    let std = none_if(r_len as f64 <= d, &|g| {
+        let m = neumaier(g.iter().copied()) / g.len() as f64;
+        (neumaier(g.iter().map(|x| (x - m) * (x - m))) / (g.len() as f64 - d)).sqrt()
+    });
+    check(
+        run(&|| v.par_std_axes(&axes, d, keepdims)),
+        std,
+        shapes,
+        keepdims,
+        &scale,
+    )?;
+    Ok(())
+}
+
+// Inputs that once failed, written out (they replace the seeds proptest
+// kept for them).
+
+#[test]
+fn regression_empty_vector_over_its_only_axis() {
+    let c = Case::new(Kind::C, vec![0], Vec::<f64>::new());
+    reductions_over_axes_match_the_oracle_case(c.clone(), 1, false, 0).unwrap();
+    reductions_over_axes_match_the_oracle_case(c, 8, false, 1).unwrap();
 }

@@ -133,33 +133,7 @@ proptest! {
         b in boundary(),
         p in params(),
     ) {
-        let v = c.view();
-        let axis = Axis(ax);
-        let n = v.len_of(axis);
-        // The kernel: each output is the digest of its window along the axis.
-        let kernel = |e: ArrayViewD<'_, i64>| {
-            let mut out_shape = e.shape().to_vec();
-            out_shape[ax] -= 2 * halo;
-            ArrayD::from_shape_fn(IxDyn(&out_shape), |idx| {
-                let mut idx = idx.slice().to_vec();
-                let base = idx[ax];
-                digest(&(0..=2 * halo).map(|d| { idx[ax] = base + d; e[IxDyn(&idx)] }).collect::<Vec<_>>())
-            })
-        };
-        // An empty axis has no blocks, hence no halo to build: never a panic.
-        let too_long = n > 0 && halo > n && matches!(b, Boundary::Reflect | Boundary::Periodic);
-        if too_long {
-            let r = catch_unwind(AssertUnwindSafe(|| v.par_map_overlap(axis, bl, halo, b, kernel)));
-            prop_assert!(r.is_err());
-            return Ok(());
-        }
-        let got = runs_everywhere(p, || v.par_map_overlap(axis, bl, halo, b, kernel));
-        let want = ArrayD::from_shape_fn(IxDyn(&c.shape), |idx| {
-            let idx = idx.slice().to_vec();
-            let i = idx[ax] as isize;
-            digest(&(-(halo as isize)..=halo as isize).map(|d| at(&v, &idx, ax, i + d, &b)).collect::<Vec<_>>())
-        });
-        prop_assert_eq!(got, want);
+        map_overlap_equals_naive_windows_case(c, ax, bl, halo, b, p)?;
     }
 
     #[test]
@@ -191,39 +165,7 @@ proptest! {
         b in boundary(),
         p in params(),
     ) {
-        let v = c.view().into_dimensionality::<ndarray::Ix2>().unwrap();
-        let w = Array2::from_shape_vec((kh, kw), weights).unwrap();
-        let (rows, cols) = v.dim();
-        let (hh, hw) = (kh / 2, kw / 2);
-        let bad = matches!(b, Boundary::Reflect | Boundary::Periodic) && rows > 0 && cols > 0 && (hh > rows || hw > cols);
-        if bad {
-            prop_assert!(catch_unwind(AssertUnwindSafe(|| par_correlate_2d(&v, &w, b))).is_err());
-            return Ok(());
-        }
-        let got = runs_everywhere(p, || par_correlate_2d(&v, &w, b));
-        // The same into a preallocated output full of garbage, in F order
-        // (rows of the output are then strided).
-        let mut into = Array2::from_elem((rows, cols).f(), 99i64);
-        on(3, p, || par_correlate_2d_into(&v, &w, b, &mut into));
-        prop_assert_eq!(&into, &got);
-        let vd = v.view().into_dyn();
-        let want = Array2::from_shape_fn((rows, cols), |(i, j)| {
-            let mut s = 0i64;
-            for di in 0..kh {
-                for dj in 0..kw {
-                    let r = i as isize + di as isize - hh as isize;
-                    let q = j as isize + dj as isize - hw as isize;
-                    // Rows first, then columns, as scipy.ndimage does per axis.
-                    let x = match expected_source(&b, r, rows) {
-                        Some(rr) => at(&vd, &[rr, 0], 1, q, &b),
-                        None => match b { Boundary::Constant(c) => c, _ => unreachable!() },
-                    };
-                    s = s.wrapping_add(w[[di, dj]].wrapping_mul(x));
-                }
-            }
-            s
-        });
-        prop_assert_eq!(got, want);
+        correlate_2d_equals_naive_case(c, kh, kw, weights, b, p)?;
     }
 
     #[test]
@@ -312,4 +254,150 @@ fn block_plan_of_tiles_the_array_in_memory_order() {
             assert_eq!(next, view.len());
         }
     }
+}
+
+/// `par_map_overlap` against windows cut by hand.
+fn map_overlap_equals_naive_windows_case(
+    c: Case<i64>,
+    ax: usize,
+    bl: usize,
+    halo: usize,
+    b: Boundary<i64>,
+    p: Params,
+) -> Result<(), TestCaseError> {
+    let v = c.view();
+    let axis = Axis(ax);
+    let n = v.len_of(axis);
+    // The kernel: each output is the digest of its window along the axis.
+    let kernel = |e: ArrayViewD<'_, i64>| {
+        let mut out_shape = e.shape().to_vec();
+        out_shape[ax] -= 2 * halo;
+        ArrayD::from_shape_fn(IxDyn(&out_shape), |idx| {
+            let mut idx = idx.slice().to_vec();
+            let base = idx[ax];
+            digest(
+                &(0..=2 * halo)
+                    .map(|d| {
+                        idx[ax] = base + d;
+                        e[IxDyn(&idx)]
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })
+    };
+    // An empty axis has no blocks, hence no halo to build: never a panic.
+    let too_long = n > 0 && halo > n && matches!(b, Boundary::Reflect | Boundary::Periodic);
+    if too_long {
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            v.par_map_overlap(axis, bl, halo, b, kernel)
+        }));
+        prop_assert!(r.is_err());
+        return Ok(());
+    }
+    let got = runs_everywhere(p, || v.par_map_overlap(axis, bl, halo, b, kernel));
+    let want = ArrayD::from_shape_fn(IxDyn(&c.shape), |idx| {
+        let idx = idx.slice().to_vec();
+        let i = idx[ax] as isize;
+        digest(
+            &(-(halo as isize)..=halo as isize)
+                .map(|d| at(&v, &idx, ax, i + d, &b))
+                .collect::<Vec<_>>(),
+        )
+    });
+    prop_assert_eq!(got, want);
+    Ok(())
+}
+
+/// `par_correlate_2d` against a naive correlation.
+fn correlate_2d_equals_naive_case(
+    c: Case<i64>,
+    kh: usize,
+    kw: usize,
+    weights: Vec<i64>,
+    b: Boundary<i64>,
+    p: Params,
+) -> Result<(), TestCaseError> {
+    let v = c.view().into_dimensionality::<ndarray::Ix2>().unwrap();
+    let w = Array2::from_shape_vec((kh, kw), weights).unwrap();
+    let (rows, cols) = v.dim();
+    let (hh, hw) = (kh / 2, kw / 2);
+    let bad = matches!(b, Boundary::Reflect | Boundary::Periodic)
+        && rows > 0
+        && cols > 0
+        && (hh > rows || hw > cols);
+    if bad {
+        prop_assert!(catch_unwind(AssertUnwindSafe(|| par_correlate_2d(&v, &w, b))).is_err());
+        return Ok(());
+    }
+    let got = runs_everywhere(p, || par_correlate_2d(&v, &w, b));
+    // The same into a preallocated output full of garbage, in F order
+    // (rows of the output are then strided).
+    let mut into = Array2::from_elem((rows, cols).f(), 99i64);
+    on(3, p, || par_correlate_2d_into(&v, &w, b, &mut into));
+    prop_assert_eq!(&into, &got);
+    let vd = v.view().into_dyn();
+    let want = Array2::from_shape_fn((rows, cols), |(i, j)| {
+        let mut s = 0i64;
+        for di in 0..kh {
+            for dj in 0..kw {
+                let r = i as isize + di as isize - hh as isize;
+                let q = j as isize + dj as isize - hw as isize;
+                // Rows first, then columns, as scipy.ndimage does per axis.
+                let x = match expected_source(&b, r, rows) {
+                    Some(rr) => at(&vd, &[rr, 0], 1, q, &b),
+                    None => match b {
+                        Boundary::Constant(c) => c,
+                        _ => unreachable!(),
+                    },
+                };
+                s = s.wrapping_add(w[[di, dj]].wrapping_mul(x));
+            }
+        }
+        s
+    });
+    prop_assert_eq!(got, want);
+    Ok(())
+}
+
+// Inputs that once failed, written out.
+
+#[test]
+fn regression_correlate_a_stepped_row_with_reflected_edges() {
+    #[rustfmt::skip]
+    let base = vec![
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 2, 18, -2, -19, -20, -5, 2,
+    ];
+    let c = Case::new(Kind::Stepped, vec![1, 5], base);
+    let weights = vec![0, -2, 0, -2, 2, 3, 1, 0, -2];
+    let p = Params::always_parallel().with_block_bytes(24);
+    correlate_2d_equals_naive_case(c, 3, 3, weights, Boundary::Reflect, p).unwrap();
+}
+
+#[test]
+fn regression_overlap_along_a_length_one_axis_of_a_mixed_layout() {
+    let base = vec![
+        1,
+        -3,
+        8,
+        13,
+        12,
+        12,
+        -14,
+        2,
+        -10,
+        -8,
+        -4,
+        7_827_725_459_454_339_068,
+    ];
+    let c = Case::new(Kind::Mixed, vec![6, 1], base);
+    let p = Params::always_parallel();
+    map_overlap_equals_naive_windows_case(c, 1, 100, 1, Boundary::Reflect, p).unwrap();
+}
+
+#[test]
+fn regression_overlap_of_an_empty_vector() {
+    let c = Case::new(Kind::C, vec![0], Vec::<i64>::new());
+    let p = Params::always_parallel().with_block_bytes(8);
+    map_overlap_equals_naive_windows_case(c, 0, 1, 1, Boundary::Reflect, p).unwrap();
 }

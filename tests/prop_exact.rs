@@ -223,25 +223,7 @@ proptest! {
     /// most n · ulp(m) / 2, all in exact big-integer arithmetic.
     #[test]
     fn mean_is_one_rounding(xs in prop::collection::vec(wide(), 1..60)) {
-        let a = Array1::from(xs.clone());
-        let m = a.par_mean_exact().unwrap();
-        prop_assume!(m.is_finite());
-        let n = xs.len() as u32;
-        let mut diff = Big::zero();
-        for &x in &xs {
-            diff.add_f64(x, false);
-        }
-        let exp = ((m.to_bits() >> 52) & 0x7ff) as u32;
-        let mut half_n = Big::zero();
-        for _ in 0..n {
-            diff.add_f64(m, true);
-            half_n.add(1, exp.max(1) - 1, false);
-        }
-        match diff.abs().cmp_mag(&half_n) {
-            std::cmp::Ordering::Less => {}
-            std::cmp::Ordering::Equal => prop_assert_eq!(m.to_bits() & 1, 0),
-            std::cmp::Ordering::Greater => prop_assert!(false, "{:e} is not the nearest mean", m),
-        }
+        mean_is_one_rounding_case(xs)?;
     }
 
     /// Exact dot products: integer-scaled data against i128.
@@ -526,4 +508,40 @@ fn every_state_equals_its_round_trip() {
     let mut d2 = ExactDot::new();
     d2.extend(&[1.0], &[2.0]);
     assert_ne!(d2, d);
+}
+
+/// The exact mean is the nearest float to the real mean.
+fn mean_is_one_rounding_case(xs: Vec<f64>) -> Result<(), TestCaseError> {
+    let a = Array1::from(xs.clone());
+    let m = a.par_mean_exact().unwrap();
+    prop_assume!(m.is_finite());
+    let n = xs.len() as u32;
+    let mut diff = Big::zero();
+    for &x in &xs {
+        diff.add_f64(x, false);
+    }
+    let exp = ((m.to_bits() >> 52) & 0x7ff) as u32;
+    let mut half_n = Big::zero();
+    for _ in 0..n {
+        diff.add_f64(m, true);
+        half_n.add(1, exp.max(1) - 1, false);
+    }
+    match diff.abs().cmp_mag(&half_n) {
+        std::cmp::Ordering::Less => {}
+        std::cmp::Ordering::Equal => prop_assert_eq!(m.to_bits() & 1, 0),
+        std::cmp::Ordering::Greater => prop_assert!(false, "{:e} is not the nearest mean", m),
+    }
+    Ok(())
+}
+
+// An input that once failed, written out.
+
+#[test]
+fn regression_mean_of_a_subnormal_and_negative_zero() {
+    mean_is_one_rounding_case(vec![5.1481382668173e-310, -0.0]).unwrap();
+    let a = Array1::from(vec![5.1481382668173e-310f64, -0.0]);
+    assert_eq!(
+        a.par_sum_exact().to_bits(),
+        5.1481382668173e-310f64.to_bits()
+    );
 }

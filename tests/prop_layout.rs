@@ -34,28 +34,7 @@ proptest! {
             .prop_filter("size", |s| s.iter().product::<usize>() <= 20_000),
         seed in any::<u64>(),
     ) {
-        let n: usize = shape.iter().product();
-        let mut state = seed | 1;
-        let data: Vec<f64> = (0..n).map(|_| {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17;
-            ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 10f64.powi((state % 7) as i32)
-        }).collect();
-        let other: Vec<f64> = data.iter().map(|x| x.sin()).collect();
-        let layout = Params::always_parallel().with_reproducibility(Reproducibility::Layout);
-        let c = ArrayD::from_shape_vec(IxDyn(&shape), data.clone()).unwrap();
-        let w = ArrayD::from_shape_vec(IxDyn(&shape), other.clone()).unwrap();
-        let want = layout.install(|| reductions(&c.view(), &w.view()));
-        for kind in KINDS.into_iter().filter(|&k| k != Kind::Broadcast) {
-            let case = case_showing(kind, &c);
-            let v = case.view();
-            prop_assert_eq!(v.iter().copied().map(f64::to_bits).collect::<Vec<_>>(),
-                data.iter().copied().map(f64::to_bits).collect::<Vec<_>>(), "{:?} is the same logical array", kind);
-            for block_bytes in [8usize, 200, 4096, 1 << 20] {
-                let p = layout.with_block_bytes(block_bytes);
-                let got = same_on_threads(&[1, 2, 3], p, || reductions(&v, &w.t().t().view()));
-                prop_assert_eq!(&got, &want, "{:?}, block_bytes {}", kind, block_bytes);
-            }
-        }
+        same_bits_in_every_layout_case(shape, seed)?;
     }
 }
 
@@ -155,4 +134,46 @@ proptest! {
             }
         }
     }
+}
+
+/// Layout-level reductions of seeded data give one answer in every layout.
+fn same_bits_in_every_layout_case(shape: Vec<usize>, seed: u64) -> Result<(), TestCaseError> {
+    let n: usize = shape.iter().product();
+    let mut state = seed | 1;
+    let data: Vec<f64> = (0..n)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 10f64.powi((state % 7) as i32)
+        })
+        .collect();
+    let other: Vec<f64> = data.iter().map(|x| x.sin()).collect();
+    let layout = Params::always_parallel().with_reproducibility(Reproducibility::Layout);
+    let c = ArrayD::from_shape_vec(IxDyn(&shape), data.clone()).unwrap();
+    let w = ArrayD::from_shape_vec(IxDyn(&shape), other.clone()).unwrap();
+    let want = layout.install(|| reductions(&c.view(), &w.view()));
+    for kind in KINDS.into_iter().filter(|&k| k != Kind::Broadcast) {
+        let case = case_showing(kind, &c);
+        let v = case.view();
+        prop_assert_eq!(
+            v.iter().copied().map(f64::to_bits).collect::<Vec<_>>(),
+            data.iter().copied().map(f64::to_bits).collect::<Vec<_>>(),
+            "{:?} is the same logical array",
+            kind
+        );
+        for block_bytes in [8usize, 200, 4096, 1 << 20] {
+            let p = layout.with_block_bytes(block_bytes);
+            let got = same_on_threads(&[1, 2, 3], p, || reductions(&v, &w.t().t().view()));
+            prop_assert_eq!(&got, &want, "{:?}, block_bytes {}", kind, block_bytes);
+        }
+    }
+    Ok(())
+}
+
+// An input that once failed, written out.
+
+#[test]
+fn regression_three_elements_in_every_layout() {
+    same_bits_in_every_layout_case(vec![3], 5_443_654_713_474_332_620).unwrap();
 }

@@ -83,18 +83,7 @@ proptest! {
 
     #[test]
     fn knn_equals_brute_force((x, y) in pair(), k_frac in 0.0f64..=1.0, p in params()) {
-        let k = (k_frac * y.nrows() as f64).round() as usize;
-        let got = same_on_threads(&LINALG_THREADS, p, || par_knn(&x, &y, k));
-        for i in 0..x.nrows() {
-            let mut all: Vec<(f64, usize)> = (0..y.nrows())
-                .map(|j| (naive(Metric::SqEuclidean, &x.row(i).to_vec(), &y.row(j).to_vec()), j))
-                .collect();
-            all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            let idx: Vec<usize> = all.iter().take(k).map(|c| c.1).collect();
-            let dist: Vec<f64> = all.iter().take(k).map(|c| c.0.sqrt()).collect();
-            prop_assert_eq!(got.indices.row(i).to_vec(), idx);
-            prop_assert_eq!(got.distances.row(i).to_vec(), dist);
-        }
+        knn_equals_brute_force_case(x, y, k_frac, p)?;
     }
 
     #[test]
@@ -397,4 +386,74 @@ fn cov_of_a_long_table_spans_many_blocks_and_is_the_same_on_any_pool() {
     for (g, w) in by_columns.iter().zip(&want) {
         assert!((g - w).abs() <= 1e-12 * w.abs().max(1.0), "{g} vs {w}");
     }
+}
+
+/// `par_knn` against a brute-force search.
+fn knn_equals_brute_force_case(
+    x: Array2<f64>,
+    y: Array2<f64>,
+    k_frac: f64,
+    p: Params,
+) -> Result<(), TestCaseError> {
+    let k = (k_frac * y.nrows() as f64).round() as usize;
+    let got = same_on_threads(&LINALG_THREADS, p, || par_knn(&x, &y, k));
+    for i in 0..x.nrows() {
+        let mut all: Vec<(f64, usize)> = (0..y.nrows())
+            .map(|j| {
+                (
+                    naive(Metric::SqEuclidean, &x.row(i).to_vec(), &y.row(j).to_vec()),
+                    j,
+                )
+            })
+            .collect();
+        all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let idx: Vec<usize> = all.iter().take(k).map(|c| c.1).collect();
+        let dist: Vec<f64> = all.iter().take(k).map(|c| c.0.sqrt()).collect();
+        prop_assert_eq!(got.indices.row(i).to_vec(), idx);
+        prop_assert_eq!(got.distances.row(i).to_vec(), dist);
+    }
+    Ok(())
+}
+
+// Inputs that once failed, written out.
+
+#[test]
+fn regression_knn_of_points_with_no_coordinates() {
+    let (x, y) = (Array2::<f64>::zeros((1, 0)), Array2::<f64>::zeros((2, 0)));
+    let p = Params::always_parallel().with_block_bytes(8);
+    knn_equals_brute_force_case(x, y, 0.916_472_059_527_579_2, p).unwrap();
+}
+
+#[test]
+fn regression_knn_of_nearly_equal_large_coordinates_and_a_huge_one() {
+    let x = ndarray::array![
+        [
+            100000000.00007142,
+            100000000.0,
+            99999999.99994218,
+            100000000.0
+        ],
+        [100000000.0, 100000000.0, 100000000.0, 100000000.0],
+        [100000000.0, 100000000.0, 100000000.0, 100000000.0],
+        [100000000.0, 100000000.0, 100000000.0, 100000000.0],
+        [100000000.0, 100000000.0, 100000000.0, 100000000.0],
+        [100000000.0, 100000000.0, 100000000.0, 100000000.0],
+    ];
+    let y = ndarray::array![
+        [
+            100000000.0,
+            100000000.0,
+            100000000.00004417,
+            99999999.99990605
+        ],
+        [
+            100000000.00007384,
+            100000000.00009371,
+            100000000.00004128,
+            100000000.00000745
+        ],
+        [1.0, 1e200, 99999999.99993369, 100000000.00001112],
+    ];
+    let p = Params::always_parallel().with_block_bytes(40);
+    knn_equals_brute_force_case(x, y, 0.268_307_036_719_748_65, p).unwrap();
 }

@@ -323,3 +323,127 @@ proptest! {
         prop_assert_eq!(order, memory_order(&v));
     }
 }
+
+// Inputs that once failed, written out. The values are small integers, so
+// every sum is exact and the oracle is a plain loop over the logical
+// elements (variances to rounding).
+
+/// Every whole-array reduction of `c` against a sequential loop.
+fn whole_array_reductions_match_a_loop(c: &Case<f64>, p: Params) {
+    let v = c.view();
+    let xs = c.logical();
+    let same = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        // Sums of these values are exact; a variance divides inexact
+        // means, so it may differ in the last bits.
+        (Some(a), Some(b)) => {
+            (a - b).abs() <= 4.0 * f64::EPSILON * b.abs() || (a.is_nan() && b.is_nan())
+        }
+        (a, b) => a == b,
+    };
+    let n = xs.len() as f64;
+    let sum: f64 = xs.iter().sum();
+    let mean = (!xs.is_empty()).then(|| sum / n);
+    let var = |ddof: f64| {
+        (n > ddof).then(|| xs.iter().map(|x| (x - sum / n).powi(2)).sum::<f64>() / (n - ddof))
+    };
+    let first_nan = xs.iter().position(|x| x.is_nan());
+    let real: Vec<f64> = xs.iter().copied().filter(|x| !x.is_nan()).collect();
+    let fold = |f: fn(f64, f64) -> f64| {
+        xs.iter().copied().reduce(|a, b| {
+            if a.is_nan() || b.is_nan() {
+                f64::NAN
+            } else {
+                f(a, b)
+            }
+        })
+    };
+    let checks: [(&str, Option<f64>, Option<f64>); 12] = [
+        (
+            "par_sum",
+            Some(same_on_all_threads(p, || v.par_sum())),
+            Some(sum),
+        ),
+        (
+            "par_product",
+            Some(same_on_all_threads(p, || v.par_product())),
+            Some(xs.iter().product()),
+        ),
+        ("par_mean", same_on_all_threads(p, || v.par_mean()), mean),
+        (
+            "par_var 0",
+            same_on_all_threads(p, || v.par_var(0.0)),
+            var(0.0),
+        ),
+        (
+            "par_var 1",
+            same_on_all_threads(p, || v.par_var(1.0)),
+            var(1.0),
+        ),
+        (
+            "par_min",
+            same_on_all_threads(p, || v.par_min()),
+            fold(f64::min),
+        ),
+        (
+            "par_max",
+            same_on_all_threads(p, || v.par_max()),
+            fold(f64::max),
+        ),
+        (
+            "par_nansum",
+            Some(same_on_all_threads(p, || v.par_nansum())),
+            Some(real.iter().sum()),
+        ),
+        (
+            "par_nanmin",
+            same_on_all_threads(p, || v.par_nanmin()),
+            (!xs.is_empty()).then(|| real.iter().copied().reduce(f64::min).unwrap_or(f64::NAN)),
+        ),
+        (
+            "par_norm_l1",
+            Some(same_on_all_threads(p, || v.par_norm_l1())),
+            Some(xs.iter().map(|x| x.abs()).sum()),
+        ),
+        (
+            "par_norm_l2",
+            Some(same_on_all_threads(p, || v.par_norm_l2())),
+            Some(xs.iter().map(|x| x * x).sum::<f64>().sqrt()),
+        ),
+        (
+            "par_norm_max",
+            same_on_all_threads(p, || v.par_norm_max()),
+            fold(|a, b| a.abs().max(b.abs())).map(f64::abs),
+        ),
+    ];
+    for (name, got, want) in checks {
+        assert!(same(got, want), "{name}: {got:?}, want {want:?}");
+    }
+    let flat = |i: Option<usize>| i;
+    let argmin =
+        first_nan.or_else(|| (0..xs.len()).reduce(|a, b| if xs[b] < xs[a] { b } else { a }));
+    let argmax =
+        first_nan.or_else(|| (0..xs.len()).reduce(|a, b| if xs[b] > xs[a] { b } else { a }));
+    assert_eq!(flat(same_on_all_threads(p, || v.par_argmin_flat())), argmin);
+    assert_eq!(flat(same_on_all_threads(p, || v.par_argmax_flat())), argmax);
+}
+
+#[test]
+fn regression_two_equal_negative_values_in_f_order() {
+    let c = Case::new(Kind::F, vec![2], vec![-3.0, -3.0]);
+    whole_array_reductions_match_a_loop(&c, Params::always_parallel().with_block_bytes(8));
+}
+
+#[test]
+fn regression_a_single_nan() {
+    let c = Case::new(Kind::C, vec![1], vec![f64::NAN]);
+    whole_array_reductions_match_a_loop(&c, Params::always_parallel().with_block_bytes(8));
+}
+
+#[test]
+fn regression_stepped_matrix_with_two_nonzeros_in_small_blocks() {
+    let mut base = vec![0.0; 18 * 4];
+    base[4 * 4] = 4.0; // base (4, 0): logical (2, 0)
+    base[8 * 4 + 2] = 4.0; // base (8, 2): logical (4, 1)
+    let c = Case::new(Kind::Stepped, vec![9, 2], base);
+    whole_array_reductions_match_a_loop(&c, Params::always_parallel().with_block_bytes(40));
+}
