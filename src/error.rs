@@ -41,6 +41,8 @@ pub enum Error {
         low: f64,
         /// The upper end (as f64).
         high: f64,
+        /// Whether the range was taken from the data (no range was given).
+        autodetected: bool,
     },
     /// Histogram bin edges that are too few, not finite, or decreasing.
     InvalidEdges(String),
@@ -115,7 +117,16 @@ impl fmt::Display for Error {
             Error::InvalidBins { bins, reason } => {
                 write!(f, "a histogram cannot have bins = {bins}: {reason}")
             }
-            Error::InvalidRange { low, high } => write!(
+            Error::InvalidRange {
+                low,
+                high,
+                autodetected: true,
+            } => write!(
+                f,
+                "autodetected range of [{low}, {high}] is not finite: the data hold NaN or \
+                 infinite values (give a range, or leave them out)"
+            ),
+            Error::InvalidRange { low, high, .. } => write!(
                 f,
                 "invalid histogram range [{low}, {high}]: it must be finite with low <= high"
             ),

@@ -375,3 +375,26 @@ fn utf8_headers_with_multibyte_characters_are_errors_never_panics() {
         every_reader_returns(&p);
     }
 }
+
+/// Index arrays (`usize`, as `par_argsort` and `par_knn` return them) are
+/// written as numpy's `uint64` and read back as `usize` or `u64`.
+#[test]
+fn index_arrays_are_written_as_numpys_uint64() {
+    use ndpar::prelude::*;
+    let dir = Scratch::new("npy-index");
+    let points = Array2::from_shape_fn((40, 3), |(i, j)| ((i * 7 + j * 3) % 11) as f64);
+    let knn = par_knn(&points, &points, 4);
+    let path = dir.path("knn.npy");
+    save_npy(&path, &knn.indices).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(String::from_utf8_lossy(&bytes[..128]).contains("'descr': '<u8'"));
+    assert_eq!(load_npy::<usize, Ix2, _>(&path).unwrap(), knn.indices);
+    let as_u64 = load_npy::<u64, Ix2, _>(&path).unwrap();
+    assert_eq!(as_u64, knn.indices.mapv(|i| i as u64));
+    let signed = array![-3isize, 0, 7];
+    save_npy(dir.path("signed.npy"), &signed).unwrap();
+    assert_eq!(
+        load_npy::<i64, Ix1, _>(dir.path("signed.npy")).unwrap(),
+        array![-3i64, 0, 7]
+    );
+}

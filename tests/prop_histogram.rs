@@ -187,10 +187,26 @@ fn bad_input_gives_the_documented_errors() {
     assert_eq!((h.counts.sum(), h.edges.to_vec()), (0, vec![0.0, 0.5, 1.0]));
     // NaN data has no automatic range (numpy raises), but an explicit
     // range skips NaNs.
+    // The message says the range came from the data (numpy's words).
+    let err = par_histogram(&array![1.0, f64::NAN], 2, None).unwrap_err();
     assert!(matches!(
-        par_histogram(&array![1.0, f64::NAN], 2, None),
-        Err(Error::InvalidRange { .. })
+        err,
+        Error::InvalidRange {
+            autodetected: true,
+            ..
+        }
     ));
+    assert!(
+        err.to_string()
+            .starts_with("autodetected range of [NaN, NaN] is not finite"),
+        "{err}"
+    );
+    let err = par_histogram(&array![1.0], 2, Some((0.0, f64::NAN))).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("invalid histogram range [0, NaN]"),
+        "{err}"
+    );
     let h = par_histogram(&array![1.0, f64::NAN], 2, Some((0.0, 2.0))).unwrap();
     assert_eq!(h.counts.to_vec(), vec![0, 1]);
 }

@@ -92,9 +92,11 @@ macro_rules! npy_numbers {
         }
     )*};
 }
+// `usize` and `isize` (indices: what `par_argsort` and `par_knn` return)
+// are numpy's `uintp` and `intp`: `uint64` and `int64` on 64-bit machines.
 npy_numbers!(
-    i8 => 'i', i16 => 'i', i32 => 'i', i64 => 'i',
-    u8 => 'u', u16 => 'u', u32 => 'u', u64 => 'u',
+    i8 => 'i', i16 => 'i', i32 => 'i', i64 => 'i', isize => 'i',
+    u8 => 'u', u16 => 'u', u32 => 'u', u64 => 'u', usize => 'u',
     f32 => 'f', f64 => 'f'
 );
 

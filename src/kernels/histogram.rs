@@ -255,15 +255,17 @@ impl<A: Float> Uniform<A> {
     }
 }
 
-/// numpy's checks on an explicit range: finite, and not inverted.
+/// numpy's checks on a range: finite, and not inverted. `autodetected`:
+/// the range is the data's minimum and maximum (the error says so).
 #[track_caller]
-fn check_range<A: Float>(low: A, high: A) -> Result<()> {
+fn check_range<A: Float>(low: A, high: A, autodetected: bool) -> Result<()> {
     if low.is_finite() && high.is_finite() && low <= high {
         Ok(())
     } else {
         Err(Error::InvalidRange {
             low: low.to_f64().unwrap_or(f64::NAN),
             high: high.to_f64().unwrap_or(f64::NAN),
+            autodetected,
         })
     }
 }
@@ -292,7 +294,7 @@ fn outer_edges<A: Float, D: Dimension>(
             }
         }
     };
-    check_range(low, high)?;
+    check_range(low, high, range.is_none())?;
     let half = A::one() / (A::one() + A::one());
     Ok(if low == high {
         (low - half, high + half)
