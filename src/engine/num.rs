@@ -5,9 +5,9 @@
 //! `int64`, of the unsigned types a `uint64`, and the mean or variance of
 //! any integer array a `float64`. ndpar follows that table ([`Arith::Sum`],
 //! [`Arith::Mean`]) and goes one step further where numpy wraps silently:
-//! integers are accumulated exactly (in 128 bits), and a result that does
-//! not fit its type is reported by the caller (a panic naming the method),
-//! never returned wrapped. Because the accumulation is exact, whether a
+//! integers are accumulated exactly (in 64-bit lanes for types of up to
+//! 32 bits, in 128 bits otherwise), and a result that does not fit its
+//! type is a panic naming the method, never a wrapped value. Because the accumulation is exact, whether a
 //! result fits does not depend on how the work was split. Floats keep
 //! their own arithmetic (pairwise sums, in their own type). Means and
 //! variances of integers are those of the elements converted to `f64`,
