@@ -381,7 +381,7 @@ fn whole_reductions(world: &World) {
     }
 }
 
-/// Other element types: wrapping integer sums and f32 statistics.
+/// Other element types: integer sums (numpy's i64), means and variances (f64), and f32 statistics.
 fn other_types(world: &World) {
     let ints = Array2::from_shape_fn((57, 301), |(i, j)| {
         (i as i64 - 20) * 1_000_000_007 + j as i64
@@ -394,6 +394,15 @@ fn other_types(world: &World) {
         assert_eq!(d.par_sum().unwrap(), ints.par_sum(), "{split:?}");
         assert_eq!(d.par_max().unwrap(), ints.par_max());
         assert_eq!(d.par_sum_axis(Axis(0)).unwrap(), ints.par_sum_axis(Axis(0)));
+        // Means and variances of integers are f64s, as on one machine.
+        layout.install(|| {
+            let mean: Option<f64> = d.par_mean().unwrap();
+            assert_eq!(mean.map(f64::to_bits), ints.par_mean().map(f64::to_bits));
+            assert_eq!(
+                d.par_var(1.0).unwrap().map(f64::to_bits),
+                ints.par_var(1.0).map(f64::to_bits)
+            );
+        });
         let f = DistArray::<f32, _>::random(world, (57, 301), split, &u, 5).unwrap();
         layout.install(|| {
             assert_eq!(

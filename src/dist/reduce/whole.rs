@@ -8,7 +8,7 @@ use crate::check;
 use crate::element::{Float, Scalar};
 use crate::engine::num::{empty_product, empty_sum};
 use crate::engine::ops::{
-    Arg, Extreme, Finish, NanExtreme, NanSumCount, ProductOf, SumOf, Var, map_sum, sum,
+    Arg, AsMeans, Extreme, Finish, NanExtreme, NanSumCount, ProductOf, SumOf, Var, map_sum, sum,
 };
 use crate::engine::seq;
 use crate::engine::state::{ExactDot, ExactSum};
@@ -62,6 +62,57 @@ where
         Ok(self
             .kernel(method, &ProductOf { method })?
             .unwrap_or_else(empty_product::<A>))
+    }
+
+    /// The mean (`None` when empty), as [`par_sum`](Self::par_sum); of
+    /// integers an `f64`, as [`par_mean`](crate::ParReduce::par_mean).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    pub fn par_mean(&self) -> Result<Option<A::Mean>>
+    where
+        A::Mean: Message,
+    {
+        // The single-machine mean: the pairwise sum over the count.
+        let n = <A::Mean as Float>::from_count(self.len());
+        let mean = Finish {
+            inner: sum::<A::Mean>(),
+            f: move |s: A::Mean| s / n,
+        };
+        self.kernel("par_mean", &AsMeans(mean))
+    }
+
+    /// The variance with `ddof` (`None` for no more than `ddof` elements),
+    /// as [`par_sum`](Self::par_sum); of integers an `f64`.
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    ///
+    /// # Panics
+    ///
+    /// If `ddof` is negative or NaN.
+    #[track_caller]
+    pub fn par_var(&self, ddof: A::Mean) -> Result<Option<A::Mean>> {
+        check::ddof("par_var", ddof);
+        let var = self.kernel("par_var", &AsMeans(Var { ddof }))?;
+        Ok(var.filter(|_| <A::Mean as Float>::from_count(self.len()) > ddof))
+    }
+
+    /// The standard deviation with `ddof`, as [`par_var`](Self::par_var).
+    ///
+    /// # Errors
+    ///
+    /// As [`par_sum`](Self::par_sum).
+    ///
+    /// # Panics
+    ///
+    /// If `ddof` is negative or NaN.
+    #[track_caller]
+    pub fn par_std(&self, ddof: A::Mean) -> Result<Option<A::Mean>> {
+        check::ddof("par_std", ddof);
+        Ok(self.par_var(ddof)?.map(num_traits::Float::sqrt))
     }
 
     /// The minimum (`None` when empty; NaN propagates).
@@ -151,54 +202,6 @@ impl<A, D: Dimension> DistArray<A, D>
 where
     A: Float + Message,
 {
-    /// The mean (`None` when empty), as [`par_sum`](Self::par_sum).
-    ///
-    /// # Errors
-    ///
-    /// As [`par_sum`](Self::par_sum).
-    pub fn par_mean(&self) -> Result<Option<A>> {
-        let n = A::from_count(self.len());
-        self.kernel(
-            "par_mean",
-            &Finish {
-                inner: sum(),
-                f: |s: A| s / n,
-            },
-        )
-    }
-
-    /// The variance with `ddof` (`None` for no more than `ddof` elements),
-    /// as [`par_sum`](Self::par_sum).
-    ///
-    /// # Errors
-    ///
-    /// As [`par_sum`](Self::par_sum).
-    ///
-    /// # Panics
-    ///
-    /// If `ddof` is negative or NaN.
-    #[track_caller]
-    pub fn par_var(&self, ddof: A) -> Result<Option<A>> {
-        check::ddof("par_var", ddof);
-        let var = self.kernel("par_var", &Var { ddof })?;
-        Ok(var.filter(|_| A::from_count(self.len()) > ddof))
-    }
-
-    /// The standard deviation with `ddof`, as [`par_var`](Self::par_var).
-    ///
-    /// # Errors
-    ///
-    /// As [`par_sum`](Self::par_sum).
-    ///
-    /// # Panics
-    ///
-    /// If `ddof` is negative or NaN.
-    #[track_caller]
-    pub fn par_std(&self, ddof: A) -> Result<Option<A>> {
-        check::ddof("par_std", ddof);
-        Ok(self.par_var(ddof)?.map(A::sqrt))
-    }
-
     /// The sum of the values that are not NaN.
     ///
     /// # Errors
