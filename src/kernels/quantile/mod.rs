@@ -31,7 +31,7 @@
 
 use std::cmp::Ordering;
 
-use ndarray::{Array, Array1, ArrayRef, Axis, RemoveAxis};
+use ndarray::{Array, Array1, ArrayD, ArrayRef, ArrayViewD, Axis, RemoveAxis};
 
 mod method;
 pub use method::QuantileMethod;
@@ -426,6 +426,25 @@ fn finish<A: Float>(want: Want<'_>, i: usize, m: usize, x0: A, x1: A) -> A {
     }
 }
 
+/// Every value `want` asks of every lane along `axis` (a non-empty axis),
+/// one vector per lane, in the lanes' shape.
+fn per_lane<A: Float>(
+    a: ArrayViewD<'_, A>,
+    axis: Axis,
+    want: Want<'_>,
+    skip_nan: bool,
+) -> ArrayD<Vec<A>> {
+    map_lanes(a, axis, |part, w| {
+        let mut buf = Vec::new();
+        for lane in part.lanes(Axis(0)) {
+            buf.clear();
+            buf.extend(lane.iter().copied());
+            w.push(quantiles_with_nan(&mut buf, want, skip_nan).expect("a non-empty lane"));
+        }
+    })
+}
+
+/// The one value `want` asks of every lane along `axis`.
 fn along<A: Float, D: RemoveAxis>(
     a: &ArrayRef<A, D>,
     axis: Axis,
@@ -435,14 +454,7 @@ fn along<A: Float, D: RemoveAxis>(
     if a.len_of(axis) == 0 {
         return None;
     }
-    let values = map_lanes(a.view().into_dyn(), axis, |part, w| {
-        let mut buf = Vec::new();
-        for lane in part.lanes(Axis(0)) {
-            buf.clear();
-            buf.extend(lane.iter().copied());
-            w.push(quantiles_with_nan(&mut buf, want, skip_nan).expect("a non-empty lane")[0]);
-        }
-    });
+    let values = per_lane(a.view().into_dyn(), axis, want, skip_nan).map(|v| v[0]);
     Some(
         values
             .into_dimensionality::<D::Smaller>()
@@ -462,14 +474,7 @@ fn along_many<A: Float, D: RemoveAxis>(
         return None;
     }
     let k = want.len();
-    let per_lane = map_lanes(a.view().into_dyn(), axis, |part, w| {
-        let mut buf = Vec::new();
-        for lane in part.lanes(Axis(0)) {
-            buf.clear();
-            buf.extend(lane.iter().copied());
-            w.push(quantiles_with_nan(&mut buf, want, skip_nan).expect("a non-empty lane"));
-        }
-    });
+    let per_lane = per_lane(a.view().into_dyn(), axis, want, skip_nan);
     let mut shape = vec![k];
     shape.extend_from_slice(per_lane.shape());
     let lanes: Vec<Vec<A>> = per_lane.into_iter().collect();
