@@ -347,64 +347,38 @@ macro_rules! int_arith {
     };
 }
 
-/// Signed integers of up to 32 bits: runs summed in 64-bit lanes.
-macro_rules! narrow_signed {
-    ($($t:ty),*) => {$(
-        int_arith!($t, i64, i128, i128,
+/// Integers of up to 32 bits: runs summed in 64-bit lanes of numpy's
+/// result type `$sum`, the runs' sums added in `$wide` (128 bits).
+macro_rules! narrow_ints {
+    ($sum:ty, $wide:ty: $($t:ty),*) => {$(
+        int_arith!($t, $sum, $wide, $wide,
             run: |xs: &[$t]| xs
                 .chunks(NARROW_RUN)
-                .map(|c| i128::from(seq::pairwise(c, 0i64, i64::from, |a, b| a + b)))
-                .sum::<i128>(),
-            add: |acc: i128, x: $t| acc + i128::from(x),
-            merge: |a: i128, b: i128| a + b,
-            finish: |acc: i128| i64::try_from(acc).ok(),
-            wide_add: |a: i128, b: i128| a + b);
+                .map(|c| <$wide>::from(seq::pairwise(c, 0, <$sum>::from, |a, b| a + b)))
+                .sum::<$wide>(),
+            add: |acc: $wide, x: $t| acc + <$wide>::from(x),
+            merge: |a: $wide, b: $wide| a + b,
+            finish: |acc: $wide| <$sum>::try_from(acc).ok(),
+            wide_add: |a: $wide, b: $wide| a + b);
     )*};
 }
-narrow_signed!(i8, i16, i32);
+narrow_ints!(i64, i128: i8, i16, i32);
+narrow_ints!(u64, u128: u8, u16, u32);
 
-/// Unsigned integers of up to 32 bits.
-macro_rules! narrow_unsigned {
-    ($($t:ty),*) => {$(
-        int_arith!($t, u64, u128, u128,
-            run: |xs: &[$t]| xs
-                .chunks(NARROW_RUN)
-                .map(|c| u128::from(seq::pairwise(c, 0u64, u64::from, |a, b| a + b)))
-                .sum::<u128>(),
-            add: |acc: u128, x: $t| acc + u128::from(x),
-            merge: |a: u128, b: u128| a + b,
-            finish: |acc: u128| u64::try_from(acc).ok(),
-            wide_add: |a: u128, b: u128| a + b);
+/// 64-bit integers: every element widened to `$wide` (an exact 128-bit
+/// sum of fewer than 2^64 of them cannot overflow).
+macro_rules! wide_ints {
+    ($sum:ty, $wide:ty: $($t:ty),*) => {$(
+        int_arith!($t, $sum, $wide, $wide,
+            run: |xs: &[$t]| xs.iter().map(|&x| x as $wide).sum::<$wide>(),
+            add: |acc: $wide, x: $t| acc + x as $wide,
+            merge: |a: $wide, b: $wide| a + b,
+            finish: |acc: $wide| <$sum>::try_from(acc).ok(),
+            wide_add: |a: $wide, b: $wide| a + b);
     )*};
 }
-narrow_unsigned!(u8, u16, u32);
-
-// 64-bit integers: every element widened (an exact 128-bit sum of fewer
-// than 2^64 of them cannot overflow).
-int_arith!(i64, i64, i128, i128,
-    run: |xs: &[i64]| xs.iter().map(|&x| i128::from(x)).sum::<i128>(),
-    add: |acc: i128, x: i64| acc + i128::from(x),
-    merge: |a: i128, b: i128| a + b,
-    finish: |acc: i128| i64::try_from(acc).ok(),
-    wide_add: |a: i128, b: i128| a + b);
-int_arith!(isize, i64, i128, i128,
-    run: |xs: &[isize]| xs.iter().map(|&x| x as i128).sum::<i128>(),
-    add: |acc: i128, x: isize| acc + x as i128,
-    merge: |a: i128, b: i128| a + b,
-    finish: |acc: i128| i64::try_from(acc).ok(),
-    wide_add: |a: i128, b: i128| a + b);
-int_arith!(u64, u64, u128, u128,
-    run: |xs: &[u64]| xs.iter().map(|&x| u128::from(x)).sum::<u128>(),
-    add: |acc: u128, x: u64| acc + u128::from(x),
-    merge: |a: u128, b: u128| a + b,
-    finish: |acc: u128| u64::try_from(acc).ok(),
-    wide_add: |a: u128, b: u128| a + b);
-int_arith!(usize, u64, u128, u128,
-    run: |xs: &[usize]| xs.iter().map(|&x| x as u128).sum::<u128>(),
-    add: |acc: u128, x: usize| acc + x as u128,
-    merge: |a: u128, b: u128| a + b,
-    finish: |acc: u128| u64::try_from(acc).ok(),
-    wide_add: |a: u128, b: u128| a + b);
+wide_ints!(i64, i128: i64, isize);
+wide_ints!(u64, u128: u64, usize);
 
 // 128-bit integers: sums count their wraps (exact, so the verdict does not
 // depend on the split); scans add with a check (a block total that wraps,
