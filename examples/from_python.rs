@@ -40,6 +40,15 @@ fn crunch(seed: u64) -> u64 {
     })
 }
 
+ndpar::cached! {
+    /// `crunch` of every seed below `n`, on all cores: the result is kept
+    /// on disk, keyed by `n` and by this function's code.
+    fn crunch_all(n: u64) -> Array1<u64> {
+        let all = Parallel::new().n_jobs(-1).expect("all cores");
+        Array1::from(all.map(0..n, crunch).expect("crunch never fails"))
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let c = &cli.common;
@@ -123,18 +132,16 @@ fn main() -> ExitCode {
 
     // 4. joblib. Python:
     //      Parallel(n_jobs=-1)(delayed(crunch)(s) for s in seeds)
-    //      memory = Memory("cache"); memory.cache(f)(x)
+    //      memory = Memory("cache"); crunch_all = memory.cache(crunch_all); crunch_all(n)
     //      np.save("x.npy", x); np.load("x.npy")
     let dir = match output_dir(cli.out.as_deref()) {
         Ok(dir) => dir,
         Err(code) => return code,
     };
-    let all = Parallel::new().n_jobs(-1).expect("all cores");
     let memory = Memory::new(dir.join("from-python-cache")).expect("a cache folder");
     memory.clear_name("crunch_all").expect("a writable cache");
-    let compute = || Array1::from(all.map(0..n as u64, crunch).unwrap());
-    let (miss_ms, first) = time_ms(1, || memory.cache("crunch_all", &(n as u64), compute));
-    let (hit_ms, again) = time_ms(c.reps, || memory.cache("crunch_all", &(n as u64), compute));
+    let (miss_ms, first) = time_ms(1, || crunch_all(&memory, n as u64));
+    let (hit_ms, again) = time_ms(c.reps, || crunch_all(&memory, n as u64));
     table.push(Row {
         name: "joblib Memory: first call".into(),
         seq_ms: None,

@@ -6,7 +6,7 @@
 use ndarray::{Array1, Array2, ShapeBuilder, array};
 use ndpar::memory::Memory;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 struct Scratch(PathBuf);
@@ -41,34 +41,36 @@ fn files(dir: &std::path::Path, ext: &str) -> Vec<PathBuf> {
 fn hits_misses_and_layout_independent_keys() {
     let dir = Scratch::new("hits");
     let m = Memory::new(&dir.0).unwrap();
-    let calls = AtomicUsize::new(0);
-    let f = |x: &Array2<f64>| {
-        calls.fetch_add(1, Ordering::SeqCst);
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    fn double<S: ndarray::Data<Elem = f64>>(
+        x: &ndarray::ArrayBase<S, ndarray::Ix2>,
+    ) -> Array2<f64> {
+        CALLS.fetch_add(1, Ordering::SeqCst);
         x.mapv(|v| v * 2.0)
-    };
+    }
     let c = Array2::from_shape_fn((30, 40), |(i, j)| (i * 40 + j) as f64);
     let mut fo = Array2::zeros((30, 40).f());
     fo.assign(&c);
-    let a: Array2<f64> = m.cache("double", &c, || f(&c));
-    let b: Array2<f64> = m.cache("double", &fo, || f(&fo)); // same logical contents
-    let v: Array2<f64> = m.cache("double", &c.view(), || f(&c)); // a view too
+    let a: Array2<f64> = m.cache("double", &c, double);
+    let b: Array2<f64> = m.cache("double", &fo, double); // same logical contents
+    let v: Array2<f64> = m.cache("double", &c.view(), double); // a view too
     assert_eq!((a.clone(), b.clone()), (v, c.mapv(|x| x * 2.0)));
-    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert_eq!(CALLS.load(Ordering::SeqCst), 1);
     let mut changed = c.clone();
     changed[[29, 39]] += 1.0;
-    let _: Array2<f64> = m.cache("double", &changed, || f(&changed));
-    assert_eq!(calls.load(Ordering::SeqCst), 2, "a changed element misses");
-    let _: Array2<f64> = m.cache("triple", &c, || f(&c));
-    assert_eq!(calls.load(Ordering::SeqCst), 3, "another name misses");
-    let _: Array2<f64> = m.cache_version("double", "2", &c, || f(&c));
-    assert_eq!(calls.load(Ordering::SeqCst), 4, "another version misses");
+    let _: Array2<f64> = m.cache("double", &changed, double);
+    assert_eq!(CALLS.load(Ordering::SeqCst), 2, "a changed element misses");
+    let _: Array2<f64> = m.cache("triple", &c, double);
+    assert_eq!(CALLS.load(Ordering::SeqCst), 3, "another name misses");
+    let _: Array2<f64> = m.cache_version("double", "2", &c, double);
+    assert_eq!(CALLS.load(Ordering::SeqCst), 4, "another version misses");
     // Stored arrays are plain npy files (numpy can open them).
     assert!(!files(&dir.0, "npy").is_empty());
     // Scalars, strings, tuples and vectors round-trip.
-    let t: (f64, String, Vec<Array1<i64>>) = m.cache("mixed", &(1u8, "k"), || {
+    let t: (f64, String, Vec<Array1<i64>>) = m.cache("mixed", &(1u8, "k"), |_| {
         (0.5, "hello".to_string(), vec![array![1, 2], array![3]])
     });
-    let again: (f64, String, Vec<Array1<i64>>) = m.cache("mixed", &(1u8, "k"), || unreachable!());
+    let again: (f64, String, Vec<Array1<i64>>) = m.cache("mixed", &(1u8, "k"), |_| unreachable!());
     assert_eq!(t, again);
 }
 
@@ -77,23 +79,23 @@ fn a_corrupt_entry_is_recomputed_and_replaced() {
     let dir = Scratch::new("corrupt");
     let m = Memory::new(&dir.0).unwrap();
     let x = Array1::from_iter((0..1000).map(f64::from));
-    let _: Array1<f64> = m.cache("f", &x, || x.clone());
+    let _: Array1<f64> = m.cache("f", &x, Array1::clone);
     for npy in files(&dir.0, "npy") {
         let bytes = std::fs::read(&npy).unwrap();
         std::fs::write(&npy, &bytes[..bytes.len() / 2]).unwrap(); // truncate
     }
-    let calls = AtomicUsize::new(0);
-    let y: Array1<f64> = m.cache("f", &x, || {
-        calls.fetch_add(1, Ordering::SeqCst);
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let y: Array1<f64> = m.cache("f", &x, |x| {
+        CALLS.fetch_add(1, Ordering::SeqCst);
         x.clone()
     });
     assert_eq!(y, x);
     assert_eq!(
-        calls.load(Ordering::SeqCst),
+        CALLS.load(Ordering::SeqCst),
         1,
         "the corrupt entry was recomputed"
     );
-    let z: Array1<f64> = m.cache("f", &x, || unreachable!("the entry was replaced"));
+    let z: Array1<f64> = m.cache("f", &x, |_| unreachable!("the entry was replaced"));
     assert_eq!(z, x);
 }
 
@@ -106,9 +108,9 @@ fn concurrent_callers_with_the_same_key_agree() {
             .map(|_| {
                 let m = &m;
                 s.spawn(move || {
-                    m.cache("slow", &7u64, || {
+                    m.cache("slow", &7u64, |&v| {
                         std::thread::sleep(Duration::from_millis(20));
-                        Array1::from_elem(100_000, 7.0)
+                        Array1::from_elem(100_000, v as f64)
                     })
                 })
             })
@@ -120,7 +122,7 @@ fn concurrent_callers_with_the_same_key_agree() {
             .iter()
             .all(|r| *r == Array1::from_elem(100_000, 7.0))
     );
-    let stored: Array1<f64> = m.cache("slow", &7u64, || unreachable!());
+    let stored: Array1<f64> = m.cache("slow", &7u64, |_| unreachable!());
     assert_eq!(stored, Array1::from_elem(100_000, 7.0));
 }
 
@@ -128,15 +130,15 @@ fn concurrent_callers_with_the_same_key_agree() {
 fn clear_and_clear_name() {
     let dir = Scratch::new("clear");
     let m = Memory::new(&dir.0).unwrap();
-    let _: u32 = m.cache("a", &1u8, || 1);
-    let _: u32 = m.cache("b", &1u8, || 2);
+    let _: u32 = m.cache("a", &1u8, |_| 1);
+    let _: u32 = m.cache("b", &1u8, |_| 2);
     m.clear_name("a").unwrap();
-    let a: u32 = m.cache("a", &1u8, || 10);
-    let b: u32 = m.cache("b", &1u8, || unreachable!());
+    let a: u32 = m.cache("a", &1u8, |_| 10);
+    let b: u32 = m.cache("b", &1u8, |_| unreachable!());
     assert_eq!((a, b), (10, 2));
     m.clear().unwrap();
     assert_eq!(m.size_bytes().unwrap(), 0);
-    let b: u32 = m.cache("b", &1u8, || 20);
+    let b: u32 = m.cache("b", &1u8, |_| 20);
     assert_eq!(b, 20);
 }
 
@@ -145,33 +147,31 @@ fn the_size_cap_evicts_the_least_recently_used() {
     let dir = Scratch::new("lru");
     let one = 8 * 10_000 + 400; // an entry: 80 kB of data, an npy header, a meta file
     let m = Memory::new(&dir.0).unwrap().max_bytes(3 * one as u64);
-    let make = |i: u64| Array1::from_elem(10_000, i as f64);
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let make = |&i: &u64| {
+        CALLS.fetch_add(1, Ordering::SeqCst);
+        Array1::from_elem(10_000, i as f64)
+    };
     for i in 0..3u64 {
-        let _: Array1<f64> = m.cache("e", &i, || make(i));
+        let _: Array1<f64> = m.cache("e", &i, make);
         std::thread::sleep(Duration::from_millis(20)); // distinct use times
     }
     // Use entry 0 again, then add a fourth: entry 1 (least recent) goes.
-    let _: Array1<f64> = m.cache("e", &0u64, || unreachable!());
+    let _: Array1<f64> = m.cache("e", &0u64, |_| unreachable!());
     std::thread::sleep(Duration::from_millis(20));
-    let _: Array1<f64> = m.cache("e", &3u64, || make(3));
+    let _: Array1<f64> = m.cache("e", &3u64, make);
     assert!(m.size_bytes().unwrap() <= 3 * one as u64);
-    let recomputed = AtomicUsize::new(0);
+    let before = CALLS.load(Ordering::SeqCst);
     for i in [0u64, 2, 3] {
-        let _: Array1<f64> = m.cache("e", &i, || {
-            recomputed.fetch_add(1, Ordering::SeqCst);
-            make(i)
-        });
+        let _: Array1<f64> = m.cache("e", &i, make);
     }
     assert_eq!(
-        recomputed.load(Ordering::SeqCst),
+        CALLS.load(Ordering::SeqCst) - before,
         0,
         "0, 2 and 3 should still be cached"
     );
-    let _: Array1<f64> = m.cache("e", &1u64, || {
-        recomputed.fetch_add(1, Ordering::SeqCst);
-        make(1)
-    });
-    assert_eq!(recomputed.load(Ordering::SeqCst), 1, "1 was evicted");
+    let _: Array1<f64> = m.cache("e", &1u64, make);
+    assert_eq!(CALLS.load(Ordering::SeqCst) - before, 1, "1 was evicted");
 }
 
 /// Run by `a_writer_killed_mid_write_leaves_no_invalid_entry` in a child
@@ -183,7 +183,7 @@ fn child_writer_mode() {
     };
     let m = Memory::new(&dir).unwrap();
     for i in 0u64.. {
-        let _: Array1<f64> = m.cache("big", &i, || Array1::from_elem(2_000_000, i as f64));
+        let _: Array1<f64> = m.cache("big", &i, |&i| Array1::from_elem(2_000_000, i as f64));
     }
 }
 
@@ -206,17 +206,16 @@ fn a_writer_killed_mid_write_leaves_no_invalid_entry() {
     // Every entry that loads must be complete and right; the others are
     // recomputed.
     let m = Memory::new(&dir.0).unwrap();
-    let mut hits = 0;
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
     for i in 0..40u64 {
-        let mut computed = false;
-        let v: Array1<f64> = m.cache("big", &i, || {
-            computed = true;
+        let v: Array1<f64> = m.cache("big", &i, |&i| {
+            CALLS.fetch_add(1, Ordering::SeqCst);
             Array1::from_elem(2_000_000, i as f64)
         });
         assert_eq!(v.len(), 2_000_000);
         assert!(v.iter().all(|&x| x == i as f64), "entry {i} is corrupt");
-        hits += usize::from(!computed);
     }
+    let hits = 40 - CALLS.load(Ordering::SeqCst);
     println!("{hits} entries written before the kills were intact");
 }
 
@@ -224,27 +223,32 @@ fn a_writer_killed_mid_write_leaves_no_invalid_entry() {
 fn failed_computations_are_returned_and_never_cached() {
     let dir = Scratch::new("try");
     let m = Memory::new(&dir.0).unwrap();
-    let calls = AtomicUsize::new(0);
-    let flaky = |fail: bool| {
-        m.try_cache("flaky", &7u8, || {
-            calls.fetch_add(1, Ordering::SeqCst);
-            if fail {
+    // The computation fails until FAIL is cleared (a stand-in for a
+    // resource that is not ready yet).
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    static FAIL: AtomicBool = AtomicBool::new(true);
+    let flaky = || {
+        m.try_cache("flaky", &7u8, |_| {
+            CALLS.fetch_add(1, Ordering::SeqCst);
+            if FAIL.load(Ordering::SeqCst) {
                 Err("not now")
             } else {
                 Ok(array![1.0, 2.0])
             }
         })
     };
-    assert_eq!(flaky(true), Err("not now"));
-    assert_eq!(flaky(true), Err("not now"));
+    assert_eq!(flaky(), Err("not now"));
+    assert_eq!(flaky(), Err("not now"));
     assert_eq!(
-        calls.load(Ordering::SeqCst),
+        CALLS.load(Ordering::SeqCst),
         2,
         "an error must not be cached"
     );
-    assert_eq!(flaky(false), Ok(array![1.0, 2.0]));
-    assert_eq!(flaky(true), Ok(array![1.0, 2.0]), "the success is cached");
-    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    FAIL.store(false, Ordering::SeqCst);
+    assert_eq!(flaky(), Ok(array![1.0, 2.0]));
+    FAIL.store(true, Ordering::SeqCst);
+    assert_eq!(flaky(), Ok(array![1.0, 2.0]), "the success is cached");
+    assert_eq!(CALLS.load(Ordering::SeqCst), 3);
 }
 
 /// A user's own result and parameter types.
@@ -278,14 +282,18 @@ fn user_types_are_stored_and_keyed_field_by_field() {
         epochs: 3,
         data: array![1.0, 2.0],
     };
-    let train = |s: &Settings| Fit {
-        weights: Array2::from_elem((2, 3), s.rate),
-        loss: 0.5 / s.epochs as f64,
-        converged: true,
-        log: vec!["epoch 1".into(), "epoch 2".into()],
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let train = |s: &Settings| {
+        CALLS.fetch_add(1, Ordering::SeqCst);
+        Fit {
+            weights: Array2::from_elem((2, 3), s.rate),
+            loss: 0.5 / s.epochs as f64,
+            converged: true,
+            log: vec!["epoch 1".into(), "epoch 2".into()],
+        }
     };
-    let first: Fit = m.cache("train", &settings, || train(&settings));
-    let again: Fit = m.cache("train", &settings, || unreachable!("stored"));
+    let first: Fit = m.cache("train", &settings, train);
+    let again: Fit = m.cache("train", &settings, |_| unreachable!("stored"));
     assert_eq!(first, again);
     // Arrays are stored as npy files numpy can read.
     assert!(!files(&dir.0, "npy").is_empty());
@@ -294,12 +302,8 @@ fn user_types_are_stored_and_keyed_field_by_field() {
         epochs: 4,
         ..settings
     };
-    let computed = AtomicUsize::new(0);
-    let _: Fit = m.cache("train", &other, || {
-        computed.fetch_add(1, Ordering::SeqCst);
-        train(&other)
-    });
-    assert_eq!(computed.load(Ordering::SeqCst), 1);
+    let _: Fit = m.cache("train", &other, train);
+    assert_eq!(CALLS.load(Ordering::SeqCst), 2);
 }
 
 /// serde values and keys (feature `serde`) round-trip exactly.
@@ -311,9 +315,11 @@ fn serde_values_and_keys_round_trip_exactly() {
     let m = Memory::new(&dir.0).unwrap();
     let key = Json(("model", vec![0.1f64, 1e-300, -2.5]));
     let tricky = vec![0.1f64 + 0.2, std::f64::consts::PI, 1e-310, -0.0, f64::MAX];
-    let Json(first): Json<(Vec<f64>, String)> =
-        m.cache("json", &key, || Json((tricky.clone(), "done".to_string())));
-    let Json(again): Json<(Vec<f64>, String)> = m.cache("json", &key, || unreachable!("stored"));
+    let Json(first): Json<(Vec<f64>, String)> = m.cache("json", &key, |_| {
+        let tricky = vec![0.1f64 + 0.2, std::f64::consts::PI, 1e-310, -0.0, f64::MAX];
+        Json((tricky, "done".to_string()))
+    });
+    let Json(again): Json<(Vec<f64>, String)> = m.cache("json", &key, |_| unreachable!("stored"));
     assert_eq!(first, again);
     let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&again.0), bits(&tricky), "floats survive JSON exactly");
@@ -336,10 +342,10 @@ fn entry_folders(dir: &std::path::Path) -> Vec<PathBuf> {
 fn damaged_values_that_still_decode_are_recomputed_not_served() {
     let dir = Scratch::new("flip");
     let m = Memory::new(&dir.0).unwrap();
-    let calls = AtomicUsize::new(0);
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
     let get = || -> Array1<f64> {
-        m.cache("ones", &1u8, || {
-            calls.fetch_add(1, Ordering::SeqCst);
+        m.cache("ones", &1u8, |_| {
+            CALLS.fetch_add(1, Ordering::SeqCst);
             Array1::<f64>::ones(4)
         })
     };
@@ -356,20 +362,20 @@ fn damaged_values_that_still_decode_are_recomputed_not_served() {
         Array1::<f64>::ones(4),
         "the damaged value was served"
     );
-    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert_eq!(CALLS.load(Ordering::SeqCst), 2);
     assert_eq!(get(), Array1::<f64>::ones(4));
-    assert_eq!(calls.load(Ordering::SeqCst), 2, "the healed entry is a hit");
+    assert_eq!(CALLS.load(Ordering::SeqCst), 2, "the healed entry is a hit");
 
     // A text value edited into other valid UTF-8.
-    let s: String = m.cache("greeting", &0u8, || "hello".to_string());
+    let s: String = m.cache("greeting", &0u8, |_| "hello".to_string());
     assert_eq!(s, "hello");
     let txt = files(&dir.0, "txt").pop().unwrap();
     std::fs::write(&txt, "jello").unwrap();
-    let s: String = m.cache("greeting", &0u8, || "hello".to_string());
+    let s: String = m.cache("greeting", &0u8, |_| "hello".to_string());
     assert_eq!(s, "hello");
 
     // A header rewritten to claim 2^40 elements: recomputed, not loaded.
-    let _: Array1<f64> = m.cache("big-claim", &2u8, || Array1::zeros(8));
+    let _: Array1<f64> = m.cache("big-claim", &2u8, |_| Array1::zeros(8));
     let npy = files(&dir.0, "npy")
         .into_iter()
         .find(|p| std::fs::read(p).unwrap().windows(3).any(|w| w == b"(8,"))
@@ -379,7 +385,7 @@ fn damaged_values_that_still_decode_are_recomputed_not_served() {
         .replacen("(8,)", "(1099511627776,)", 1)
         .into_bytes();
     std::fs::write(&npy, patched).unwrap();
-    let again: Array1<f64> = m.cache("big-claim", &2u8, || Array1::zeros(8));
+    let again: Array1<f64> = m.cache("big-claim", &2u8, |_| Array1::zeros(8));
     assert_eq!(again.len(), 8);
 }
 
@@ -387,14 +393,14 @@ fn damaged_values_that_still_decode_are_recomputed_not_served() {
 fn an_entry_folder_left_incomplete_is_replaced_by_the_next_store() {
     let dir = Scratch::new("incomplete");
     let m = Memory::new(&dir.0).unwrap();
-    let _: Array1<f64> = m.cache("f", &5u32, || Array1::zeros(3));
+    let _: Array1<f64> = m.cache("f", &5u32, |_| Array1::zeros(3));
     // What an eviction killed midway leaves: the folder without its meta
     // file, some value files still there.
     let entry = entry_folders(&dir.0).pop().unwrap();
     std::fs::remove_file(entry.join("entry.meta")).unwrap();
-    let calls = AtomicUsize::new(0);
-    let compute = || {
-        calls.fetch_add(1, Ordering::SeqCst);
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let compute = |_: &u32| {
+        CALLS.fetch_add(1, Ordering::SeqCst);
         Array1::from_elem(3, 1.0)
     };
     let v: Array1<f64> = m.cache("f", &5u32, compute);
@@ -402,7 +408,7 @@ fn an_entry_folder_left_incomplete_is_replaced_by_the_next_store() {
     // The store replaced the folder: the next call is a hit.
     let v: Array1<f64> = m.cache("f", &5u32, compute);
     assert_eq!(v, Array1::from_elem(3, 1.0));
-    assert_eq!(calls.load(Ordering::SeqCst), 1, "the key is cached again");
+    assert_eq!(CALLS.load(Ordering::SeqCst), 1, "the key is cached again");
     assert!(entry.join("entry.meta").exists());
 }
 
@@ -410,19 +416,110 @@ fn an_entry_folder_left_incomplete_is_replaced_by_the_next_store() {
 fn an_entry_folder_replaced_by_a_file_is_stored_again() {
     let dir = Scratch::new("entry-file");
     let m = Memory::new(&dir.0).unwrap();
-    let _: Array1<f64> = m.cache("f", &7u32, || Array1::zeros(3));
+    let _: Array1<f64> = m.cache("f", &7u32, |_| Array1::zeros(3));
     let entry = entry_folders(&dir.0).pop().unwrap();
     std::fs::remove_dir_all(&entry).unwrap();
     std::fs::write(&entry, b"not a cache entry").unwrap();
-    let calls = AtomicUsize::new(0);
-    let compute = || {
-        calls.fetch_add(1, Ordering::SeqCst);
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let compute = |_: &u32| {
+        CALLS.fetch_add(1, Ordering::SeqCst);
         Array1::from_elem(3, 2.0)
     };
     let v: Array1<f64> = m.cache("f", &7u32, compute);
     assert_eq!(v, Array1::from_elem(3, 2.0));
     let v: Array1<f64> = m.cache("f", &7u32, compute);
     assert_eq!(v, Array1::from_elem(3, 2.0));
-    assert_eq!(calls.load(Ordering::SeqCst), 1, "the key is cached again");
+    assert_eq!(CALLS.load(Ordering::SeqCst), 1, "the key is cached again");
     assert!(entry.is_dir() && entry.join("entry.meta").exists());
+}
+
+/// Each `cached!` below defines `offset` in its own block, in this module:
+/// the same name and module path, as when a user edits the function
+/// between two runs. Only the tokens of the body (and the version) differ.
+#[test]
+fn cached_functions_key_on_their_code_and_arguments() {
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let calls = || CALLS.load(Ordering::SeqCst);
+    let dir = Scratch::new("cached-fn");
+    let m = Memory::new(&dir.0).unwrap();
+    let first = {
+        ndpar::cached! {
+            fn offset(x: u64) -> u64 {
+                CALLS.fetch_add(1, Ordering::SeqCst);
+                x + 1
+            }
+        }
+        (offset(&m, 10), offset(&m, 10), offset(&m, 20))
+    };
+    assert_eq!(first, (11, 11, 21));
+    assert_eq!(calls(), 2, "one computation per argument");
+    let edited = {
+        ndpar::cached! {
+            fn offset(x: u64) -> u64 {
+                CALLS.fetch_add(1, Ordering::SeqCst);
+                x + 2
+            }
+        }
+        offset(&m, 10)
+    };
+    assert_eq!(
+        edited, 12,
+        "an edited body must not be served the old result"
+    );
+    assert_eq!(calls(), 3);
+    let reformatted = {
+        ndpar::cached! {
+            // The first body again, laid out differently and commented:
+            // the same tokens, so the same entry.
+            fn offset(x: u64) -> u64 { CALLS.fetch_add(1, Ordering::SeqCst); x
+                + 1 }
+        }
+        offset(&m, 10)
+    };
+    assert_eq!(reformatted, 11);
+    assert_eq!(calls(), 3, "formatting and comments are not code");
+    let versioned = {
+        ndpar::cached! {
+            version = "2";
+            fn offset(x: u64) -> u64 {
+                CALLS.fetch_add(1, Ordering::SeqCst);
+                x + 1
+            }
+        }
+        offset(&m, 10)
+    };
+    assert_eq!(versioned, 11);
+    assert_eq!(calls(), 4, "a new version computes again");
+}
+
+ndpar::cached! {
+    /// Row sums of `a` scaled by `by`: arrays and views as arguments.
+    fn scaled_row_sums(a: &ndarray::ArrayView2<f64>, by: f64) -> Array1<f64> {
+        a.sum_axis(ndarray::Axis(1)) * by
+    }
+}
+
+ndpar::cached! {
+    fn parse_count(text: &str, base: u32) -> Result<u64, std::num::ParseIntError> {
+        u64::from_str_radix(text, base)
+    }
+}
+
+#[test]
+fn cached_functions_take_arrays_and_store_only_ok_results() {
+    let dir = Scratch::new("cached-fn-arrays");
+    let m = Memory::new(&dir.0).unwrap();
+    let a = Array2::from_shape_fn((4, 3), |(i, j)| (i * 3 + j) as f64);
+    let want = array![3.0, 12.0, 21.0, 30.0] * 0.5;
+    assert_eq!(scaled_row_sums(&m, &a.view(), 0.5), want);
+    // The F-order copy has the same contents: the same key, a hit.
+    let mut f = Array2::zeros((4, 3).f());
+    f.assign(&a);
+    assert_eq!(scaled_row_sums(&m, &f.view(), 0.5), want);
+    assert_eq!(scaled_row_sums(&m, &a.view(), 2.0), want.clone() * 4.0);
+    assert_eq!(entry_folders(&dir.0).len(), 2);
+    assert_eq!(parse_count(&m, "ff", 16), Ok(255));
+    assert!(parse_count(&m, "zz", 16).is_err());
+    assert_eq!(parse_count(&m, "ff", 16), Ok(255));
+    assert_eq!(entry_folders(&dir.0).len(), 3, "errors are not stored");
 }

@@ -10,12 +10,17 @@ use ndpar::io::{load_npy, save_npy};
 use ndpar::memory::Memory;
 use std::hint::black_box;
 
+/// `n` values spread evenly over [0, 1).
+fn golden(n: usize) -> Array1<f64> {
+    Array1::from_iter((0..n).map(|i| (i as f64 * 0.618_033_988_75).fract()))
+}
+
 fn cache(c: &mut Criterion) {
     let n = 100 * 1024 * 1024 / 8;
-    let a = Array1::from_iter((0..n).map(|i| (i as f64 * 0.618_033_988_75).fract()));
+    let a = golden(n);
     let dir = std::env::temp_dir().join(format!("ndpar-bench-cache-{}", std::process::id()));
     let memory = Memory::new(&dir).unwrap();
-    let _: Array1<f64> = memory.cache("big", &1u8, || a.clone());
+    let _: Array1<f64> = memory.cache("big", &n, |&n| golden(n));
     let file = dir.join("plain.npy");
     save_npy(&file, &a).unwrap();
 
@@ -27,7 +32,7 @@ fn cache(c: &mut Criterion) {
     });
     g.bench_function("memory_hit_verified", |b| {
         b.iter(|| {
-            let v: Array1<f64> = memory.cache("big", &1u8, || unreachable!("stored"));
+            let v: Array1<f64> = memory.cache("big", &n, |_| unreachable!("stored"));
             black_box(v)
         })
     });

@@ -1,22 +1,50 @@
 //! joblib's `Memory` for Rust: a disk cache of function results keyed by a
 //! content hash of the inputs (feature `cache`, on by default).
 //!
+//! # The rule: a result depends only on its key
+//!
+//! A stored result is served again only for the same key, so everything
+//! the result depends on must be in the key. ndpar makes that hold by
+//! construction:
+//!
+//! - A cached computation cannot capture. [`cached!`](crate::cached)
+//!   defines a named function (a `fn` item sees only its arguments), and
+//!   the [`Memory::cache`] methods take a `fn` pointer that receives the
+//!   inputs (a closure that captures a variable does not compile). A seed
+//!   or a setting that changes the result is an argument, and so part of
+//!   the key.
+//! - The function's own code is part of the key with [`cached!`](crate::cached):
+//!   its module path, name, signature and the tokens of its body (joblib
+//!   hashes the function's source the same way). Change the body — or
+//!   only a constant in it — and the next call computes again. Comments
+//!   and formatting are not tokens and do not count; a new compiler that
+//!   spells the tokens differently makes every entry compute once more.
+//! - What the key cannot see — the functions the body calls, files it
+//!   reads, statics — is covered by the version string (`version = "2";`
+//!   in [`cached!`](crate::cached), [`Memory::cache_version`]): bump it
+//!   when those change. The `Memory::cache` methods key on a name, the
+//!   version and the inputs only, not on the code: prefer
+//!   [`cached!`](crate::cached) for anything that will be edited.
+//!
 //! ```
-//! use ndpar::memory::Memory;
 //! use ndarray::Array1;
+//! use ndpar::memory::Memory;
+//!
+//! ndpar::cached! {
+//!     /// Square roots of `x`, scaled: stored on disk, computed once per input.
+//!     fn scaled_roots(x: &Array1<f64>, scale: f64) -> Array1<f64> {
+//!         x.mapv(|v| scale * v.sqrt())
+//!     }
+//! }
 //!
 //! let dir = std::env::temp_dir().join(format!("ndpar-doc-memory-{}", std::process::id()));
 //! let memory = Memory::new(&dir).unwrap();
 //! let x = Array1::linspace(0.0, 1.0, 1000);
-//! let calls = std::cell::Cell::new(0);
-//! let expensive = |x: &Array1<f64>| {
-//!     calls.set(calls.get() + 1);
-//!     x.mapv(f64::sqrt)
-//! };
-//! let a: Array1<f64> = memory.cache("sqrt", &x, || expensive(&x));
-//! let b: Array1<f64> = memory.cache("sqrt", &x, || expensive(&x)); // from disk
+//! let a = scaled_roots(&memory, &x, 2.0); // computed and stored
+//! let b = scaled_roots(&memory, &x, 2.0); // from disk
+//! let c = scaled_roots(&memory, &x, 3.0); // another input: computed
 //! assert_eq!(a, b);
-//! assert_eq!(calls.get(), 1);
+//! assert_eq!(c[4], 3.0 * x[4].sqrt());
 //! memory.clear().unwrap();
 //! # std::fs::remove_dir_all(&dir).ok();
 //! ```
@@ -24,8 +52,9 @@
 //! # Layout on disk and guarantees
 //!
 //! An entry lives in `dir/<name>-<hash of name>/<key>/`, where `key` is a
-//! blake3 hash of the function name, its version string and the inputs
-//! ([`CacheKey`]). Arrays are `.npy` files numpy can open. An entry is
+//! blake3 hash of the function name, its version string, its code (with
+//! [`cached!`](crate::cached)) and the inputs ([`CacheKey`]). Arrays are
+//! `.npy` files numpy can open. An entry is
 //! written into a temporary folder, sealed with a meta file that lists a
 //! blake3 hash of every value file, and renamed into place, so a crash or
 //! a kill mid-write never leaves an entry that loads as valid, and
@@ -40,6 +69,7 @@
 //! each store.
 
 mod entry;
+mod function;
 mod key;
 mod value;
 
@@ -47,6 +77,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
+#[doc(hidden)]
+pub use function::CachedFn;
 pub use key::{CacheKey, KeyElement, KeyHasher};
 pub use value::Cacheable;
 
@@ -57,7 +89,7 @@ use crate::error::{Error, Result};
 /// ```
 /// let dir = std::env::temp_dir().join(format!("ndpar-doc-mem2-{}", std::process::id()));
 /// let memory = ndpar::memory::Memory::new(&dir).unwrap().max_bytes(1 << 20);
-/// let v: f64 = memory.cache_version("mean", "v2", &vec![1.0, 2.0, 3.0], || 2.0);
+/// let v: f64 = memory.cache_version("mean", "v2", &vec![1.0, 2.0, 3.0], |v| v.iter().sum::<f64>() / v.len() as f64);
 /// assert_eq!(v, 2.0);
 /// # std::fs::remove_dir_all(&dir).ok();
 /// ```
@@ -116,20 +148,35 @@ impl Memory {
         &self.dir
     }
 
-    /// The stored result of `name` for these `inputs`, or `compute()`'s
-    /// result, stored for next time. Same as
+    /// The stored result of `name` for these `inputs`, or
+    /// `compute(inputs)`, stored for next time. Same as
     /// [`cache_version`](Memory::cache_version) with version `""`.
+    ///
+    /// `compute` is a `fn` (a function, or a closure that captures
+    /// nothing), so its result depends on `inputs` alone. Its code is not
+    /// part of the key: bump the version with
+    /// [`cache_version`](Memory::cache_version) when you change it, or
+    /// define it with [`cached!`](crate::cached), which keys on its code.
     ///
     /// ```
     /// let dir = std::env::temp_dir().join(format!("ndpar-doc-cache-{}", std::process::id()));
     /// let m = ndpar::memory::Memory::new(&dir).unwrap();
-    /// let n: u64 = m.cache("count", &(3u32, "abc"), || 42);
-    /// assert_eq!(n, 42);
-    /// let again: u64 = m.cache("count", &(3u32, "abc"), || unreachable!());
-    /// assert_eq!(again, 42);
+    /// let n: u64 = m.cache("count", &(3u32, "abc"), |(a, s)| *a as u64 + s.len() as u64);
+    /// assert_eq!(n, 6);
+    /// let again: u64 = m.cache("count", &(3u32, "abc"), |_| unreachable!());
+    /// assert_eq!(again, 6);
     /// # std::fs::remove_dir_all(&dir).ok();
     /// ```
-    pub fn cache<K, V>(&self, name: &str, inputs: &K, compute: impl FnOnce() -> V) -> V
+    ///
+    /// A closure that captures a variable does not compile: the variable
+    /// would change the result without being in the key.
+    ///
+    /// ```compile_fail
+    /// let m = ndpar::memory::Memory::new(std::env::temp_dir().join("ndpar-doc-capture")).unwrap();
+    /// let seed = 7u64;
+    /// let v: u64 = m.cache("shifted", &1u64, |x| x + seed); // error: captures `seed`
+    /// ```
+    pub fn cache<K, V>(&self, name: &str, inputs: &K, compute: fn(&K) -> V) -> V
     where
         K: CacheKey + ?Sized,
         V: Cacheable,
@@ -144,8 +191,8 @@ impl Memory {
     /// ```
     /// let dir = std::env::temp_dir().join(format!("ndpar-doc-ver-{}", std::process::id()));
     /// let m = ndpar::memory::Memory::new(&dir).unwrap();
-    /// let a: i64 = m.cache_version("f", "1", &5i64, || 10);
-    /// let b: i64 = m.cache_version("f", "2", &5i64, || 11); // new version: recomputed
+    /// let a: i64 = m.cache_version("f", "1", &5i64, |x| x * 2);
+    /// let b: i64 = m.cache_version("f", "2", &5i64, |x| x * 2 + 1); // new version: recomputed
     /// assert_eq!((a, b), (10, 11));
     /// # std::fs::remove_dir_all(&dir).ok();
     /// ```
@@ -154,18 +201,14 @@ impl Memory {
         name: &str,
         version: &str,
         inputs: &K,
-        compute: impl FnOnce() -> V,
+        compute: fn(&K) -> V,
     ) -> V
     where
         K: CacheKey + ?Sized,
         V: Cacheable,
     {
-        let computed: std::result::Result<V, std::convert::Infallible> =
-            self.try_cache_version(name, version, inputs, || Ok(compute()));
-        match computed {
-            Ok(v) => v,
-            Err(never) => match never {},
-        }
+        let key = method_key(name, version, inputs);
+        infallible(self.lookup_or_compute(name, version, &key, || Ok(compute(inputs))))
     }
 
     /// Like [`cache`](Memory::cache) for a computation that can fail: an
@@ -180,10 +223,10 @@ impl Memory {
     /// ```
     /// let dir = std::env::temp_dir().join(format!("ndpar-doc-try-{}", std::process::id()));
     /// let m = ndpar::memory::Memory::new(&dir).unwrap();
-    /// let parse = |s: &str| m.try_cache("parse", s, || s.parse::<i64>());
+    /// let parse = |s: &str| m.try_cache("parse", s, |s| s.parse::<i64>());
     /// assert!(parse("x").is_err()); // not cached
     /// assert_eq!(parse("42"), Ok(42));
-    /// let again: Result<i64, std::num::ParseIntError> = m.try_cache("parse", "42", || unreachable!());
+    /// let again: Result<i64, std::num::ParseIntError> = m.try_cache("parse", "42", |_| unreachable!());
     /// assert_eq!(again, Ok(42)); // from disk
     /// # std::fs::remove_dir_all(&dir).ok();
     /// ```
@@ -191,7 +234,7 @@ impl Memory {
         &self,
         name: &str,
         inputs: &K,
-        compute: impl FnOnce() -> std::result::Result<V, E>,
+        compute: fn(&K) -> std::result::Result<V, E>,
     ) -> std::result::Result<V, E>
     where
         K: CacheKey + ?Sized,
@@ -210,7 +253,7 @@ impl Memory {
     /// ```
     /// let dir = std::env::temp_dir().join(format!("ndpar-doc-tryv-{}", std::process::id()));
     /// let m = ndpar::memory::Memory::new(&dir).unwrap();
-    /// let v: Result<u8, ()> = m.try_cache_version("f", "2", &1u8, || Ok(7));
+    /// let v: Result<u8, ()> = m.try_cache_version("f", "2", &1u8, |x| Ok(x + 6));
     /// assert_eq!(v, Ok(7));
     /// # std::fs::remove_dir_all(&dir).ok();
     /// ```
@@ -219,18 +262,57 @@ impl Memory {
         name: &str,
         version: &str,
         inputs: &K,
-        compute: impl FnOnce() -> std::result::Result<V, E>,
+        compute: fn(&K) -> std::result::Result<V, E>,
     ) -> std::result::Result<V, E>
     where
         K: CacheKey + ?Sized,
         V: Cacheable,
     {
+        let key = method_key(name, version, inputs);
+        self.lookup_or_compute(name, version, &key, || compute(inputs))
+    }
+
+    /// The start of the key of a function defined with
+    /// [`cached!`](crate::cached): its identity and code. The macro feeds
+    /// the arguments next.
+    #[doc(hidden)]
+    pub fn __function_key(f: &CachedFn) -> KeyHasher {
         let mut h = KeyHasher::new();
-        h.tag("ndpar::Memory");
-        name.feed(&mut h);
-        version.feed(&mut h);
-        inputs.feed(&mut h);
-        let key = h.finish();
+        h.tag("ndpar::cached");
+        f.name.feed(&mut h);
+        f.version.feed(&mut h);
+        f.module.feed(&mut h);
+        f.code.feed(&mut h);
+        h
+    }
+
+    /// The call of a function defined with [`cached!`](crate::cached):
+    /// the stored result for `key`, or `compute()`'s, stored.
+    #[doc(hidden)]
+    pub fn __call<V, E>(
+        &self,
+        f: &CachedFn,
+        key: KeyHasher,
+        compute: impl FnOnce() -> std::result::Result<V, E>,
+    ) -> std::result::Result<V, E>
+    where
+        V: Cacheable,
+    {
+        self.lookup_or_compute(f.name, f.version, &key.finish(), compute)
+    }
+
+    /// The stored result of entry `key` of function `name`, or
+    /// `compute()`'s result, stored when it is `Ok`.
+    fn lookup_or_compute<V, E>(
+        &self,
+        name: &str,
+        version: &str,
+        key: &str,
+        compute: impl FnOnce() -> std::result::Result<V, E>,
+    ) -> std::result::Result<V, E>
+    where
+        V: Cacheable,
+    {
         let folder = self.name_folder(name);
         let entry = folder.join(&key[..32]);
         if entry::is_sealed(&entry) {
@@ -275,7 +357,7 @@ impl Memory {
     /// ```
     /// let dir = std::env::temp_dir().join(format!("ndpar-doc-clear-{}", std::process::id()));
     /// let m = ndpar::memory::Memory::new(&dir).unwrap();
-    /// let _: u8 = m.cache("f", &1u8, || 1);
+    /// let _: u8 = m.cache("f", &1u8, |_| 1);
     /// m.clear().unwrap();
     /// assert_eq!(m.size_bytes().unwrap(), 0);
     /// # std::fs::remove_dir_all(&dir).ok();
@@ -296,10 +378,10 @@ impl Memory {
     /// ```
     /// let dir = std::env::temp_dir().join(format!("ndpar-doc-clearname-{}", std::process::id()));
     /// let m = ndpar::memory::Memory::new(&dir).unwrap();
-    /// let _: u8 = m.cache("f", &1u8, || 1);
-    /// let _: u8 = m.cache("g", &1u8, || 2);
+    /// let _: u8 = m.cache("f", &1u8, |_| 1);
+    /// let _: u8 = m.cache("g", &1u8, |_| 2);
     /// m.clear_name("f").unwrap();
-    /// let g: u8 = m.cache("g", &1u8, || unreachable!());
+    /// let g: u8 = m.cache("g", &1u8, |_| unreachable!());
     /// assert_eq!(g, 2);
     /// # std::fs::remove_dir_all(&dir).ok();
     /// ```
@@ -321,7 +403,7 @@ impl Memory {
     /// ```
     /// let dir = std::env::temp_dir().join(format!("ndpar-doc-size-{}", std::process::id()));
     /// let m = ndpar::memory::Memory::new(&dir).unwrap();
-    /// let _: ndarray::Array1<f64> = m.cache("z", &0u8, || ndarray::Array1::zeros(1000));
+    /// let _: ndarray::Array1<f64> = m.cache("z", &0u8, |_| ndarray::Array1::zeros(1000));
     /// assert!(m.size_bytes().unwrap() >= 8000);
     /// # std::fs::remove_dir_all(&dir).ok();
     /// ```
@@ -489,6 +571,25 @@ fn touch(meta: &Path) {
     }
 }
 
+/// The key of an entry stored through the `Memory::cache` methods: the
+/// name, the version and the inputs.
+fn method_key<K: CacheKey + ?Sized>(name: &str, version: &str, inputs: &K) -> String {
+    let mut h = KeyHasher::new();
+    h.tag("ndpar::Memory");
+    name.feed(&mut h);
+    version.feed(&mut h);
+    inputs.feed(&mut h);
+    h.finish()
+}
+
+/// The value of a computation that cannot fail.
+fn infallible<V>(r: std::result::Result<V, std::convert::Infallible>) -> V {
+    match r {
+        Ok(v) => v,
+        Err(never) => match never {},
+    }
+}
+
 fn warn(message: &str) {
     eprintln!("ndpar::memory::Memory warning: {message}");
 }
@@ -500,7 +601,7 @@ fn warn(message: &str) {
 /// use ndpar::memory::{Json, Memory};
 /// let dir = std::env::temp_dir().join(format!("ndpar-doc-json-{}", std::process::id()));
 /// let m = Memory::new(&dir).unwrap();
-/// let Json(v): Json<Vec<String>> = m.cache("words", &Json(("a", 2)), || Json(vec!["x".to_string()]));
+/// let Json(v): Json<Vec<String>> = m.cache("words", &Json(("a", 2)), |_| Json(vec!["x".to_string()]));
 /// assert_eq!(v, vec!["x"]);
 /// # std::fs::remove_dir_all(&dir).ok();
 /// # }

@@ -130,9 +130,9 @@ cacheable_tuples! {
 ///
 /// let dir = std::env::temp_dir().join(format!("ndpar-doc-fit-{}", std::process::id()));
 /// let memory = Memory::new(&dir).unwrap();
-/// let fit = || Fit { coefficients: Array1::linspace(0.0, 1.0, 5), residual: 0.25, iterations: 12 };
-/// let first: Fit = memory.cache("fit", &3u32, fit);
-/// let again: Fit = memory.cache("fit", &3u32, || unreachable!("stored"));
+/// let fit = |&n: &u32| Fit { coefficients: Array1::linspace(0.0, 1.0, 5), residual: 0.25, iterations: n };
+/// let first: Fit = memory.cache("fit", &12u32, fit);
+/// let again: Fit = memory.cache("fit", &12u32, |_| unreachable!("stored"));
 /// assert_eq!(first, again);
 /// # std::fs::remove_dir_all(&dir).ok();
 /// ```
