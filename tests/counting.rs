@@ -74,6 +74,12 @@ fn bincount_rejects_what_numpy_rejects() {
     // an allocation.
     assert!(par_bincount(&array![u64::MAX], 0).is_err());
     assert!(par_bincount(&array![1u64 << 40], 0).is_err());
+    // A negative value is the error even next to a huge one (numpy checks
+    // the minimum first).
+    let err = par_bincount(&array![1i64 << 40, 2, -4], 0).unwrap_err();
+    assert!(matches!(err, ndpar::Error::InvalidValue(_)), "{err:?}");
+    let err = par_bincount(&array![1i64 << 40, 2], 0).unwrap_err();
+    assert!(matches!(err, ndpar::Error::InvalidBins { .. }), "{err:?}");
     assert!(par_bincount(&Array1::<u8>::zeros(0), usize::MAX).is_err());
     assert_eq!(
         par_bincount(&Array1::<u8>::zeros(0), 3).unwrap(),

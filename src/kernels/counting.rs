@@ -17,9 +17,9 @@ use ndarray::{Array1, ArrayRef, Dimension};
 
 use crate::check;
 use crate::element::Scalar;
-use crate::engine::counts::{MAX_BINS, add_counts, count_blocks, counts_too_big, zero_counts};
+use crate::engine::counts::{MAX_BINS, add_counts, counts_too_big, zero_counts};
 use crate::engine::order::argsort_lanes;
-use crate::engine::whole::{Part, reduce};
+use crate::engine::whole::{Part, accumulate, reduce};
 use crate::error::{Error, Result};
 use crate::plan::Schedule;
 
@@ -137,14 +137,97 @@ where
     A: Copy + Send + Sync + TryInto<u64> + Display,
     D: Dimension,
 {
-    let bins = bins_for(largest(x)?, minlength)?;
-    let counts = count_blocks((x.view(),), bins, |counts, block| {
-        let mut buf = Vec::new();
-        for &v in block.slice(&mut buf) {
-            counts[bin(v).expect("checked non-negative") as usize] += 1;
-        }
-    })?;
+    // One pass: each worker's counts grow to the largest value it meets.
+    let tally = accumulate(
+        (x.view(),),
+        Tally::default,
+        |tally, block| {
+            let mut buf = Vec::new();
+            tally.count(block.slice(&mut buf));
+        },
+        Tally::merge,
+    );
+    if tally.negative {
+        // Rare: a second pass finds the first negative value for the error.
+        largest(x)?;
+    }
+    if let Some(value) = tally.too_big {
+        bins_for(Some(value), minlength)?;
+        return Err(counts_too_big(value.saturating_add(1) as usize));
+    }
+    let mut counts = tally.counts;
+    let largest = (counts.len() as u64).checked_sub(1);
+    let bins = bins_for(largest, minlength)?;
+    if counts.try_reserve_exact(bins - counts.len()).is_err() {
+        return Err(counts_too_big(bins));
+    }
+    counts.resize(bins, 0);
     Ok(Array1::from(counts))
+}
+
+/// A worker's counts in [`par_bincount`]'s one pass, grown to the largest
+/// value seen; and what must turn the result into an error.
+#[derive(Default)]
+struct Tally {
+    counts: Vec<u64>,
+    /// A negative value was met (numpy's error takes precedence).
+    negative: bool,
+    /// A value whose bins exceed [`MAX_BINS`] or memory (not counted).
+    too_big: Option<u64>,
+}
+
+impl Tally {
+    #[inline]
+    fn count<A: Copy + TryInto<u64>>(&mut self, xs: &[A]) {
+        for &v in xs {
+            match bin(v) {
+                Some(b) if b < self.counts.len() as u64 => self.counts[b as usize] += 1,
+                Some(b) => {
+                    if self.grow(b) {
+                        self.counts[b as usize] += 1;
+                    } else {
+                        self.too_big = Some(self.too_big.map_or(b, |t| t.max(b)));
+                    }
+                }
+                None => self.negative = true,
+            }
+        }
+    }
+
+    /// Makes room for value `b` (at least doubling, so growth costs
+    /// amortised constant time a value); `false` when it does not fit.
+    #[cold]
+    fn grow(&mut self, b: u64) -> bool {
+        if b >= MAX_BINS as u64 {
+            return false;
+        }
+        let len = b as usize + 1;
+        let room = len.max(2 * self.counts.len()).min(MAX_BINS) - self.counts.len();
+        if self.counts.try_reserve(room).is_err() {
+            return false;
+        }
+        self.counts.resize(len, 0);
+        true
+    }
+
+    /// Both workers' counts (the shorter added into the longer).
+    fn merge(a: Tally, b: Tally) -> Tally {
+        let (mut long, short) = if a.counts.len() >= b.counts.len() {
+            (a.counts, b.counts)
+        } else {
+            (b.counts, a.counts)
+        };
+        long.iter_mut().zip(short).for_each(|(l, s)| *l += s);
+        let too_big = match (a.too_big, b.too_big) {
+            (Some(x), Some(y)) => Some(x.max(y)),
+            (x, y) => x.or(y),
+        };
+        Tally {
+            counts: long,
+            negative: a.negative || b.negative,
+            too_big,
+        }
+    }
 }
 
 /// Sums of `weights` per value of `x` (numpy's `np.bincount(x, weights,
