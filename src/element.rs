@@ -74,7 +74,7 @@ mod sealed {
 /// assert_eq!(total(&Array1::from(vec![0.5f32, 0.25])), 0.75);
 /// ```
 pub trait Scalar:
-    Copy + Send + Sync + PartialOrd + Debug + 'static + sealed::Sealed + Arith
+    Copy + Default + Send + Sync + PartialOrd + Debug + 'static + sealed::Sealed + Arith
 {
     /// The additive identity.
     #[doc(hidden)]
@@ -136,6 +136,7 @@ pub trait Scalar:
 #[doc(hidden)]
 pub trait OrderKey:
     Copy
+    + Default
     + Ord
     + Send
     + Sync

@@ -214,7 +214,7 @@ const HUGE_PAGE: usize = 2 << 20;
 /// touch is the kernel's own parallel writes, so the pages are spread over
 /// the threads that write them. Elsewhere, and where the advice is refused,
 /// nothing changes.
-fn advise_huge_pages<B>(buf: &mut Vec<MaybeUninit<B>>) {
+fn advise_huge_pages<B>(buf: &mut Vec<B>) {
     let bytes = buf.capacity().saturating_mul(size_of::<B>());
     if bytes < HUGE_MIN_BYTES {
         return;
@@ -236,6 +236,27 @@ fn advise_huge_pages<B>(buf: &mut Vec<MaybeUninit<B>>) {
             }
         }
     }
+}
+
+/// A buffer of `len` default values (zeros) that a kernel overwrites
+/// completely before reading it: the scratch of a radix sort, the output
+/// of a partition's scatter. Zeros of a primitive type come from the
+/// allocator's zeroed memory, which a large buffer gets as fresh pages
+/// not yet touched (asked to be huge pages): the kernel's own parallel
+/// writes map them, and no pass fills the buffer first.
+pub(crate) fn scratch<T: Copy + Default>(len: usize) -> Vec<T> {
+    let mut buf: Vec<T> = Vec::new();
+    if buf.try_reserve_exact(len).is_err() {
+        panic!(
+            "cannot allocate a buffer of {len} elements of {} bytes",
+            size_of::<T>()
+        );
+    }
+    drop(buf);
+    // `vec!` of a zero primitive allocates zeroed memory (no writes).
+    let mut buf = vec![T::default(); len];
+    advise_huge_pages(&mut buf);
+    buf
 }
 
 /// # Safety

@@ -213,7 +213,7 @@ pub(crate) fn is_long_select(n: usize) -> bool {
 /// with no greater key before it and no smaller key after it.
 pub(crate) fn partition_lanes<T, A, K>(data: &mut [T], n: usize, ks: &[usize], key: K)
 where
-    T: Copy + Send + Sync,
+    T: Copy + Default + Send + Sync,
     A: Scalar,
     K: Fn(&T) -> A + Sync,
 {
@@ -244,7 +244,7 @@ where
 /// between those keys (or, for many ranks, a radix sort).
 pub(crate) fn partition_into<T, A, K>(src: &[T], dst: &mut [T], ks: &[usize], key: K)
 where
-    T: Copy + Send + Sync,
+    T: Copy + Default + Send + Sync,
     A: Scalar,
     K: Fn(&T) -> A + Sync,
 {

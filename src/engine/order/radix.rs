@@ -10,6 +10,7 @@
 
 use super::scatter::{chunk_len, copy, scatter};
 use crate::element::OrderKey;
+use crate::engine::uninit::scratch;
 use crate::plan::Schedule;
 
 /// Ranges at most this long are finished in cache, one thread each.
@@ -38,7 +39,7 @@ impl Dest {
 /// Sorts `data` stably by `key`, its passes run as `schedule` says.
 pub(crate) fn sort_by_key<T, K, F>(schedule: &Schedule, data: &mut [T], key: F)
 where
-    T: Copy + Send + Sync,
+    T: Copy + Default + Send + Sync,
     K: OrderKey,
     F: Fn(&T) -> K + Sync,
 {
@@ -46,7 +47,8 @@ where
         data.sort_by_key(|x| key(x));
         return;
     }
-    let mut buf = super::copied(data);
+    // The first split overwrites all of it.
+    let mut buf = scratch(data.len());
     msd(schedule, data, &mut buf, &key, Dest::First);
 }
 

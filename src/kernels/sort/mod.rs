@@ -40,6 +40,7 @@ use crate::check;
 use crate::element::Scalar;
 use crate::engine::order::{self, SortKind};
 pub use crate::engine::order::{PAR_LANE_LEN, PAR_SELECT_LEN};
+use crate::engine::uninit::scratch;
 
 /// Parallel sorting of arrays of any dimension and layout along one axis,
 /// with numpy's order and conventions. Bring it into scope with
@@ -327,8 +328,8 @@ impl<A, D: Dimension> ParSort<A, D> for ArrayRef<A, D> {
         // straight into the result, without a working copy.
         if axis.index() + 1 == self.ndim() && order::is_long_select(n) && !ks.is_empty() {
             if let Some(src) = self.as_slice() {
-                // Every element of `out` is written again by the scatter.
-                let mut out = order::copied(src);
+                // The partition writes every element of `out`.
+                let mut out = scratch(src.len());
                 for (s, o) in src.chunks(n).zip(out.chunks_mut(n)) {
                     order::partition_into(s, o, &ks, |x: &A| *x);
                 }
