@@ -35,7 +35,7 @@ struct Cli {
     alpha: f64,
     /// Threads per rank (default: the machine's CPUs over the ranks on it,
     /// at least 1).
-    #[arg(long)]
+    #[arg(long, value_parser = ndpar_examples::at_least_one)]
     threads: Option<usize>,
     /// Folder for heat-dist.npy (default target/examples-output).
     #[arg(long)]

@@ -31,7 +31,7 @@ struct Cli {
     seed: u64,
     /// Threads per rank (default: the machine's CPUs over the ranks on it,
     /// at least 1).
-    #[arg(long)]
+    #[arg(long, value_parser = ndpar_examples::at_least_one)]
     threads: Option<usize>,
 }
 

@@ -16,7 +16,7 @@ use clap::Parser;
 use ndarray::Array2;
 use ndpar::blocks::{Boundary, par_correlate_2d_into};
 use ndpar::io::save_npy;
-use ndpar_examples::{Common, Table, output_dir, plate, time_ms, write_heat_map};
+use ndpar_examples::{Common, Table, check_memory, output_dir, plate, time_ms, write_heat_map};
 
 /// Explicit 2-D heat diffusion with the stencil kernels.
 #[derive(Parser, Debug)]
@@ -43,6 +43,11 @@ fn main() -> ExitCode {
     if !(cli.alpha > 0.0 && cli.alpha <= 0.25) || cli.grid < 3 {
         eprintln!("need 0 < alpha <= 0.25 (stability) and a grid of at least 3 points");
         return ExitCode::FAILURE;
+    }
+    // The field, its next step and the saved copies: a few grids' worth.
+    let points = cli.grid.saturating_mul(cli.grid);
+    if let Err(code) = check_memory(&format!("--grid {}", cli.grid), points, 4 * 8) {
+        return code;
     }
     let start = initial_field(cli.grid);
     let a = cli.alpha;

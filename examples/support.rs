@@ -15,10 +15,10 @@ use clap::Args;
 #[derive(Args, Debug, Clone)]
 pub struct Common {
     /// Threads for the parallel version (default: every CPU).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub threads: Option<usize>,
     /// Timed repetitions of each version (the median is reported).
-    #[arg(long, default_value_t = 5, value_name = "N")]
+    #[arg(long, default_value_t = 5, value_name = "N", value_parser = at_least_one)]
     pub reps: usize,
     /// Print the table as JSON instead of text.
     #[arg(long)]
@@ -40,6 +40,42 @@ impl Common {
     pub fn sequential<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
         ndpar::with_threads(1, f).expect("one thread")
     }
+}
+
+/// A count of at least one (clap names the flag when it is not).
+pub fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("{e} (a whole number of at least 1 is expected)")),
+    }
+}
+
+/// A finite scale factor above zero, at most 8 (clap names the flag when
+/// it is not).
+pub fn scale_factor(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x > 0.0 && x <= 8.0 => Ok(x),
+        Ok(x) => Err(format!("{x} is not a factor above 0 and at most 8")),
+        Err(e) => Err(format!("{e} (a number above 0 and at most 8 is expected)")),
+    }
+}
+
+/// Checks that `count` values of `bytes_each` bytes can be allocated,
+/// before an example allocates them: a size the machine cannot hold is a
+/// message naming `what`, not an abort. The memory is reserved and
+/// released at once (never touched).
+pub fn check_memory(what: &str, count: usize, bytes_each: usize) -> Result<(), ExitCode> {
+    let total = count.checked_mul(bytes_each);
+    let fits = total.is_some_and(|b| Vec::<u8>::new().try_reserve_exact(b).is_ok());
+    if fits {
+        return Ok(());
+    }
+    eprintln!(
+        "{what} needs {} bytes, which this machine cannot allocate",
+        total.map_or_else(|| "more than 2^64".to_string(), |b| b.to_string())
+    );
+    Err(ExitCode::FAILURE)
 }
 
 /// Median wall time of `f` over `reps` runs (at least one), in

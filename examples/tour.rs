@@ -24,14 +24,17 @@ use ndpar::memory::Memory;
 use ndpar::prelude::*;
 use ndpar::random::{StandardNormal, Uniform, par_random};
 use ndpar::{Parallel, par_histogram, par_matmul};
-use ndpar_examples::{Common, Row, Table, compensated_sum, max_rel_diff, output_dir, time_ms};
+use ndpar_examples::{
+    Common, Row, Table, check_memory, compensated_sum, max_rel_diff, output_dir, scale_factor,
+    time_ms,
+};
 
 /// A tour of every ndpar kernel family, timed and checked.
 #[derive(Parser, Debug)]
 struct Cli {
-    /// Scale every problem size by this factor (1 takes a few seconds on
-    /// two cores; 0.05 is a smoke test).
-    #[arg(long, default_value_t = 1.0)]
+    /// Scale every problem size by this factor, above 0 and at most 8 (1
+    /// takes a few seconds on two cores; 0.05 is a smoke test).
+    #[arg(long, default_value_t = 1.0, value_parser = scale_factor)]
     size: f64,
     /// Folder for the npy and cache files (default target/examples-output).
     #[arg(long)]
@@ -49,6 +52,10 @@ fn main() -> ExitCode {
 
     // Data: irregular values of mixed magnitude, reproducible.
     let n = scaled(1.6e7);
+    // The largest arrays: the data, its copies and the sorted results.
+    if let Err(code) = check_memory(&format!("--size {}", cli.size), n, 8 * 8) {
+        return code;
+    }
     let x: Array1<f64> = par_random(n, &Uniform::new(-1.0, 1.0).unwrap(), 1);
     let (rows, cols) = (side(2000.0), side(2000.0));
     let m: Array2<f64> = par_random((rows, cols), &StandardNormal, 2);
