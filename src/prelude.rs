@@ -4,8 +4,12 @@
 //! `par_bincount`, `par_knn`, `par_cov`, …, all named `par_*`), the enums
 //! their arguments take (`QuantileMethod`, `Boundary`, `Metric`,
 //! `Variables`), the settings (`Params`, `Reproducibility`,
-//! [`with_threads`]), the task runner `Parallel` and, with their features,
-//! the disk cache `Memory` and the random arrays.
+//! [`with_threads`]), the task runner `Parallel` (with `BatchSize`,
+//! `CancelToken` and `TaskError`) and, with their features, the npy and
+//! npz files (`save_npy`, `load_npy`, `NpyMap`, …), the disk cache
+//! `Memory` and the random arrays with their common distributions
+//! (`StandardNormal`, `Normal`, `Uniform`). Everything in
+//! `docs/from_python.md` compiles with this one import.
 //!
 //! ```
 //! use ndpar::prelude::*;
@@ -27,6 +31,10 @@ pub use crate::blocks::{
 };
 pub use crate::counting::{par_bincount, par_bincount_weighted, par_unique};
 pub use crate::histogram::{par_histogram, par_histogram_2d, par_histogram_edges};
+#[cfg(feature = "mmap")]
+pub use crate::io::{NpyMap, NpyMapMut};
+#[cfg(feature = "io")]
+pub use crate::io::{load_npy, load_npz, npz_names, save_npy, save_npz};
 pub use crate::linalg::{
     Metric, Variables, par_corrcoef, par_cov, par_knn, par_matmul, par_pairwise_distances,
 };
@@ -36,9 +44,11 @@ pub use crate::memory::Memory;
 pub use crate::params::{Params, Reproducibility};
 pub use crate::quantile::{ParQuantile, QuantileMethod};
 #[cfg(feature = "random")]
-pub use crate::random::{par_fill_random, par_monte_carlo, par_random};
+pub use crate::random::{
+    Normal, StandardNormal, Uniform, par_fill_random, par_monte_carlo, par_random,
+};
 pub use crate::reduce::ParReduce;
 pub use crate::scan::ParScan;
 pub use crate::sort::ParSort;
-pub use crate::tasks::Parallel;
+pub use crate::tasks::{BatchSize, CancelToken, Parallel, TaskError};
 pub use crate::threads::with_threads;

@@ -12,6 +12,7 @@ mod behaviour;
 mod common;
 mod counting;
 mod digest;
+mod from_python;
 mod hostile;
 mod io;
 mod memory;
