@@ -6,7 +6,7 @@ numba, scipy and joblib. The Rust tool writes a spec file (thread counts,
 rounds, and each case's sizes) and calls this script, which writes one CSV
 row per case, variant and thread count:
 
-    case,variant,role,threads,median_ms
+    case,variant,role,threads,median_ms,min_ms,max_ms
 
 Usage: python peers.py SPEC.json OUT.csv
 """
@@ -447,7 +447,8 @@ CASES = {
 
 
 def measure(case, rounds, budget_s=60.0):
-    """Interleaved rounds (one warm-up), medians in ms per call. A case whose
+    """Interleaved rounds (one warm-up): (median, min, max) in ms per call,
+    per variant. A case whose
     warm-up round shows that all rounds would take more than `budget_s`
     runs fewer rounds (at least 3)."""
     calls = getattr(case, "calls", 1)
@@ -468,7 +469,7 @@ def measure(case, rounds, budget_s=60.0):
         if r == 0 and round_s * rounds > budget_s:
             rounds = max(3, int(budget_s / round_s))
         r += 1
-    return [statistics.median(ts) for ts in times]
+    return [(statistics.median(ts), min(ts), max(ts)) for ts in times]
 
 
 def main():
@@ -478,15 +479,15 @@ def main():
     threads, rounds = spec["threads"], spec["rounds"]
     with open(out_path, "w", newline="") as f:
         out = csv.writer(f)
-        out.writerow(["case", "variant", "role", "threads", "median_ms"])
+        out.writerow(["case", "variant", "role", "threads", "median_ms", "min_ms", "max_ms"])
         for case_id, sizes in spec["cases"].items():
             make = CASES.get(case_id)
             if make is None:
                 continue
             print(f"peers: {case_id}", file=sys.stderr, flush=True)
             case = make(sizes, threads)
-            for (name, t, _, _), ms in zip(case.variants, measure(case, rounds)):
-                out.writerow([case_id, name, "peer", t, f"{ms:.4f}"])
+            for (name, t, _, _), (ms, lo, hi) in zip(case.variants, measure(case, rounds)):
+                out.writerow([case_id, name, "peer", t, f"{ms:.4f}", f"{lo:.4f}", f"{hi:.4f}"])
             f.flush()
 
 

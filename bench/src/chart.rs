@@ -128,10 +128,12 @@ fn marker_at<DB: DrawingBackend>(
 
 /// One bar per case: ndpar on all threads against the best Python peer
 /// (time of the peer over time of ndpar, log scale: right of 1 is ndpar
-/// faster).
+/// faster). Cases whose peer time is mostly call overhead are left out:
+/// their ratios measure Python's calls, not the kernels.
 pub fn summary_chart(cases: &[Case], path: &Path, subtitle: &str) -> Result<(), Failure> {
     let bars: Vec<(&str, f64)> = cases
         .iter()
+        .filter(|c| !c.peer_time_is_call_overhead())
         .filter_map(|c| {
             let top = ndpar_best_threads(c)?;
             let peer = best_peer(c)?;

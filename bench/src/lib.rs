@@ -13,7 +13,8 @@
 //! |---|---|
 //! | [`cases`] | the cases, one file per family, each with its problem size ([`cases::Spec`]) |
 //! | [`baselines`] | hand-written sequential and rayon kernels (also used by `benches/`) |
-//! | [`measure`] | interleaved rounds and medians |
+//! | [`measure`] | interleaved rounds, medians and spreads |
+//! | [`load`] | how busy the machine was during a case |
 //! | [`peers`] | the Python peers: virtual environment and `peers/peers.py` |
 //! | [`report`] | Markdown tables and the CSV |
 //! | [`chart`] | SVG charts (plotters) |
@@ -21,6 +22,7 @@
 pub mod baselines;
 pub mod cases;
 pub mod chart;
+pub mod load;
 pub mod measure;
 pub mod peers;
 pub mod report;

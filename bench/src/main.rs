@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use ndpar_bench::cases::{self, Case, Setup, Size};
 use ndpar_bench::report::{self, Machine};
-use ndpar_bench::{chart, peers};
+use ndpar_bench::{chart, load, peers};
 
 /// ndpar's benchmark report: every kernel family against ndarray,
 /// hand-written rayon kernels and the Python stack, with tables and charts.
@@ -124,16 +124,27 @@ fn main() -> ExitCode {
     for (d, (_, spec)) in chosen.iter().zip(&specs) {
         eprintln!("ndpar: {}", d.id);
         let (title, work) = (d.describe)(spec);
+        let before = load::Sample::now();
         let rows = (d.run)(&setup, spec);
+        let load = before.until(&load::Sample::now());
+        if let Some(l) = load.filter(load::Load::busy) {
+            eprintln!("ndpar: {}: {}", d.id, l.describe());
+        }
         results.push(Case {
             id: d.id,
             title,
             work,
             rows,
+            load,
         });
     }
     if !cli.no_peers {
-        match peers::run(&setup, &specs, &cli.out) {
+        let before = load::Sample::now();
+        let peers = peers::run(&setup, &specs, &cli.out);
+        if let Some(l) = before.until(&load::Sample::now()).filter(load::Load::busy) {
+            eprintln!("peers: {}", l.describe());
+        }
+        match peers {
             Ok(rows) => {
                 for (id, row) in rows {
                     if let Some(c) = results.iter_mut().find(|c| c.id == id) {

@@ -100,7 +100,11 @@ pub struct Row {
     pub variant: String,
     pub role: Role,
     pub threads: usize,
+    /// Median seconds per call over the rounds.
     pub seconds: f64,
+    /// The fastest and the slowest round, seconds per call: the spread.
+    pub low: f64,
+    pub high: f64,
 }
 
 pub fn median(mut xs: Vec<f64>) -> f64 {
@@ -136,6 +140,8 @@ pub fn measure(variants: Vec<Variant<'_>>, rounds: usize) -> Vec<Row> {
             variant: v.name.clone(),
             role: v.role,
             threads: v.threads,
+            low: t.iter().copied().fold(f64::INFINITY, f64::min),
+            high: t.iter().copied().fold(0.0, f64::max),
             seconds: median(t),
         })
         .collect()

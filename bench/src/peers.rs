@@ -118,8 +118,8 @@ pub fn run(
     parse(&text)
 }
 
-/// Rows of `case,variant,role,threads,median_ms` (no quoted fields: the
-/// script's names hold no commas).
+/// Rows of `case,variant,role,threads,median_ms,min_ms,max_ms` (no quoted
+/// fields: the script's names hold no commas).
 fn parse(text: &str) -> Result<Vec<(String, Row)>, String> {
     text.lines()
         .skip(1)
@@ -127,14 +127,17 @@ fn parse(text: &str) -> Result<Vec<(String, Row)>, String> {
         .map(|line| {
             let f: Vec<&str> = line.trim_end().split(',').collect();
             let bad = || format!("peers.csv: bad row {line:?}");
-            if f.len() != 5 {
+            if f.len() != 7 {
                 return Err(bad());
             }
+            let ms = |i: usize| f[i].parse::<f64>().map(|v| v / 1e3).map_err(|_| bad());
             let row = Row {
                 variant: f[1].to_string(),
                 role: Role::parse(f[2]).ok_or_else(bad)?,
                 threads: f[3].parse().map_err(|_| bad())?,
-                seconds: f[4].parse::<f64>().map_err(|_| bad())? / 1e3,
+                seconds: ms(4)?,
+                low: ms(5)?,
+                high: ms(6)?,
             };
             Ok((f[0].to_string(), row))
         })
@@ -147,14 +150,19 @@ mod tests {
 
     #[test]
     fn parses_the_scripts_rows() {
-        let rows = parse("case,variant,role,threads,median_ms\nsum,numpy a.sum(),peer,1,9.5000\n")
-            .unwrap();
+        let rows = parse(
+            "case,variant,role,threads,median_ms,min_ms,max_ms\nsum,numpy a.sum(),peer,1,9.5000,9.1,12.0\n",
+        )
+        .unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].0, "sum");
         assert_eq!(rows[0].1.variant, "numpy a.sum()");
         assert_eq!(rows[0].1.role, Role::Peer);
         assert!((rows[0].1.seconds - 0.0095).abs() < 1e-12);
-        assert!(parse("h\nsum,x,peer,one,1.0\n").is_err());
-        assert!(parse("h\nsum,x,nobody,1,1.0\n").is_err());
+        assert!((rows[0].1.low - 0.0091).abs() < 1e-12);
+        assert!((rows[0].1.high - 0.012).abs() < 1e-12);
+        assert!(parse("h\nsum,x,peer,one,1.0,1.0,1.0\n").is_err());
+        assert!(parse("h\nsum,x,nobody,1,1.0,1.0,1.0\n").is_err());
+        assert!(parse("h\nsum,x,peer,1,1.0\n").is_err());
     }
 }

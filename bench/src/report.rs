@@ -107,11 +107,14 @@ pub fn case_markdown(case: &Case) -> String {
             if b.threads == 1 { "" } else { "s" }
         ))
     );
+    if let Some(load) = case.load {
+        let _ = writeln!(s, "While the Rust variants ran, {}.\n", load.describe());
+    }
     let _ = writeln!(
         s,
-        "| variant | kind | threads | median | throughput | speedup | parallel efficiency |"
+        "| variant | kind | threads | median | fastest – slowest round | throughput | speedup | parallel efficiency |"
     );
-    let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---:|");
+    let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---:|---:|");
     for r in &case.rows {
         let speedup = base.map_or("".into(), |b| format!("{:.2}×", b.seconds / r.seconds));
         let efficiency = match (r.role, one) {
@@ -122,11 +125,13 @@ pub fn case_markdown(case: &Case) -> String {
         };
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {speedup} | {efficiency} |",
+            "| {} | {} | {} | {} | {} – {} | {} | {speedup} | {efficiency} |",
             r.variant,
             r.role.name(),
             r.threads,
             time(r.seconds),
+            time(r.low),
+            time(r.high),
             case.work.rate(r.seconds)
         );
     }
@@ -163,13 +168,14 @@ pub fn case_markdown(case: &Case) -> String {
 /// Every row as CSV.
 pub fn csv(cases: &[Case], machine: &Machine) -> String {
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let mut s =
-        String::from("case,title,variant,kind,threads,median_ms,throughput,unit,cpus,cpu\n");
+    let mut s = String::from(
+        "case,title,variant,kind,threads,median_ms,throughput,unit,cpus,cpu,min_ms,max_ms\n",
+    );
     for c in cases {
         for r in &c.rows {
             let _ = writeln!(
                 s,
-                "{},{},{},{},{},{:.6},{:.4},{},{},{}",
+                "{},{},{},{},{},{:.6},{:.4},{},{},{},{:.6},{:.6}",
                 c.id,
                 quote(&c.title),
                 quote(&r.variant),
@@ -179,7 +185,9 @@ pub fn csv(cases: &[Case], machine: &Machine) -> String {
                 c.work.amount / r.seconds,
                 c.work.unit,
                 machine.cpus,
-                quote(&machine.cpu)
+                quote(&machine.cpu),
+                r.low * 1e3,
+                r.high * 1e3
             );
         }
     }
@@ -187,7 +195,8 @@ pub fn csv(cases: &[Case], machine: &Machine) -> String {
 }
 
 /// The summary table: per case, ndpar's speedup on all threads and its
-/// speed against the best peer.
+/// speed against the best peer. Cases whose peer time is mostly call
+/// overhead, and cases run while the machine was busy, say so.
 pub fn summary_markdown(cases: &[Case]) -> String {
     let mut s = String::from(
         "| case | ndpar, all threads | speedup over sequential | best peer | ndpar vs best peer |\n|---|---:|---:|---|---:|\n",
@@ -197,15 +206,23 @@ pub fn summary_markdown(cases: &[Case]) -> String {
             continue;
         };
         let speedup = baseline(c).map_or("".into(), |b| format!("{:.2}×", b.seconds / top.seconds));
-        let (peer, ratio) = best_peer(c).map_or(("—".to_string(), String::new()), |p| {
+        let (peer, mut ratio) = best_peer(c).map_or(("—".to_string(), String::new()), |p| {
             (
                 format!("{} ({} thr., {})", p.variant, p.threads, time(p.seconds)),
                 format!("{:.2}×", p.seconds / top.seconds),
             )
         });
+        if c.peer_time_is_call_overhead() && !ratio.is_empty() {
+            ratio.push_str(" (the peer's time is mostly call overhead)");
+        }
+        let busy = if c.load.is_some_and(|l| l.busy()) {
+            " (machine busy)"
+        } else {
+            ""
+        };
         let _ = writeln!(
             s,
-            "| `{}` | {} | {speedup} | {peer} | {ratio} |",
+            "| `{}` | {}{busy} | {speedup} | {peer} | {ratio} |",
             c.id,
             time(top.seconds)
         );

@@ -113,6 +113,19 @@ pub struct Case {
     pub title: String,
     pub work: Work,
     pub rows: Vec<Row>,
+    /// How busy the machine was while the Rust variants ran (`None`
+    /// where the counters cannot be read).
+    pub load: Option<crate::load::Load>,
+}
+
+impl Case {
+    /// Whether the peers' time here is mostly the cost of calling them
+    /// (Python's call and dispatch overhead), not of the work: tiny sums
+    /// and trivial tasks. Their ratios are real, but not a claim about the
+    /// kernels; the summary says so and the headline chart leaves them out.
+    pub fn peer_time_is_call_overhead(&self) -> bool {
+        matches!(self.id, "sum-100" | "sum-1k" | "tasks-trivial")
+    }
 }
 
 /// A case the tool can run.
