@@ -15,7 +15,7 @@ use ndarray::Array1;
 use ndpar::Parallel;
 use ndpar::random::rand::{Rng, SeedableRng};
 use ndpar::random::{ChaCha8Rng, Exp, par_random};
-use ndpar_examples::{Common, Table, time_ms};
+use ndpar_examples::{Common, Table, check_memory, time_ms};
 
 /// Bootstrap percentile interval of a median.
 #[derive(Parser, Debug)]
@@ -39,6 +39,9 @@ fn main() -> ExitCode {
     if cli.samples == 0 || cli.resamples < 40 {
         eprintln!("need a non-empty sample and at least 40 resamples");
         return ExitCode::FAILURE;
+    }
+    if let Err(code) = check_memory(&format!("--samples {}", cli.samples), cli.samples, 3 * 8) {
+        return code;
     }
     // Exponential data: the median is ln 2 / λ = ln 2 for λ = 1.
     let data: Array1<f64> = par_random(cli.samples, &Exp::new(1.0).unwrap(), 3);

@@ -16,7 +16,7 @@ use ndarray::{Array2, Axis, s};
 use ndpar::prelude::*;
 use ndpar::random::{StandardNormal, par_random};
 use ndpar::{Variables, par_corrcoef, par_histogram_2d, par_knn};
-use ndpar_examples::{Common, Table, time_ms};
+use ndpar_examples::{Common, Table, check_memory, time_ms};
 
 /// Standardise, correlate, histogram and query a feature matrix.
 #[derive(Parser, Debug)]
@@ -40,6 +40,14 @@ fn main() -> ExitCode {
     if cli.rows < 2 || cli.cols < 2 || cli.queries == 0 || cli.queries > cli.rows {
         eprintln!("need at least 2 rows and 2 columns, and 1 <= queries <= rows");
         return ExitCode::FAILURE;
+    }
+    let values = cli.rows.saturating_mul(cli.cols);
+    if let Err(code) = check_memory(
+        &format!("--rows {} --cols {}", cli.rows, cli.cols),
+        values,
+        4 * 8,
+    ) {
+        return code;
     }
     // Correlated features: column j mixes its own noise with column 0's.
     let noise: Array2<f64> = par_random((cli.rows, cli.cols), &StandardNormal, 4);

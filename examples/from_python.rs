@@ -15,7 +15,7 @@ use ndarray::{Array1, Ix1};
 use ndpar::io::{load_npy, save_npy};
 use ndpar::memory::Memory;
 use ndpar::{Parallel, TaskError};
-use ndpar_examples::{Common, Row, Table, output_dir, time_ms};
+use ndpar_examples::{Common, Row, Table, check_memory, output_dir, time_ms};
 
 /// Python's parallel idioms in ndpar, timed and checked.
 #[derive(Parser, Debug)]
@@ -53,6 +53,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let c = &cli.common;
     let n = cli.tasks.max(1);
+    // Results and inputs of every task, a few words each.
+    if let Err(code) = check_memory(&format!("--tasks {}", cli.tasks), n, 8 * 8) {
+        return code;
+    }
     let mut table = Table::new("Python's parallel idioms in ndpar", c.threads());
 
     // 1. Threads for waiting (I/O, sleeps). Python:

@@ -18,7 +18,7 @@ use ndarray::{Array1, Array2};
 use ndpar::Parallel;
 use ndpar::memory::Memory;
 use ndpar::random::{Normal, Uniform, par_random};
-use ndpar_examples::{Common, Row, Table, output_dir, time_ms};
+use ndpar_examples::{Common, Row, Table, check_memory, output_dir, time_ms};
 
 /// A cross-validated grid search, parallel and cached.
 #[derive(Parser, Debug)]
@@ -78,6 +78,9 @@ fn main() -> ExitCode {
     if cli.folds < 2 || cli.samples < 4 * cli.folds as usize {
         eprintln!("need at least 2 folds and 4 samples per fold");
         return ExitCode::FAILURE;
+    }
+    if let Err(code) = check_memory(&format!("--samples {}", cli.samples), cli.samples, 4 * 8) {
+        return code;
     }
     let settings = Settings {
         samples: cli.samples as u64,

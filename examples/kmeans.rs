@@ -17,7 +17,7 @@ use clap::Parser;
 use ndarray::{Array2, ArrayView2, Axis, s};
 use ndpar::Parallel;
 use ndpar::random::{StandardNormal, Uniform, par_random};
-use ndpar_examples::{Common, Table, time_ms};
+use ndpar_examples::{Common, Table, check_memory, time_ms};
 
 /// Lloyd's k-means, sequential and parallel.
 #[derive(Parser, Debug)]
@@ -48,6 +48,14 @@ fn main() -> ExitCode {
     if cli.k == 0 || cli.points < cli.k || cli.dims == 0 {
         eprintln!("need 1 <= k <= points and at least one dimension");
         return ExitCode::FAILURE;
+    }
+    let values = cli.points.saturating_mul(cli.dims);
+    if let Err(code) = check_memory(
+        &format!("--points {} --dims {}", cli.points, cli.dims),
+        values,
+        3 * 8,
+    ) {
+        return code;
     }
     let x = blobs(cli.points, cli.dims, cli.k);
     // The first k points start as centroids.

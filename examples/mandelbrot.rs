@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use ndarray::Array2;
 use ndpar::prelude::*;
-use ndpar_examples::{Common, Table, output_dir, time_ms, write_rgb_png};
+use ndpar_examples::{Common, Table, check_memory, output_dir, time_ms, write_rgb_png};
 
 /// Escape-time Mandelbrot set, sequential and parallel.
 #[derive(Parser, Debug)]
@@ -34,7 +34,11 @@ struct Cli {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let c = &cli.common;
-    let (w, h) = (cli.width.max(3), (cli.width * 2 / 3).max(2));
+    let (w, h) = (cli.width.max(3), (cli.width.saturating_mul(2) / 3).max(2));
+    // The plane (two f64 a pixel), the counts and the image.
+    if let Err(code) = check_memory(&format!("--width {}", cli.width), w.saturating_mul(h), 40) {
+        return code;
+    }
     // The point of every pixel in [-2.2, 0.8] × [-1, 1].
     let plane = Array2::from_shape_fn((h, w), |(i, j)| {
         (

@@ -427,7 +427,9 @@ where
     D: Dimension,
     K: ReduceKernel<A>,
 {
-    if layout_level() {
+    // Read once: small inputs pay for every thread-local access.
+    let params = Params::current();
+    if params.reproducibility == Reproducibility::Layout {
         return reduce_logical(
             [a.into_dyn()],
             |[xs], start| kernel.run(xs, At::logical(start)),
@@ -444,7 +446,7 @@ where
         a.to_slice_memory_order()
     };
     if let Some(xs) = memory {
-        let block_len = reduce_block_len(&Params::current(), size_of::<A>());
+        let block_len = reduce_block_len(&params, size_of::<A>());
         if xs.len() <= block_len {
             return (!xs.is_empty()).then(|| kernel.run(xs, At::logical(0)));
         }
