@@ -10,8 +10,12 @@ use std::time::Instant;
 const TICKS_PER_SECOND: f64 = 100.0;
 
 /// Other processes using at least this many cores on average make the
-/// report warn.
+/// report warn...
 pub const BUSY_CORES: f64 = 0.1;
+/// ...when they also used at least this much CPU time in all: the
+/// counters tick every 10 ms, so a short case's average is too coarse to
+/// judge on its own.
+pub const BUSY_SECONDS: f64 = 0.2;
 
 /// A reading of the CPU counters.
 #[derive(Clone, Copy, Debug)]
@@ -30,6 +34,8 @@ pub struct Sample {
 pub struct Load {
     /// Cores used by other processes, on average.
     pub other_cores: f64,
+    /// CPU seconds used by other processes in all.
+    pub other_seconds: f64,
     /// Cores taken back by the hypervisor, on average.
     pub steal_cores: f64,
 }
@@ -37,7 +43,7 @@ pub struct Load {
 impl Load {
     /// Whether other processes took enough CPU to distort timings.
     pub fn busy(&self) -> bool {
-        self.other_cores >= BUSY_CORES
+        self.other_cores >= BUSY_CORES && self.other_seconds >= BUSY_SECONDS
     }
 
     /// One line for the report.
@@ -78,10 +84,11 @@ impl Sample {
         let busy = later.busy?.saturating_sub(self.busy?);
         let own = later.own?.saturating_sub(self.own?);
         let steal = later.steal?.saturating_sub(self.steal?);
-        let cores = |ticks: u64| ticks as f64 / TICKS_PER_SECOND / seconds;
+        let other = busy.saturating_sub(own) as f64 / TICKS_PER_SECOND;
         Some(Load {
-            other_cores: cores(busy.saturating_sub(own)),
-            steal_cores: cores(steal),
+            other_cores: other / seconds,
+            other_seconds: other,
+            steal_cores: steal as f64 / TICKS_PER_SECOND / seconds,
         })
     }
 }
@@ -134,7 +141,17 @@ mod tests {
         };
         let load = before.until(&after).unwrap();
         assert!((load.other_cores - 0.5).abs() < 1e-12);
+        assert!((load.other_seconds - 1.0).abs() < 1e-12);
         assert!((load.steal_cores - 0.1).abs() < 1e-12);
         assert!(load.busy());
+        // Half a core for 0.1 s: three ticks, too few to call it busy.
+        let short = Sample {
+            at: before.at + std::time::Duration::from_millis(100),
+            busy: Some(1000 + 5 + 3),
+            steal: Some(0),
+            own: Some(100 + 5),
+        };
+        let load = before.until(&short).unwrap();
+        assert!(load.other_cores > BUSY_CORES && !load.busy());
     }
 }
