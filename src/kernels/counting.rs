@@ -179,18 +179,28 @@ struct Tally {
 impl Tally {
     #[inline]
     fn count<A: Copy + TryInto<u64>>(&mut self, xs: &[A]) {
-        for &v in xs {
-            match bin(v) {
-                Some(b) if b < self.counts.len() as u64 => self.counts[b as usize] += 1,
-                Some(b) => {
-                    if self.grow(b) {
-                        self.counts[b as usize] += 1;
-                    } else {
-                        self.too_big = Some(self.too_big.map_or(b, |t| t.max(b)));
-                    }
+        let mut rest = xs;
+        loop {
+            // Count through a local slice (its pointer and length stay in
+            // registers) until a value does not fit it.
+            let counts = self.counts.as_mut_slice();
+            let len = counts.len() as u64;
+            let fits = rest.iter().position(|&v| match bin(v) {
+                Some(b) if b < len => {
+                    counts[b as usize] += 1;
+                    false
                 }
+                _ => true,
+            });
+            let Some(at) = fits else {
+                return;
+            };
+            match bin(rest[at]) {
+                Some(b) if self.grow(b) => self.counts[b as usize] += 1,
+                Some(b) => self.too_big = Some(self.too_big.map_or(b, |t| t.max(b))),
                 None => self.negative = true,
             }
+            rest = &rest[at + 1..];
         }
     }
 
