@@ -61,6 +61,18 @@ impl Load {
     }
 }
 
+/// Runs `f` and returns its result with the load while it ran; warns on
+/// stderr, naming `what`, when the machine was busy.
+pub fn during<T>(what: &str, f: impl FnOnce() -> T) -> (T, Option<Load>) {
+    let before = Sample::now();
+    let value = f();
+    let load = before.until(&Sample::now());
+    if let Some(l) = load.filter(Load::busy) {
+        eprintln!("{what}: {}", l.describe());
+    }
+    (value, load)
+}
+
 impl Sample {
     /// The counters now (`None` parts where `/proc` is not there).
     pub fn now() -> Sample {

@@ -124,12 +124,7 @@ fn main() -> ExitCode {
     for (d, (_, spec)) in chosen.iter().zip(&specs) {
         eprintln!("ndpar: {}", d.id);
         let (title, work) = (d.describe)(spec);
-        let before = load::Sample::now();
-        let rows = (d.run)(&setup, spec);
-        let load = before.until(&load::Sample::now());
-        if let Some(l) = load.filter(load::Load::busy) {
-            eprintln!("ndpar: {}: {}", d.id, l.describe());
-        }
+        let (rows, load) = load::during(&format!("ndpar: {}", d.id), || (d.run)(&setup, spec));
         results.push(Case {
             id: d.id,
             title,
@@ -139,11 +134,7 @@ fn main() -> ExitCode {
         });
     }
     if !cli.no_peers {
-        let before = load::Sample::now();
-        let peers = peers::run(&setup, &specs, &cli.out);
-        if let Some(l) = before.until(&load::Sample::now()).filter(load::Load::busy) {
-            eprintln!("peers: {}", l.describe());
-        }
+        let (peers, _) = load::during("peers", || peers::run(&setup, &specs, &cli.out));
         match peers {
             Ok(rows) => {
                 for (id, row) in rows {

@@ -245,6 +245,9 @@ fn advise_huge_pages<B>(buf: &mut Vec<B>) {
 /// not yet touched (asked to be huge pages): the kernel's own parallel
 /// writes map them, and no pass fills the buffer first.
 pub(crate) fn scratch<T: Copy + Default>(len: usize) -> Vec<T> {
+    // `vec!` aborts the process when memory runs out, and there is no
+    // stable fallible zeroed allocation: a reservation (never touched,
+    // released at once) turns that case into a panic first.
     let mut buf: Vec<T> = Vec::new();
     if buf.try_reserve_exact(len).is_err() {
         panic!(

@@ -79,30 +79,27 @@ pub struct CachedFn {
 /// ```
 #[macro_export]
 macro_rules! cached {
+    // A function returning `Result`: its `Ok` values are stored.
     (@fn $version:literal;
         $(#[$attr:meta])*
         $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> Result<$ok:ty, $err:ty> $body:block
     ) => {
-        $(#[$attr])*
-        $vis fn $name(
-            memory: &$crate::memory::Memory,
-            $($arg: $ty),*
-        ) -> ::std::result::Result<$ok, $err> {
-            fn __ndpar_body($($arg: $ty),*) -> ::std::result::Result<$ok, $err> $body
-            const __NDPAR_FN: $crate::memory::CachedFn = $crate::memory::CachedFn {
-                name: ::std::stringify!($name),
-                version: $version,
-                module: ::std::module_path!(),
-                code: ::std::stringify!(($($arg: $ty),*) -> Result<$ok, $err> $body),
-            };
-            let mut key = $crate::memory::Memory::__function_key(&__NDPAR_FN);
-            $($crate::memory::CacheKey::feed(&$arg, &mut key);)*
-            memory.__call(&__NDPAR_FN, key, move || __ndpar_body($($arg),*))
-        }
+        $crate::cached!(@emit $version; [$(#[$attr])*] $vis $name ($($arg: $ty),*)
+            -> [::std::result::Result<$ok, $err>] __call $body);
     };
+    // Any other function: every value is stored.
     (@fn $version:literal;
         $(#[$attr:meta])*
         $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block
+    ) => {
+        $crate::cached!(@emit $version; [$(#[$attr])*] $vis $name ($($arg: $ty),*)
+            -> [$ret] __call_value $body);
+    };
+    // The function: its body as an inner `fn` (which cannot capture), its
+    // identity and code, its arguments fed into the key, and the call
+    // through `Memory` (`$call` tells the two return forms apart).
+    (@emit $version:literal; [$(#[$attr:meta])*] $vis:vis $name:ident ($($arg:ident: $ty:ty),*)
+        -> [$ret:ty] $call:ident $body:block
     ) => {
         $(#[$attr])*
         $vis fn $name(memory: &$crate::memory::Memory, $($arg: $ty),*) -> $ret {
@@ -115,12 +112,7 @@ macro_rules! cached {
             };
             let mut key = $crate::memory::Memory::__function_key(&__NDPAR_FN);
             $($crate::memory::CacheKey::feed(&$arg, &mut key);)*
-            let computed: ::std::result::Result<$ret, ::std::convert::Infallible> =
-                memory.__call(&__NDPAR_FN, key, move || Ok(__ndpar_body($($arg),*)));
-            match computed {
-                Ok(value) => value,
-                Err(never) => match never {},
-            }
+            memory.$call(&__NDPAR_FN, key, move || __ndpar_body($($arg),*))
         }
     };
     (version = $version:literal; $($function:tt)*) => {

@@ -301,6 +301,16 @@ impl Memory {
         self.lookup_or_compute(f.name, f.version, &key.finish(), compute)
     }
 
+    /// [`__call`](Memory::__call) for a function that cannot fail: every
+    /// value is stored.
+    #[doc(hidden)]
+    pub fn __call_value<V>(&self, f: &CachedFn, key: KeyHasher, compute: impl FnOnce() -> V) -> V
+    where
+        V: Cacheable,
+    {
+        infallible(self.__call(f, key, || Ok(compute())))
+    }
+
     /// The stored result of entry `key` of function `name`, or
     /// `compute()`'s result, stored when it is `Ok`.
     fn lookup_or_compute<V, E>(
