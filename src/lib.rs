@@ -96,12 +96,13 @@
 //! | layer | where | what lives there |
 //! |---|---|---|
 //! | planner | `plan/` (private) | `layout.rs`: traversal order from strides; `blocks.rs`: rectangular blocks, cutting views; `whole.rs`: `WholePlan`, the blocks of a whole-array kernel; `axis.rs`: `AxisPlan`, lanes or streamed rows along an axis; `tiles.rs`: 2-D output tiles; `tree.rs`: `Tree`, the fixed combine tree (one machine and MPI ranks alike); `schedule.rs`: `Schedule`, the only code that hands kernel work to rayon (`clippy.toml` rejects any other call), params carried to workers |
-//! | engine | `engine/` (private) | `ReduceKernel` (`mod.rs`) and the standard kernels (`ops.rs`); drivers: `whole.rs` (whole array), `axis.rs` (along an axis), `scan.rs` (scan totals and carries), `map.rs` (maps of 0–3 inputs, `group.rs`), `lanes.rs` (a function per lane); `order/` sorts, argsorts and partitions of lanes (`radix.rs` the radix sort, `select.rs` the radix selection of any number of ranks, `scatter.rs` the stable parallel grouping); `counts.rs` counting into bins (histograms, bincounts, digit counts); `num.rs` numpy's result types of sums, products, scans and means, exact integer accumulators (`Arith`, public through [`element`]); `seq.rs` vectorised loops; `state/` the mergeable states, public as [`state`] (`superacc.rs` the exact superaccumulator, `exact.rs`, `moments.rs`, `extremes.rs`, `codec.rs` their byte encoding); `uninit.rs` unsafe code (with `io/mmap.rs`, the only) |
+//! | engine | `engine/` (private) | `ReduceKernel` (`mod.rs`) and the standard kernels (`ops.rs`); drivers: `whole.rs` (whole array), `axis.rs` (along an axis), `scan.rs` (scan totals and carries), `map.rs` (maps of 0–3 inputs, `group.rs`), `lanes.rs` (a function per lane); `order/` sorts, argsorts and partitions of lanes (`radix.rs` the radix sort, `select.rs` the radix selection of any number of ranks, `scatter.rs` the stable parallel grouping); `counts.rs` counting into bins (histograms, bincounts, digit counts); `num.rs` numpy's result types of sums, products, scans and means, exact integer accumulators (`Arith`, public through [`element`]); `seq.rs` vectorised loops; `state/` the mergeable states, public as [`state`] (`superacc.rs` the exact superaccumulator, `exact.rs`, `moments.rs`, `extremes.rs`, `codec.rs` their byte encoding); `uninit.rs` unsafe code (with `io/mmap.rs` and `simd.rs`, the only) |
 //! | kernels | `kernels/` (`quantile/method.rs`: numpy's quantile methods), re-exported as [`map`], [`reduce`], [`axis`], [`axes`], [`blocks`], [`scan`], [`sort`], [`quantile`], [`counting`], [`histogram`], [`linalg`], `random` | [`ParMap`], [`ParMapMut`], [`ParMapInto`]; [`ParReduce`] (with the `*_exact` reductions); [`ParAxis`], [`ParAxisMut`]; [`ParAxes`] (several axes at once); [`ParBlocks`], [`ParBlocksMut`], [`BlockPlan`], stencils; [`ParScan`]; [`ParSort`] (sorts, radix sorts, partitions); [`ParQuantile`]; [`par_bincount`], [`par_unique`]; [`par_histogram`] and friends; [`par_pairwise_distances`], [`par_knn`], [`par_matmul`], [`par_cov`], [`par_corrcoef`]; `par_random` (feature `random`) |
+//! | vectorised math | [`vmath`] | [`vmath::F64x64`] (`block.rs`, with the loop that runs a kernel at the current vector level), the four-lane kernels (`lanes.rs`; `exp.rs` exp and tanh, `log.rs` ln, `trig.rs` sin and cos), `map`/`zip_map` over slices; used through [`ParMap::par_map_slices`] |
 //! | tasks | [`tasks`] | [`Parallel`] (`mod.rs`), where tasks run and when runs stop (`place.rs`), batched runs (`batch.rs`), streams (`stream.rs`), the progress bar (`progress.rs`) |
 //! | distributed | `dist` (feature `mpi`) | `array.rs`: `DistArray`, its constructors, gathering, saving and maps; `reduce/`: reductions over the ranks with the single-machine cuts (`cuts.rs`; `whole.rs`, `axis.rs`, `histogram.rs`); `halo.rs`: halo exchange and stencils; `tree.rs`: the fixed combine tree spread over ranks; `message.rs`: `Message`, values as bytes; `world.rs`: `World`, agreement checks, the task map; `transport.rs`: every MPI call, behind one small trait |
 //! | files | `io` (feature `io`), `memory` (feature `cache`) | npy/npz save and load (`npy.rs`, `npz.rs`), memory-mapped npy files (`mmap.rs`, feature `mmap`); the `Memory` disk cache (keys, values, entries, `cached!` functions) |
-//! | support | [`params`], [`threads`], [`element`], [`error`], `check.rs` | [`Params`] and [`Reproducibility`]; [`with_threads`], [`cpu_count`], [`effective_n_jobs`]; the element traits; [`Error`]; the error policy's panic messages |
+//! | support | [`params`], [`threads`], [`simd`], [`element`], [`error`], `check.rs` | [`Params`] and [`Reproducibility`]; [`with_threads`], [`cpu_count`], [`effective_n_jobs`]; the vector level of the hot loops, chosen at run time ([`simd::level`], [`simd::force`]); the element traits; [`Error`]; the error policy's panic messages |
 //!
 //! A reduction flows: public method (`kernels/reduce.rs`) → a kernel from
 //! `engine/ops.rs` → a driver (`engine/whole.rs`) → the planner's blocks and
@@ -132,8 +133,10 @@ pub mod memory;
 pub mod params;
 mod plan;
 pub mod prelude;
+pub mod simd;
 pub mod tasks;
 pub mod threads;
+pub mod vmath;
 
 #[cfg(feature = "random")]
 pub use kernels::random;

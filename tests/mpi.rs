@@ -167,7 +167,7 @@ fn splits(world: &World, n: usize) -> Vec<Split> {
 /// their order).
 fn value(flat: usize) -> f64 {
     let x = ((flat * 7919) % 1009) as f64;
-    if flat % 5 == 0 {
+    if flat.is_multiple_of(5) {
         x * 1e6 + 0.1
     } else {
         x * 1e-3 - 0.37

@@ -646,9 +646,9 @@ fn integer_results_have_numpys_types_and_values() {
         Array2::from_shape_fn((rows, cols), |(i, j)| f(i * cols + j))
     }
     let factor = |k: usize| {
-        if k % 23 == 0 {
+        if k.is_multiple_of(23) {
             2i8
-        } else if k % 3 == 0 {
+        } else if k.is_multiple_of(3) {
             -1
         } else {
             1
@@ -660,7 +660,7 @@ fn integer_results_have_numpys_types_and_values() {
             save_npy(dir.0.join(concat!("p_", $name, ".npy")), &data::<$t>(rows, cols, $p)).unwrap();
         )*};
     }
-    let unsigned_factor = |k: usize| if k % 23 == 0 { 2 } else { 1 };
+    let unsigned_factor = |k: usize| if k.is_multiple_of(23) { 2 } else { 1 };
     save_all!(
         i8, "i1", |k| (i8::MAX - (k % 7) as i8) * if k % 5 == 0 { -1 } else { 1 }, factor;
         i16, "i2", |k| i16::MAX - (k % 11) as i16, |k| i16::from(factor(k));

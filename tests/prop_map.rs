@@ -44,6 +44,29 @@ proptest! {
     }
 
     #[test]
+    fn slice_maps_equal_element_maps(c in case(f64_with_nan()), p in params()) {
+        // The vectorised functions see runs whose starts and lengths depend
+        // on layout and split; each value's result must not.
+        let v = c.view();
+        let f = |v: ndpar::vmath::F64x64| ndpar::vmath::exp(v) * ndpar::vmath::sin(v) + v;
+        let one = |x: f64| {
+            let mut y = [0.0];
+            ndpar::vmath::map(&[x], &mut y, f);
+            y[0].to_bits()
+        };
+        let expected = v.mapv(one);
+        for t in THREADS {
+            let got = on(t, p, || v.par_map_slices(|x, out| ndpar::vmath::map(x, out, f)));
+            prop_assert_eq!(got.mapv(f64::to_bits), expected.clone());
+            let plain = v.par_mapv(|x| x);
+            prop_assert_eq!(got.strides(), plain.strides(), "the memory order of par_mapv");
+            let mut inplace = v.to_owned();
+            on(t, p, || inplace.par_map_slices_inplace(|x| ndpar::vmath::map_inplace(x, f)));
+            prop_assert_eq!(inplace.mapv(f64::to_bits), expected.clone());
+        }
+    }
+
+    #[test]
     fn map_keeps_the_memory_order_of_contiguous_inputs(c in case(i64_any()), p in params()) {
         let v = c.view();
         let out = on(4, p, || v.par_mapv(|x| x.wrapping_add(1)));

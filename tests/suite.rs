@@ -22,3 +22,4 @@ mod params_travel;
 mod prop_histogram;
 mod random;
 mod tasks;
+mod vmath;

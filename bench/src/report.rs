@@ -61,12 +61,24 @@ pub fn ndpar_on(case: &Case, threads: usize) -> Option<&Row> {
         .find(|r| r.role == Role::Ndpar && r.threads == threads)
 }
 
-/// ndpar's row on the most threads measured.
+/// ndpar's fastest row on the most threads measured (a case may time
+/// several ndpar routes, such as a default and an opt-in).
 pub fn ndpar_best_threads(case: &Case) -> Option<&Row> {
-    case.rows
+    let ndpar = || case.rows.iter().filter(|r| r.role == Role::Ndpar);
+    let most = ndpar().map(|r| r.threads).max()?;
+    ndpar()
+        .filter(|r| r.threads == most)
+        .min_by(|a, b| a.seconds.total_cmp(&b.seconds))
+}
+
+/// Whether the case times more than one ndpar route.
+fn several_routes(case: &Case) -> bool {
+    let mut names = case
+        .rows
         .iter()
         .filter(|r| r.role == Role::Ndpar)
-        .max_by_key(|r| r.threads)
+        .map(|r| &r.variant);
+    names.next().is_some_and(|first| names.any(|n| n != first))
 }
 
 /// The fastest peer row (any thread count).
@@ -93,7 +105,6 @@ fn time(seconds: f64) -> String {
 pub fn case_markdown(case: &Case) -> String {
     let mut s = String::new();
     let base = baseline(case);
-    let one = ndpar_on(case, 1);
     let _ = writeln!(s, "### {} (`{}`)\n", case.title, case.id);
     let _ = writeln!(
         s,
@@ -117,7 +128,12 @@ pub fn case_markdown(case: &Case) -> String {
     let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---:|---:|");
     for r in &case.rows {
         let speedup = base.map_or("".into(), |b| format!("{:.2}×", b.seconds / r.seconds));
-        let efficiency = match (r.role, one) {
+        // Each ndpar variant against its own one-thread row.
+        let own_one = case
+            .rows
+            .iter()
+            .find(|o| o.role == Role::Ndpar && o.variant == r.variant && o.threads == 1);
+        let efficiency = match (r.role, own_one) {
             (Role::Ndpar, Some(o)) => {
                 format!("{:.0}%", 100.0 * o.seconds / r.seconds / r.threads as f64)
             }
@@ -154,9 +170,14 @@ pub fn case_markdown(case: &Case) -> String {
             ));
         }
         if !facts.is_empty() {
+            let route = if several_routes(case) {
+                format!(" ({})", top.variant)
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 s,
-                "\nndpar on {} threads: {}.",
+                "\nndpar on {} threads{route}: {}.",
                 top.threads,
                 facts.join("; ")
             );
@@ -220,9 +241,14 @@ pub fn summary_markdown(cases: &[Case]) -> String {
         } else {
             ""
         };
+        let route = if several_routes(c) {
+            format!(" ({})", top.variant)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             s,
-            "| `{}` | {}{busy} | {speedup} | {peer} | {ratio} |",
+            "| `{}` | {}{route}{busy} | {speedup} | {peer} | {ratio} |",
             c.id,
             time(top.seconds)
         );

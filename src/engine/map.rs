@@ -156,3 +156,86 @@ zip_into!(zip0_into;);
 zip_into!(zip1_into; A a 0);
 zip_into!(zip2_into; A a 0, B b 1);
 zip_into!(zip3_into; A a 0, B b 1, C c 2);
+
+/// Values per call of a slice map's closure on a lane that is not
+/// contiguous: the lane is copied through buffers of this many values.
+const GATHER: usize = 256;
+
+/// Calls `f(values, outputs)` on runs of `out` and the matching runs of
+/// `input` (same shape): contiguous runs as they lie in memory, other
+/// lanes through [`GATHER`]-value buffers. Returns the number of elements.
+pub(crate) fn slices1_into<'v, O, A, D, F>(
+    out: ArrayViewMut<'_, O, D>,
+    input: ArrayView<'v, A, D>,
+    f: F,
+) -> usize
+where
+    O: Copy + Default + Send,
+    A: Copy + Default + Sync,
+    D: Dimension,
+    F: Fn(&[A], &mut [O]) + Sync,
+{
+    drive(
+        out,
+        (input,),
+        |o, (a,)| f(&a[..o.len()], o),
+        |mut o, (a,): (ArrayViewD<'v, A>,)| {
+            let last = Axis(o.ndim() - 1);
+            let mut inputs = a.lanes(last).into_iter();
+            for mut lane in o.lanes_mut(last) {
+                let a = inputs.next().expect("the same lanes");
+                if let (Some(o), Some(a)) = (lane.as_slice_mut(), a.to_slice()) {
+                    f(a, o);
+                    continue;
+                }
+                let (mut ins, mut outs) = ([A::default(); GATHER], [O::default(); GATHER]);
+                for start in (0..a.len()).step_by(GATHER) {
+                    let m = (a.len() - start).min(GATHER);
+                    for k in 0..m {
+                        ins[k] = a[start + k];
+                    }
+                    f(&ins[..m], &mut outs[..m]);
+                    for k in 0..m {
+                        lane[start + k] = outs[k];
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// Calls `f(values)` on runs of `out`, to be updated in place: contiguous
+/// runs as they lie in memory, other lanes through [`GATHER`]-value
+/// buffers. Returns the number of elements.
+pub(crate) fn slices0_into<O, D, F>(out: ArrayViewMut<'_, O, D>, f: F) -> usize
+where
+    O: Copy + Default + Send,
+    D: Dimension,
+    F: Fn(&mut [O]) + Sync,
+{
+    drive(
+        out,
+        (),
+        |o, ()| f(o),
+        |mut o, (): ()| {
+            let last = Axis(o.ndim() - 1);
+            for mut lane in o.lanes_mut(last) {
+                if let Some(o) = lane.as_slice_mut() {
+                    f(o);
+                    continue;
+                }
+                let mut buf = [O::default(); GATHER];
+                for start in (0..lane.len()).step_by(GATHER) {
+                    let m = (lane.len() - start).min(GATHER);
+                    for k in 0..m {
+                        buf[k] = lane[start + k];
+                    }
+                    f(&mut buf[..m]);
+                    for k in 0..m {
+                        lane[start + k] = buf[k];
+                    }
+                }
+            }
+        },
+    )
+}

@@ -1,4 +1,5 @@
-//! The crate's only `unsafe` code: building new arrays whose elements are
+//! The crate's `unsafe` code for memory (with `io/mmap.rs`; `simd.rs`
+//! holds the rest, the calls into per-CPU code): building new arrays whose elements are
 //! written by parallel blocks, without first filling them with dummy
 //! values (which would need `B: Default` or `B: Clone` and cost a pass over
 //! memory).
@@ -119,8 +120,18 @@ unsafe fn new_array<B, D: Dimension>(
     fill: impl FnOnce(ArrayViewMut<'_, MaybeUninit<B>, D>) -> usize,
 ) -> Array<B, D> {
     let len = dim.size();
-    let buf = uninit_buffer::<B>(len);
-    let mut out = match order {
+    let mut out = shaped(dim, order, uninit_buffer::<B>(len));
+    let written = fill(out.view_mut());
+    assert_eq!(written, len, "a map did not write every element");
+    // SAFETY: the caller guarantees that `fill` wrote every element exactly
+    // once, and it returned, so no block panicked.
+    unsafe { out.assume_init() }
+}
+
+/// `buf` (one element per place of `dim`) as an array of shape `dim` in
+/// memory order `order`.
+fn shaped<T, D: Dimension>(dim: D, order: Order<'_>, buf: Vec<T>) -> Array<T, D> {
+    match order {
         Order::Rows => Array::from_shape_vec(dim, buf).expect("one slot per element"),
         Order::Columns => Array::from_shape_vec(dim.f(), buf).expect("one slot per element"),
         Order::Like(layout) => {
@@ -131,12 +142,18 @@ unsafe fn new_array<B, D: Dimension>(
             debug_assert_eq!(out.shape(), dim.slice());
             out
         }
-    };
-    let written = fill(out.view_mut());
-    assert_eq!(written, len, "a map did not write every element");
-    // SAFETY: the caller guarantees that `fill` wrote every element exactly
-    // once, and it returned, so no block panicked.
-    unsafe { out.assume_init() }
+    }
+}
+
+/// A new array of zeros (default values) of shape `dim`, in the memory
+/// order of `layout` (row-major for `None`), for a kernel that overwrites
+/// it: a large one is fresh, untouched memory (see [`scratch`]).
+pub(crate) fn zeroed_array<B: Copy + Default, D: Dimension>(
+    dim: D,
+    layout: Option<&Layout>,
+) -> Array<B, D> {
+    let len = dim.size();
+    shaped(dim, order_of(layout), scratch(len))
 }
 
 /// The memory order of a new output: `layout`'s traversal order, or row

@@ -208,15 +208,19 @@ fn gather<A: Clone>(v: ArrayViewD<'_, A>, r: Range<usize>, buf: &mut Vec<A>) {
         return;
     }
     let mut full_from = first;
-    if r.start % row != 0 {
+    if !r.start.is_multiple_of(row) {
         sub(first, r.start % row..row, buf);
         full_from += 1;
     }
-    let full_to = if r.end % row != 0 { last } else { last + 1 };
+    let full_to = if !r.end.is_multiple_of(row) {
+        last
+    } else {
+        last + 1
+    };
     if full_from < full_to {
         copy_box(v.slice_axis(Axis(0), Slice::from(full_from..full_to)), buf);
     }
-    if r.end % row != 0 {
+    if !r.end.is_multiple_of(row) {
         sub(last, 0..r.end % row, buf);
     }
 }

@@ -25,8 +25,8 @@
 use ndarray::{Array, ArrayBase, ArrayRef, DataMut, DataOwned, DimMax, Dimension};
 
 use crate::check;
-use crate::engine::map::{zip0_into, zip1_into, zip2_into};
-use crate::engine::uninit::{map_new1, map_new2, map_new3};
+use crate::engine::map::{slices0_into, slices1_into, zip0_into, zip1_into, zip2_into};
+use crate::engine::uninit::{map_new1, map_new2, map_new3, zeroed_array};
 use crate::plan::Layout;
 
 /// Parallel maps that build a new array.
@@ -81,6 +81,42 @@ pub trait ParMap<A, D: Dimension> {
         A: Clone + Sync,
         B: Send,
         F: Fn(A) -> B + Sync;
+
+    /// A new array from a closure that maps whole runs of values at once:
+    /// `f(values, outputs)` must write `outputs[i]` from `values[i]` (the
+    /// two slices have the same length), so that it can load several
+    /// values at a time, as the [`vmath`](crate::vmath) functions do.
+    /// Contiguous parts of `self` reach `f` as they lie in memory; other
+    /// lanes are copied through short buffers. The runs' lengths and
+    /// starts depend on the layout and the split, so `f` must treat every
+    /// element alike, independently of its place in the run: then the
+    /// result is the same on any number of threads.
+    ///
+    /// The result has the memory order of `self`, like [`par_map`](Self::par_map).
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndpar::vmath;
+    /// use ndarray::{Array2, s};
+    ///
+    /// let a = Array2::from_shape_fn((300, 500), |(i, j)| (i as f64 - j as f64) / 100.0);
+    /// let t = a.par_map_slices(|x, out| vmath::map(x, out, vmath::tanh));
+    /// let libm = a.par_mapv(f64::tanh);
+    /// assert!(t.iter().zip(&libm).all(|(a, b)| (a - b).abs() <= 4.0 * f64::EPSILON));
+    /// // Any layout: a reversed, stepped view.
+    /// let v = a.slice(s![..;-3, 1..;2]);
+    /// let doubled = v.par_map_slices(|x, out| {
+    ///     for (o, &x) in out.iter_mut().zip(x) {
+    ///         *o = 2.0 * x;
+    ///     }
+    /// });
+    /// assert_eq!(doubled, v.mapv(|x| 2.0 * x));
+    /// ```
+    fn par_map_slices<B, F>(&self, f: F) -> Array<B, D>
+    where
+        A: Copy + Default + Sync,
+        B: Copy + Default + Send,
+        F: Fn(&[A], &mut [B]) + Sync;
 
     /// A new array of `f(&a, &b)` over the elements of `self` and `other`,
     /// broadcast together with numpy's rules (as ndarray's `&a + &b`): the
@@ -200,6 +236,25 @@ pub trait ParMapMut<A, D: Dimension> {
         A: Clone + Send,
         F: Fn(A) -> A + Sync;
 
+    /// Updates the array in place, whole runs of values at a time: `f`
+    /// must replace every value of its slice by a function of that value
+    /// alone (the in-place form of
+    /// [`par_map_slices`](ParMap::par_map_slices)).
+    ///
+    /// ```
+    /// use ndpar::prelude::*;
+    /// use ndpar::vmath;
+    /// use ndarray::Array1;
+    ///
+    /// let mut a = Array1::from_elem(10_001, 0.0);
+    /// a.par_map_slices_inplace(|x| vmath::map_inplace(x, |v| vmath::cos(v) * 2.0));
+    /// assert!(a.iter().all(|&v| v == 2.0));
+    /// ```
+    fn par_map_slices_inplace<F>(&mut self, f: F)
+    where
+        A: Copy + Default + Send,
+        F: Fn(&mut [A]) + Sync;
+
     /// Parallel version of `zip_mut_with`: calls `f(&mut a, &b)` for every
     /// element of `self` and the matching element of `rhs`, which is
     /// broadcast to the shape of `self`.
@@ -316,6 +371,18 @@ impl<A, D: Dimension> ParMap<A, D> for ArrayRef<A, D> {
         self.par_map(|x| f(x.clone()))
     }
 
+    fn par_map_slices<B, F>(&self, f: F) -> Array<B, D>
+    where
+        A: Copy + Default + Sync,
+        B: Copy + Default + Send,
+        F: Fn(&[A], &mut [B]) + Sync,
+    {
+        let layout = output_order(self.shape(), self);
+        let mut out = zeroed_array(self.raw_dim(), layout.as_ref());
+        slices1_into(out.view_mut(), self.view(), f);
+        out
+    }
+
     fn par_zip_map<B, C, E, F>(
         &self,
         other: &ArrayRef<B, E>,
@@ -387,6 +454,14 @@ impl<A, D: Dimension> ParMapMut<A, D> for ArrayRef<A, D> {
         zip0_into(self.view_mut(), (), |x: &mut A| *x = f(x.clone()));
     }
 
+    fn par_map_slices_inplace<F>(&mut self, f: F)
+    where
+        A: Copy + Default + Send,
+        F: Fn(&mut [A]) + Sync,
+    {
+        slices0_into(self.view_mut(), f);
+    }
+
     fn par_zip_mut_with<B, E, F>(&mut self, rhs: &ArrayRef<B, E>, f: F)
     where
         E: Dimension,
@@ -436,6 +511,14 @@ where
         F: Fn(A) -> A + Sync,
     {
         ParMapMut::par_mapv_inplace(&mut **self, f)
+    }
+
+    fn par_map_slices_inplace<F>(&mut self, f: F)
+    where
+        A: Copy + Default + Send,
+        F: Fn(&mut [A]) + Sync,
+    {
+        ParMapMut::par_map_slices_inplace(&mut **self, f)
     }
 
     fn par_zip_mut_with<B, E, F>(&mut self, rhs: &ArrayRef<B, E>, f: F)

@@ -350,10 +350,10 @@ impl Memory {
                 entry.display()
             ));
         }
-        if let Some(cap) = self.max_bytes {
-            if let Err(e) = self.evict_to(cap) {
-                warn(&format!("could not evict old entries ({e})"));
-            }
+        if let Some(cap) = self.max_bytes
+            && let Err(e) = self.evict_to(cap)
+        {
+            warn(&format!("could not evict old entries ({e})"));
         }
         Ok(value)
     }

@@ -5,6 +5,7 @@ use std::hint::black_box;
 
 use ndarray::{Array1, Zip};
 use ndpar::prelude::*;
+use ndpar::vmath;
 use rayon::prelude::*;
 
 use super::{CaseDef, Spec, Work};
@@ -120,6 +121,16 @@ pub fn cases() -> Vec<CaseDef> {
                     Role::Ndpar,
                     move || {
                         black_box(a.par_mapv(expsin));
+                    },
+                ));
+                vs.extend(Variant::per_thread_count(
+                    &setup.threads,
+                    "ndpar par_map_slices + vmath (opt-in, ≤ 1 ulp per function)",
+                    Role::Ndpar,
+                    move || {
+                        black_box(a.par_map_slices(|x, out| {
+                            vmath::map(x, out, |v| vmath::exp(v) * vmath::sin(v))
+                        }));
                     },
                 ));
                 measure(vs, setup.rounds)

@@ -285,24 +285,23 @@ where
     if let Some((out, order)) = merged(&v, &kept, &reduced, reduce) {
         return Some(finish(out?, order));
     }
-    if let Stages::Then(then) = stages {
-        if let Some(&ax) = reduced
+    if let Stages::Then(then) = stages
+        && let Some(&ax) = reduced
             .iter()
             .min_by_key(|&&ax| v.strides()[ax].unsigned_abs())
-        {
-            // The data itself goes to `reduce`; partial results to `then`.
-            let partial = reduce(v, Axis(ax))?;
-            let rest: Vec<Axis> = reduced
-                .iter()
-                .filter(|&&r| r != ax)
-                .map(|&r| Axis(if r > ax { r - 1 } else { r }))
-                .collect();
-            if rest.is_empty() {
-                return Some(finish(partial, Order::RowMajor));
-            }
-            let out = reduce_axes(method, &partial, &rest, false, Stages::Then(then), then)?;
-            return Some(finish(out, Order::RowMajor));
+    {
+        // The data itself goes to `reduce`; partial results to `then`.
+        let partial = reduce(v, Axis(ax))?;
+        let rest: Vec<Axis> = reduced
+            .iter()
+            .filter(|&&r| r != ax)
+            .map(|&r| Axis(if r > ax { r - 1 } else { r }))
+            .collect();
+        if rest.is_empty() {
+            return Some(finish(partial, Order::RowMajor));
         }
+        let out = reduce_axes(method, &partial, &rest, false, Stages::Then(then), then)?;
+        return Some(finish(out, Order::RowMajor));
     }
     // Copied in the array's own dimension type: iterating a typed view is
     // much faster than iterating an `IxDyn` one.
@@ -355,12 +354,11 @@ fn merged<A: Clone, B>(
         } else {
             reduced.len()
         };
-        if groups_merge(v, split, order) {
-            if let Ok(m) = v.to_shape((dims, order)) {
-                if m.is_view() {
-                    return Some((reduce(m.view().into_dyn(), axis), order));
-                }
-            }
+        if groups_merge(v, split, order)
+            && let Ok(m) = v.to_shape((dims, order))
+            && m.is_view()
+        {
+            return Some((reduce(m.view().into_dyn(), axis), order));
         }
     }
     None

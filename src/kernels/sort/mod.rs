@@ -262,11 +262,11 @@ fn sorted<A: Scalar, D: Dimension>(a: &ArrayRef<A, D>, axis: Axis, kind: SortKin
 
 fn sort_inplace<A: Scalar, D: Dimension>(a: &mut ArrayRef<A, D>, axis: Axis, kind: SortKind) {
     let n = a.len_of(axis);
-    if axis.index() + 1 == a.ndim() {
-        if let Some(data) = a.as_slice_mut() {
-            order::sort_lanes(data, n, kind);
-            return;
-        }
+    if axis.index() + 1 == a.ndim()
+        && let Some(data) = a.as_slice_mut()
+    {
+        order::sort_lanes(data, n, kind);
+        return;
     }
     let s = sorted(a, axis, kind);
     a.assign(&s);
@@ -326,15 +326,17 @@ impl<A, D: Dimension> ParSort<A, D> for ArrayRef<A, D> {
         // Long lanes that lie back to back in memory (a contiguous 1-D
         // array, or the last axis of a C-order one) are partitioned
         // straight into the result, without a working copy.
-        if axis.index() + 1 == self.ndim() && order::is_long_select(n) && !ks.is_empty() {
-            if let Some(src) = self.as_slice() {
-                // The partition writes every element of `out`.
-                let mut out = scratch(src.len());
-                for (s, o) in src.chunks(n).zip(out.chunks_mut(n)) {
-                    order::partition_into(s, o, &ks, |x: &A| *x);
-                }
-                return Array::from_shape_vec(self.raw_dim(), out).expect("one value per element");
+        if axis.index() + 1 == self.ndim()
+            && order::is_long_select(n)
+            && !ks.is_empty()
+            && let Some(src) = self.as_slice()
+        {
+            // The partition writes every element of `out`.
+            let mut out = scratch(src.len());
+            for (s, o) in src.chunks(n).zip(out.chunks_mut(n)) {
+                order::partition_into(s, o, &ks, |x: &A| *x);
             }
+            return Array::from_shape_vec(self.raw_dim(), out).expect("one value per element");
         }
         let (mut data, perm) = lanes_last(self, axis);
         order::partition_lanes(&mut data, n, &ks, |x: &A| *x);
