@@ -10,7 +10,11 @@
 //! `par_pairwise_distances`, `par_knn` call matrixmultiply, which picks
 //! FMA kernels at run time) and maps of closures that call libm (`exp`,
 //! `sin`, …: the system library may pick its own code per CPU). They are
-//! the "CPU (machine)" column of the [`Reproducibility`] table.
+//! the "CPU (machine)" column of the [`Reproducibility`] table. The
+//! vectorised math of `ndpar::vmath` is in: its bits are fixed.
+//!
+//! Every digest is also checked with each vector level the CPU has forced
+//! (`ndpar::simd`): the level changes speed, never bits.
 //!
 //! After a deliberate change of results, rewrite the file with
 //! `NDPAR_WRITE_DIGESTS=1 cargo test --test suite digest` and say why in
@@ -21,6 +25,8 @@ use std::fmt::Write as _;
 
 use ndarray::{Array1, Array2, Array3, Axis, ShapeBuilder, array, s};
 use ndpar::prelude::*;
+use ndpar::simd::{self, Level};
+use ndpar::vmath::{self, F64x64};
 use sha2::{Digest, Sha256};
 
 /// Elements whose bits go into a digest (NaNs as one pattern: their
@@ -286,6 +292,17 @@ fn compute() -> Digests {
         })
     });
     d.add("par_map_overlap", average);
+    // Inside sin's and cos's own reduction range (|x| < 2^20·π/2), where
+    // vmath promises the same bits on every CPU.
+    let vm = x.par_map_slices(|x, out| {
+        vmath::map(x, out, |v| {
+            let v = v * 1e-3;
+            vmath::exp(v) * vmath::sin(v) + vmath::cos(v) * vmath::tanh(v) - vmath::ln(v.abs())
+                + vmath::powf(v.abs(), F64x64::splat(0.3))
+                + vmath::sqrt(v.abs())
+        })
+    });
+    d.add("vmath", vm);
     d
 }
 
@@ -294,7 +311,7 @@ fn digest_file() -> std::path::PathBuf {
 }
 
 #[test]
-fn output_bits_match_the_committed_digests_on_any_thread_count() {
+fn output_bits_match_the_committed_digests_on_any_thread_count_and_vector_level() {
     let one = ndpar::with_threads(1, compute).unwrap().0;
     let three = ndpar::with_threads(3, compute).unwrap().0;
     for (name, digest) in &one {
@@ -302,6 +319,21 @@ fn output_bits_match_the_committed_digests_on_any_thread_count() {
             &three[name], digest,
             "{name}: the bits differ between 1 and 3 threads"
         );
+    }
+    // Every vector level the CPU has: the hot loops' results do not
+    // depend on it.
+    for level in Level::ALL.into_iter().filter(|l| l.is_supported()) {
+        simd::force(Some(level)).unwrap();
+        let at_level = ndpar::with_threads(2, compute).unwrap().0;
+        simd::force(None).unwrap();
+        for (name, digest) in &one {
+            assert_eq!(
+                &at_level[name],
+                digest,
+                "{name}: the bits differ at the {} vector level",
+                level.name()
+            );
+        }
     }
     let text: String = one
         .iter()

@@ -10,12 +10,15 @@ use super::superacc::{
 };
 use crate::element::Float;
 use crate::error::Result;
+use crate::simd;
 
 /// Values per batch of the fast path: the split sums below are exact for
 /// up to 2^11 values, and a batch must fit the accumulator's carry budget.
 const SPLIT_BATCH: usize = 1024;
-/// Independent partial sums per split level (they vectorise).
-const SPLIT_LANES: usize = 4;
+/// Independent partial sums per split level: enough to fill two AVX-512
+/// registers (or eight SSE2 ones) and hide the additions' latency. The
+/// partial sums are exact, so their number does not change the result.
+const SPLIT_LANES: usize = 16;
 
 /// Adds a batch of at most [`SPLIT_BATCH`] values to a carried sum
 /// accumulator by error-free splitting (Rump, Ogita & Oishi's
@@ -93,55 +96,50 @@ fn usable(exp: u64) -> bool {
 struct Split {
     high: [f64; SPLIT_LANES],
     low: [f64; SPLIT_LANES],
-    /// The largest remainder: 0 when nothing is left.
-    left: f64,
+    /// Whether the two levels left anything over.
+    left: bool,
     /// The largest magnitude seen (the comparisons skip NaN).
     max: f64,
 }
 
 impl Split {
+    /// The pass, at the CPU's vector level: the partial sums are exact in
+    /// any order, so neither the level nor the number of lanes changes
+    /// them.
     fn of<A: Float>(xs: &[A], exp: u64) -> Split {
-        let sigma1 = f64::from_bits((exp + 12) << 52);
-        let sigma2 = f64::from_bits((exp - 30) << 52);
-        let mut high = [0f64; SPLIT_LANES];
-        let mut low = [0f64; SPLIT_LANES];
-        let mut left = [0f64; SPLIT_LANES];
-        let mut maxes = [0f64; SPLIT_LANES];
+        simd::dispatch(
+            #[inline(always)]
+            || Split::of_at_level(xs, exp),
+        )
+    }
+
+    #[inline(always)]
+    fn of_at_level<A: Float>(xs: &[A], exp: u64) -> Split {
+        let mut lanes = SplitLanes {
+            sigma1: f64::from_bits((exp + 12) << 52),
+            sigma2: f64::from_bits((exp - 30) << 52),
+            high: [0.0; SPLIT_LANES],
+            low: [0.0; SPLIT_LANES],
+            left: [0; SPLIT_LANES],
+            maxes: [0.0; SPLIT_LANES],
+        };
         let mut chunks = xs.chunks_exact(SPLIT_LANES);
         for c in &mut chunks {
-            for i in 0..SPLIT_LANES {
-                let x = c[i].to_f64_exact();
-                let q1 = (sigma1 + x) - sigma1;
-                let r1 = x - q1;
-                let q2 = (sigma2 + r1) - sigma2;
-                let r2 = (r1 - q2).abs();
-                high[i] += q1;
-                low[i] += q2;
-                left[i] = if r2 > left[i] { r2 } else { left[i] };
-                let a = x.abs();
-                maxes[i] = if a > maxes[i] { a } else { maxes[i] };
-            }
+            lanes.add(std::array::from_fn(|i| c[i].to_f64_exact()));
         }
-        for &x in chunks.remainder() {
-            let x = x.to_f64_exact();
-            let q1 = (sigma1 + x) - sigma1;
-            let r1 = x - q1;
-            let q2 = (sigma2 + r1) - sigma2;
-            let r2 = (r1 - q2).abs();
-            high[0] += q1;
-            low[0] += q2;
-            left[0] = if r2 > left[0] { r2 } else { left[0] };
-            maxes[0] = if x.abs() > maxes[0] {
-                x.abs()
-            } else {
-                maxes[0]
-            };
-        }
+        // The tail, padded with zeros (which add nothing).
+        let tail = chunks.remainder();
+        lanes.add(std::array::from_fn(|i| {
+            tail.get(i).map_or(0.0, |x| x.to_f64_exact())
+        }));
         Split {
-            high,
-            low,
-            left: left.iter().fold(0f64, |m, &a| if a > m { a } else { m }),
-            max: maxes.iter().fold(0f64, |m, &a| if a > m { a } else { m }),
+            high: lanes.high,
+            low: lanes.low,
+            left: lanes.left.iter().any(|&b| b != 0),
+            max: lanes
+                .maxes
+                .iter()
+                .fold(0f64, |m, &a| if a > m { a } else { m }),
         }
     }
 
@@ -155,7 +153,7 @@ impl Split {
         for v in self.high.iter().chain(&self.low) {
             add_sum_bits(slots, v.to_bits());
         }
-        if self.left == 0.0 {
+        if !self.left {
             return 2 * SPLIT_LANES;
         }
         let sigma1 = f64::from_bits((exp + 12) << 52);
@@ -171,6 +169,37 @@ impl Split {
             }
         }
         2 * SPLIT_LANES + xs.len()
+    }
+}
+
+/// The running state of [`Split::of`], one lane per value of a group.
+struct SplitLanes {
+    sigma1: f64,
+    sigma2: f64,
+    high: [f64; SPLIT_LANES],
+    low: [f64; SPLIT_LANES],
+    /// The remainders' bits, sign dropped, or-ed: zero when nothing is
+    /// left.
+    left: [u64; SPLIT_LANES],
+    maxes: [f64; SPLIT_LANES],
+}
+
+impl SplitLanes {
+    /// One group of values: each step is one uniform operation on all
+    /// lanes, so the loop stays in vector registers.
+    #[inline(always)]
+    fn add(&mut self, x: [f64; SPLIT_LANES]) {
+        let (s1, s2) = (self.sigma1, self.sigma2);
+        let q1 = x.map(|x| (s1 + x) - s1);
+        let r1: [f64; SPLIT_LANES] = std::array::from_fn(|i| x[i] - q1[i]);
+        let q2 = r1.map(|r| (s2 + r) - s2);
+        for i in 0..SPLIT_LANES {
+            self.high[i] += q1[i];
+            self.low[i] += q2[i];
+            self.left[i] |= (r1[i] - q2[i]).to_bits() << 1;
+            let a = x[i].abs();
+            self.maxes[i] = if a > self.maxes[i] { a } else { self.maxes[i] };
+        }
     }
 }
 
