@@ -5,6 +5,7 @@
 //! parallel half.
 
 use crate::element::{Float, Scalar};
+use crate::simd;
 
 /// Accumulators in the unrolled loops. Sixteen f64 lanes fill eight SSE2
 /// registers, enough independent chains to hide the add latency.
@@ -103,11 +104,17 @@ pub(crate) fn pairwise<A: Copy, T: Copy>(
     map: impl Fn(A) -> T + Copy,
     op: impl Fn(T, T) -> T + Copy,
 ) -> T {
-    cascade(
-        xs.len(),
-        id,
-        |lo, hi| unrolled(&xs[lo..hi], id, map, op),
-        op,
+    simd::dispatch(
+        #[inline(always)]
+        || {
+            cascade(
+                xs.len(),
+                id,
+                #[inline(always)]
+                |lo, hi| unrolled(&xs[lo..hi], id, map, op),
+                op,
+            )
+        },
     )
 }
 
@@ -115,7 +122,7 @@ pub(crate) fn pairwise<A: Copy, T: Copy>(
 /// the same length: pieces of [`PIECE`] pairs folded with [`LANES`]
 /// accumulators, combined pairwise (the loop of every dot product and
 /// pairwise distance).
-#[inline]
+#[inline(always)]
 pub(crate) fn fold_pairs<A: Copy, T: Copy>(
     xs: &[A],
     ys: &[A],
@@ -127,6 +134,7 @@ pub(crate) fn fold_pairs<A: Copy, T: Copy>(
     cascade(
         xs.len(),
         id,
+        #[inline(always)]
         |lo, hi| {
             let (xs, ys) = (&xs[lo..hi], &ys[lo..hi]);
             let mut acc = [id; LANES];

@@ -7,6 +7,7 @@ use crate::element::Float;
 use crate::params::Params;
 use crate::plan::Schedule;
 use crate::plan::tiles::{Tiles, cache_rows, work_rows};
+use crate::simd;
 
 /// All pairwise distances between the rows of `x` (n × d) and the rows of
 /// `y` (m × d): an n × m matrix (scipy's `cdist`). Each distance is computed
@@ -68,25 +69,32 @@ pub fn par_pairwise_distances<A: Float>(
     let work = n * m * d;
     let schedule = Schedule::for_work(work, tiles.count(), estimate(work));
     schedule.for_each(tiles.carve(out.view_mut()), |(i0, j0, mut tile)| {
-        for (r, mut orow) in tile.rows_mut().into_iter().enumerate() {
-            let i = i0 + r;
-            let xi = &xs[i * d..(i + 1) * d];
-            for (c, o) in orow.iter_mut().enumerate() {
-                let j = j0 + c;
-                let pair_norms = if metric == Metric::Cosine {
-                    (nx[i], ny[j])
-                } else {
-                    (A::one(), A::one())
-                };
-                *o = distance(metric, xi, &ys[j * d..(j + 1) * d], pair_norms);
-            }
-        }
+        // At the CPU's vector level: the lanes of each distance's sum are
+        // fixed in `fold_pairs`, so the level does not change its bits.
+        simd::dispatch(
+            #[inline(always)]
+            || {
+                for (r, mut orow) in tile.rows_mut().into_iter().enumerate() {
+                    let i = i0 + r;
+                    let xi = &xs[i * d..(i + 1) * d];
+                    for (c, o) in orow.iter_mut().enumerate() {
+                        let j = j0 + c;
+                        let pair_norms = if metric == Metric::Cosine {
+                            (nx[i], ny[j])
+                        } else {
+                            (A::one(), A::one())
+                        };
+                        *o = distance(metric, xi, &ys[j * d..(j + 1) * d], pair_norms);
+                    }
+                }
+            },
+        )
     });
     out
 }
 
 /// One distance; `norms` are the two rows' Euclidean norms (cosine only).
-#[inline]
+#[inline(always)]
 fn distance<A: Float>(metric: Metric, a: &[A], b: &[A], norms: (A, A)) -> A {
     match metric {
         Metric::SqEuclidean => pair_sum(a, b, |x, y| (x - y) * (x - y)),
