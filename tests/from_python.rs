@@ -174,6 +174,12 @@ fn numpy_rows() -> ndpar::Result<()> {
     let mut e = array![0.0, 1.0];
     e.par_mapv_inplace(f64::exp);
     assert_eq!(e, array![1.0, std::f64::consts::E]);
+    let ev = array![0.0, std::f64::consts::FRAC_PI_2];
+    let fast = ev.par_map_slices(|x, out| {
+        ndpar::vmath::map(x, out, |v| ndpar::vmath::exp(v) * ndpar::vmath::sin(v))
+    });
+    assert_eq!(fast[0], 0.0);
+    assert!((fast[1] - std::f64::consts::FRAC_PI_2.exp()).abs() < 1e-15 * fast[1]);
     let (px, py) = (array![[0.0, 0.0], [3.0, 4.0]], array![[0.0, 0.0]]);
     assert_eq!(
         par_pairwise_distances(&px, &py, Metric::Euclidean),
