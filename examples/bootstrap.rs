@@ -21,10 +21,10 @@ use ndpar_examples::{Common, Table, check_memory, time_ms};
 #[derive(Parser, Debug)]
 struct Cli {
     /// Size of the sample.
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, default_value_t = 20_000, value_parser = ndpar_examples::at_least_one)]
     samples: usize,
     /// Number of bootstrap resamples.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 2000, value_parser = ndpar_examples::at_least::<40>)]
     resamples: usize,
     /// Show a progress bar while the parallel resamples run.
     #[arg(long)]
@@ -36,10 +36,6 @@ struct Cli {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let c = &cli.common;
-    if cli.samples == 0 || cli.resamples < 40 {
-        eprintln!("need a non-empty sample and at least 40 resamples");
-        return ExitCode::FAILURE;
-    }
     if let Err(code) = check_memory(&format!("--samples {}", cli.samples), cli.samples, 3 * 8) {
         return code;
     }

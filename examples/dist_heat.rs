@@ -25,13 +25,13 @@ use ndpar_examples::{output_dir, plate, rank_outcome, start_rank};
 #[derive(Parser, Debug)]
 struct Cli {
     /// Grid points per side.
-    #[arg(long, default_value_t = 800)]
+    #[arg(long, default_value_t = 800, value_parser = ndpar_examples::at_least::<3>)]
     grid: usize,
     /// Time steps.
     #[arg(long, default_value_t = 1000)]
     steps: usize,
     /// κ·Δt/Δx²; the scheme is stable up to 0.25.
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = 0.2, value_parser = ndpar_examples::stable_alpha)]
     alpha: f64,
     /// Threads per rank (default: the machine's CPUs over the ranks on it,
     /// at least 1).
@@ -48,10 +48,6 @@ fn main() -> ExitCode {
         Ok(started) => started,
         Err(code) => return code,
     };
-    if !(cli.alpha > 0.0 && cli.alpha <= 0.25) || cli.grid < 3 {
-        eprintln!("need 0 < alpha <= 0.25 (stability) and a grid of at least 3 points");
-        return ExitCode::FAILURE;
-    }
     let dir = match output_dir(cli.out.as_deref()) {
         Ok(dir) => dir,
         Err(code) => return code,

@@ -24,7 +24,7 @@ use ndpar_examples::{rank_outcome, start_rank};
 #[derive(Parser, Debug)]
 struct Cli {
     /// Number of random points.
-    #[arg(long, default_value_t = 40_000_000)]
+    #[arg(long, default_value_t = 40_000_000, value_parser = ndpar_examples::at_least::<2>)]
     samples: usize,
     /// Seed of the random streams.
     #[arg(long, default_value_t = 2024)]
@@ -47,10 +47,6 @@ fn main() -> ExitCode {
         Ok(started) => started,
         Err(code) => return code,
     };
-    if cli.samples < 2 {
-        eprintln!("need at least 2 samples");
-        return ExitCode::FAILURE;
-    }
     rank_outcome(world.rank(), run(&cli, &world, threads))
 }
 

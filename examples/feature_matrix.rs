@@ -22,13 +22,13 @@ use ndpar_examples::{Common, Table, check_memory, time_ms};
 #[derive(Parser, Debug)]
 struct Cli {
     /// Rows (samples) of the matrix.
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, default_value_t = 100_000, value_parser = ndpar_examples::at_least::<2>)]
     rows: usize,
     /// Columns (features).
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = ndpar_examples::at_least::<2>)]
     cols: usize,
     /// Rows whose nearest neighbours are looked up.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = ndpar_examples::at_least_one)]
     queries: usize,
     #[command(flatten)]
     common: Common,
@@ -37,9 +37,11 @@ struct Cli {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let c = &cli.common;
-    if cli.rows < 2 || cli.cols < 2 || cli.queries == 0 || cli.queries > cli.rows {
-        eprintln!("need at least 2 rows and 2 columns, and 1 <= queries <= rows");
-        return ExitCode::FAILURE;
+    if cli.queries > cli.rows {
+        ndpar_examples::conflict::<Cli>(format!(
+            "--queries {} is more than --rows {}: the queries are rows of the table",
+            cli.queries, cli.rows
+        ));
     }
     let values = cli.rows.saturating_mul(cli.cols);
     if let Err(code) = check_memory(

@@ -30,7 +30,7 @@ struct Cli {
     #[arg(long, default_value_t = 10)]
     max_degree: u32,
     /// Cross-validation folds.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..))]
     folds: u32,
     /// Folder of the cache (default target/examples-output).
     #[arg(long)]
@@ -75,9 +75,11 @@ ndpar::cacheable!(Search {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let c = &cli.common;
-    if cli.folds < 2 || cli.samples < 4 * cli.folds as usize {
-        eprintln!("need at least 2 folds and 4 samples per fold");
-        return ExitCode::FAILURE;
+    if cli.samples < 4 * cli.folds as usize {
+        ndpar_examples::conflict::<Cli>(format!(
+            "--samples {} is less than 4 per fold (--folds {})",
+            cli.samples, cli.folds
+        ));
     }
     if let Err(code) = check_memory(&format!("--samples {}", cli.samples), cli.samples, 4 * 8) {
         return code;

@@ -22,13 +22,13 @@ use ndpar_examples::{Common, Table, check_memory, output_dir, plate, time_ms, wr
 #[derive(Parser, Debug)]
 struct Cli {
     /// Grid points per side.
-    #[arg(long, default_value_t = 800)]
+    #[arg(long, default_value_t = 800, value_parser = ndpar_examples::at_least::<3>)]
     grid: usize,
     /// Time steps.
     #[arg(long, default_value_t = 1000)]
     steps: usize,
     /// κ·Δt/Δx²; the scheme is stable up to 0.25.
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = 0.2, value_parser = ndpar_examples::stable_alpha)]
     alpha: f64,
     /// Folder for heat.png and heat.npy (default target/examples-output).
     #[arg(long)]
@@ -40,10 +40,6 @@ struct Cli {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let c = &cli.common;
-    if !(cli.alpha > 0.0 && cli.alpha <= 0.25) || cli.grid < 3 {
-        eprintln!("need 0 < alpha <= 0.25 (stability) and a grid of at least 3 points");
-        return ExitCode::FAILURE;
-    }
     // The field, its next step and the saved copies: a few grids' worth.
     let points = cli.grid.saturating_mul(cli.grid);
     if let Err(code) = check_memory(&format!("--grid {}", cli.grid), points, 4 * 8) {

@@ -23,13 +23,13 @@ use ndpar_examples::{Common, Table, check_memory, time_ms};
 #[derive(Parser, Debug)]
 struct Cli {
     /// Number of points.
-    #[arg(long, default_value_t = 300_000)]
+    #[arg(long, default_value_t = 300_000, value_parser = ndpar_examples::at_least_one)]
     points: usize,
     /// Dimensions of each point.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 8, value_parser = ndpar_examples::at_least_one)]
     dims: usize,
     /// Number of clusters.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 8, value_parser = ndpar_examples::at_least_one)]
     k: usize,
     /// Iterations of Lloyd's algorithm.
     #[arg(long, default_value_t = 15)]
@@ -45,9 +45,11 @@ const BLOCK: usize = 4096;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let c = &cli.common;
-    if cli.k == 0 || cli.points < cli.k || cli.dims == 0 {
-        eprintln!("need 1 <= k <= points and at least one dimension");
-        return ExitCode::FAILURE;
+    if cli.points < cli.k {
+        ndpar_examples::conflict::<Cli>(format!(
+            "--k {} is more than --points {}: the first k points start as centroids",
+            cli.k, cli.points
+        ));
     }
     let values = cli.points.saturating_mul(cli.dims);
     if let Err(code) = check_memory(

@@ -9,7 +9,7 @@ use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::Args;
+use clap::{Args, CommandFactory, error::ErrorKind};
 
 /// The flags every example takes.
 #[derive(Args, Debug, Clone)]
@@ -49,6 +49,52 @@ pub fn at_least_one(text: &str) -> Result<usize, String> {
         Ok(n) => Ok(n),
         Err(e) => Err(format!("{e} (a whole number of at least 1 is expected)")),
     }
+}
+
+/// A count of at least `MIN` (clap names the flag when it is not).
+pub fn at_least<const MIN: usize>(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n >= MIN => Ok(n),
+        Ok(n) => Err(format!("{n} is less than {MIN}")),
+        Err(e) => Err(format!(
+            "{e} (a whole number of at least {MIN} is expected)"
+        )),
+    }
+}
+
+/// A diffusion number for the explicit five-point scheme: above 0 and at
+/// most 1/4, where the scheme is stable (clap names the flag when it is
+/// not).
+pub fn stable_alpha(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(a) if a > 0.0 && a <= 0.25 => Ok(a),
+        Ok(a) => Err(format!(
+            "{a} is not above 0 and at most 0.25 (where the scheme is stable)"
+        )),
+        Err(e) => Err(format!(
+            "{e} (a number above 0 and at most 0.25 is expected)"
+        )),
+    }
+}
+
+/// Ends the program with clap's usage error for flags whose values do
+/// not fit together (clap checks each flag alone).
+pub fn conflict<C: CommandFactory>(message: impl std::fmt::Display) -> ! {
+    // The usage line names the program as it was run, as clap's own
+    // errors do.
+    let name = std::env::args_os().next().and_then(|p| {
+        Some(
+            std::path::Path::new(&p)
+                .file_name()?
+                .to_string_lossy()
+                .into_owned(),
+        )
+    });
+    let mut command = C::command();
+    if let Some(name) = name {
+        command = command.bin_name(name);
+    }
+    command.error(ErrorKind::ArgumentConflict, message).exit()
 }
 
 /// A finite scale factor above zero, at most 8 (clap names the flag when
