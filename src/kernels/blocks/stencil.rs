@@ -11,6 +11,7 @@ use crate::element::Scalar;
 use crate::params::Params;
 use crate::plan::tiles::cache_rows;
 use crate::plan::{contiguous, reduce_block_len};
+use crate::simd;
 
 /// The 2-D correlation of `input` with a small odd-sized `weights` kernel:
 /// `out[i, j] = Σ weights[di, dj] · input[i + di - h, j + dj - w]` with
@@ -131,7 +132,12 @@ fn correlate_2d_into<A: Scalar>(
         } else {
             gathered.iter().map(Vec::as_slice).collect()
         };
-        rows_into(&mut out_block, &src_rows, &taps, kh, hw, &boundary);
+        // At the CPU's vector level: each output element's sum keeps its
+        // tap order, so the level changes no bits.
+        simd::dispatch(
+            #[inline(always)]
+            || rows_into(&mut out_block, &src_rows, &taps, kh, hw, &boundary),
+        );
     });
 }
 
@@ -157,6 +163,7 @@ fn taps_of<A: Scalar>(weights: &ArrayRef<A, Ix2>) -> Vec<(usize, usize, A)> {
 }
 
 /// Output row `i` of `out` from input rows `src_rows[i..i + kh]`.
+#[inline(always)]
 fn rows_into<A: Scalar>(
     out: &mut ArrayViewMut2<'_, A>,
     src_rows: &[&[A]],
@@ -209,13 +216,18 @@ pub(crate) fn correlate_extended_rows<A: Scalar>(
     let plan = BlockPlan::along(rows, block_rows);
     out.par_for_each_block_mut(Axis(0), block_rows, |b, mut out_block| {
         let r = plan.block(b);
-        rows_into(
-            &mut out_block,
-            &src_rows[r.start..r.end + kh - 1],
-            &taps,
-            kh,
-            kw / 2,
-            &boundary,
+        simd::dispatch(
+            #[inline(always)]
+            || {
+                rows_into(
+                    &mut out_block,
+                    &src_rows[r.start..r.end + kh - 1],
+                    &taps,
+                    kh,
+                    kw / 2,
+                    &boundary,
+                )
+            },
         );
     });
 }
@@ -227,6 +239,7 @@ const SEGMENT: usize = 512;
 /// One output row: `o[j] = Σ w · rows[di][j + dj - hw]`. Interior columns
 /// read the rows directly, segment by segment; the `hw` columns at each end
 /// go through the boundary rule.
+#[inline(always)]
 fn correlate_row<A: Scalar>(
     o: &mut [A],
     rows: &[&[A]],
