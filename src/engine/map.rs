@@ -182,13 +182,16 @@ where
         |mut o, (a,): (ArrayViewD<'v, A>,)| {
             let last = Axis(o.ndim() - 1);
             let mut inputs = a.lanes(last).into_iter();
+            // On the heap: elements may be large.
+            let (mut ins, mut outs) = (Vec::new(), Vec::new());
             for mut lane in o.lanes_mut(last) {
                 let a = inputs.next().expect("the same lanes");
                 if let (Some(o), Some(a)) = (lane.as_slice_mut(), a.to_slice()) {
                     f(a, o);
                     continue;
                 }
-                let (mut ins, mut outs) = ([A::default(); GATHER], [O::default(); GATHER]);
+                ins.resize(GATHER.min(a.len()), A::default());
+                outs.resize(GATHER.min(a.len()), O::default());
                 for start in (0..a.len()).step_by(GATHER) {
                     let m = (a.len() - start).min(GATHER);
                     for k in 0..m {
@@ -219,12 +222,14 @@ where
         |o, ()| f(o),
         |mut o, (): ()| {
             let last = Axis(o.ndim() - 1);
+            // On the heap: elements may be large.
+            let mut buf = Vec::new();
             for mut lane in o.lanes_mut(last) {
                 if let Some(o) = lane.as_slice_mut() {
                     f(o);
                     continue;
                 }
-                let mut buf = [O::default(); GATHER];
+                buf.resize(GATHER.min(lane.len()), O::default());
                 for start in (0..lane.len()).step_by(GATHER) {
                     let m = (lane.len() - start).min(GATHER);
                     for k in 0..m {
