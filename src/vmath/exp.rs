@@ -36,13 +36,20 @@ const EXP_HIGH: f64 = 710.0;
 /// `exp(−∞) = 0`, NaN for NaN.
 #[inline(always)]
 pub(crate) fn exp(x: F64x4) -> F64x4 {
+    exp_with_tail(x, F64x4::splat(0.0))
+}
+
+/// `e^(x + tail)` for a `tail` far below an ulp of `x` (0 where `x` is
+/// not finite): the tail joins the reduced argument, so it counts in full.
+#[inline(always)]
+pub(crate) fn exp_with_tail(x: F64x4, tail: F64x4) -> F64x4 {
     // Clamping keeps 2^k representable in two steps; NaN passes through
     // (both comparisons are false) and stays NaN to the end.
     let xc = x.map(|v| v.clamp(EXP_LOW, EXP_HIGH));
     let t = xc * INV_LN2 + ROUND;
     let kf = t - ROUND;
     let hi = xc - kf * LN2_HI;
-    let lo = kf * LN2_LO;
+    let lo = kf * LN2_LO - tail;
     let r = hi - lo;
     let rr = r * r;
     let c = r - rr * (P1 + rr * (P2 + rr * (P3 + rr * (P4 + rr * P5))));

@@ -120,6 +120,12 @@ impl Mask {
         }))
     }
 
+    /// Lanes where both masks hold.
+    #[inline(always)]
+    pub(crate) fn and(self, o: Mask) -> Mask {
+        Mask(std::array::from_fn(|i| self.0[i] & o.0[i]))
+    }
+
     /// Whether any lane holds.
     #[inline(always)]
     pub(crate) fn any(self) -> bool {
@@ -185,4 +191,35 @@ impl From<[f64; 4]> for F64x4 {
     fn from(a: [f64; 4]) -> Self {
         F64x4(a)
     }
+}
+
+/// `a + b` and its rounding error (Knuth's TwoSum: exact for any order
+/// of magnitude).
+#[inline(always)]
+pub(crate) fn two_sum(a: F64x4, b: F64x4) -> (F64x4, F64x4) {
+    let s = a + b;
+    let bb = s - a;
+    let e = (a - (s - bb)) + (b - bb);
+    (s, e)
+}
+
+/// `a · b` and its rounding error (Dekker's product, without a fused
+/// multiply-add, so every vector level computes the same bits). Exact
+/// for operands below 2^995 in magnitude whose product's error is not
+/// subnormal.
+#[inline(always)]
+pub(crate) fn two_product(a: F64x4, b: F64x4) -> (F64x4, F64x4) {
+    let p = a * b;
+    let (ah, al) = split(a);
+    let (bh, bl) = split(b);
+    let e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+    (p, e)
+}
+
+/// Veltkamp's split: `a = hi + lo`, each with at most 26 significant bits.
+#[inline(always)]
+fn split(a: F64x4) -> (F64x4, F64x4) {
+    let c = a * 134_217_729.0; // 2^27 + 1
+    let hi = c - (c - a);
+    (hi, a - hi)
 }

@@ -3,7 +3,7 @@
 //! polynomial of FreeBSD's `e_log.c`; `k · ln 2` is added in two parts.
 
 use super::exp::{LN2_HI, LN2_LO, ROUND};
-use super::lanes::{F64x4, U64x4};
+use super::lanes::{F64x4, Mask, U64x4, two_product, two_sum};
 
 const LG1: f64 = 6.666_666_666_666_735e-1;
 const LG2: f64 = 3.999_999_999_940_942e-1;
@@ -23,6 +23,43 @@ const HIGH_SQRT_HALF: u64 = 0x3fe6_a09e;
 /// negative numbers and NaN.
 #[inline(always)]
 pub(crate) fn ln(x: F64x4) -> F64x4 {
+    let p = parts(x);
+    let y = p.t + p.dk * LN2_LO - p.hfsq + p.f + p.dk * LN2_HI;
+    finite_positive(x).select(y, special(x))
+}
+
+/// `ln x` as `hi + lo` with about 20 more bits than `ln` (for `powf`);
+/// `(ln x, 0)` where `x` is zero, negative, infinite or NaN.
+#[inline(always)]
+pub(crate) fn ln_extended(x: F64x4) -> (F64x4, F64x4) {
+    let p = parts(x);
+    // ln x = k·ln 2 + f − f²/2 + t, with k·LN2_HI and f − f²/2 exact as
+    // sums of two floats, and everything small in the tail.
+    let (sq, sq_err) = two_product(p.f, p.f);
+    let (half, half_err) = (sq * 0.5, sq_err * 0.5);
+    let (b, b_err) = two_sum(p.f, -half);
+    let (a, a_err) = two_sum(p.dk * LN2_HI, b);
+    let tail = a_err + b_err + (p.t - half_err + p.dk * LN2_LO);
+    let hi = a + tail;
+    let lo = tail - (hi - a);
+    let regular = finite_positive(x);
+    (
+        regular.select(hi, special(x)),
+        regular.select(lo, F64x4::splat(0.0)),
+    )
+}
+
+/// The pieces of FreeBSD's `e_log.c`: `x = 2^k·(1 + f)`, `f²/2`, and
+/// `t = s·(f²/2 + R(s²))` with `s = f / (2 + f)`.
+struct Parts {
+    dk: F64x4,
+    f: F64x4,
+    hfsq: F64x4,
+    t: F64x4,
+}
+
+#[inline(always)]
+fn parts(x: F64x4) -> Parts {
     let subnormal = x.test(|v| v < f64::MIN_POSITIVE);
     let xs = subnormal.select(x * TWO54, x);
     let bits = xs.bits();
@@ -44,8 +81,24 @@ pub(crate) fn ln(x: F64x4) -> F64x4 {
     let t1 = w * (LG2 + w * (LG4 + w * LG6));
     let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
     let r = t2 + t1;
-    let y = s * (hfsq + r) + dk * LN2_LO - hfsq + f + dk * LN2_HI;
-    let special = x.map(|v| {
+    Parts {
+        dk,
+        f,
+        hfsq,
+        t: s * (hfsq + r),
+    }
+}
+
+/// Lanes where `ln` follows the formula.
+#[inline(always)]
+fn finite_positive(x: F64x4) -> Mask {
+    x.test(|v| v > 0.0 && v < f64::INFINITY)
+}
+
+/// `ln` of the other lanes: −∞ for ±0, +∞ for +∞, NaN otherwise.
+#[inline(always)]
+fn special(x: F64x4) -> F64x4 {
+    x.map(|v| {
         if v == 0.0 {
             f64::NEG_INFINITY
         } else if v == f64::INFINITY {
@@ -53,6 +106,5 @@ pub(crate) fn ln(x: F64x4) -> F64x4 {
         } else {
             f64::NAN
         }
-    });
-    x.test(|v| v > 0.0 && v < f64::INFINITY).select(y, special)
+    })
 }

@@ -6,7 +6,7 @@
 //! rare in practice and go to the platform's `sin`/`cos` one by one.
 
 use super::exp::ROUND;
-use super::lanes::F64x4;
+use super::lanes::{F64x4, two_sum};
 
 const INV_PIO2: f64 = std::f64::consts::FRAC_2_PI;
 const PIO2_1: f64 = 1.570_796_326_734_125_6;
@@ -47,16 +47,6 @@ fn reduce(x: F64x4) -> (F64x4, F64x4, F64x4) {
     let y0 = r - w;
     let y1 = (r - y0) - w;
     (y0, y1, quadrant)
-}
-
-/// `a + b` and its rounding error (Knuth's TwoSum: exact for any order
-/// of magnitude).
-#[inline(always)]
-fn two_sum(a: F64x4, b: F64x4) -> (F64x4, F64x4) {
-    let s = a + b;
-    let bb = s - a;
-    let e = (a - (s - bb)) + (b - bb);
-    (s, e)
 }
 
 /// `sin(y0 + y1)` for `|y0 + y1| ≤ π/4`.
