@@ -1,9 +1,7 @@
 //! [`F64x64`], the values the public functions take, and the loop that
 //! runs a four-lane kernel over them at the current vector level.
 
-use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
-
-use super::lanes::F64x4;
+use super::lanes::{F64x4, lane_arithmetic};
 use crate::simd;
 
 /// 64 f64 values that the [`vmath`](crate::vmath) functions compute on at
@@ -138,62 +136,4 @@ pub(crate) fn by_fours2(x: F64x64, y: F64x64, kernel: impl Fn(F64x4, F64x4) -> F
     )
 }
 
-macro_rules! block_ops {
-    ($($Op:ident $op:ident $OpAssign:ident $op_assign:ident $sym:tt),*) => {$(
-        impl $Op for F64x64 {
-            type Output = F64x64;
-            #[inline(always)]
-            fn $op(self, o: F64x64) -> F64x64 {
-                self.zip(o, |a, b| a $sym b)
-            }
-        }
-        impl $Op<f64> for F64x64 {
-            type Output = F64x64;
-            #[inline(always)]
-            fn $op(self, o: f64) -> F64x64 {
-                self.map(|a| a $sym o)
-            }
-        }
-        impl $Op<F64x64> for f64 {
-            type Output = F64x64;
-            #[inline(always)]
-            fn $op(self, o: F64x64) -> F64x64 {
-                o.map(|b| self $sym b)
-            }
-        }
-        impl $OpAssign for F64x64 {
-            #[inline(always)]
-            fn $op_assign(&mut self, o: F64x64) {
-                *self = *self $sym o;
-            }
-        }
-        impl $OpAssign<f64> for F64x64 {
-            #[inline(always)]
-            fn $op_assign(&mut self, o: f64) {
-                *self = *self $sym o;
-            }
-        }
-    )*};
-}
-
-block_ops!(
-    Add add AddAssign add_assign +,
-    Sub sub SubAssign sub_assign -,
-    Mul mul MulAssign mul_assign *,
-    Div div DivAssign div_assign /
-);
-
-impl Neg for F64x64 {
-    type Output = F64x64;
-    #[inline(always)]
-    fn neg(self) -> F64x64 {
-        self.map(|a| -a)
-    }
-}
-
-impl From<[f64; 64]> for F64x64 {
-    #[inline(always)]
-    fn from(a: [f64; 64]) -> Self {
-        F64x64(a)
-    }
-}
+lane_arithmetic!(F64x64, 64);

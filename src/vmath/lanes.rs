@@ -4,8 +4,6 @@
 //! level it compiles for (two SSE2 registers, one AVX2 register) with the
 //! same result in each lane as the scalar operation.
 
-use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
-
 /// Four f64 lanes, the unit the kernels compute on: arithmetic is lane
 /// by lane, IEEE double precision, exactly the scalar operation.
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
@@ -133,36 +131,60 @@ impl Mask {
     }
 }
 
-macro_rules! lane_ops {
-    ($($Op:ident $op:ident $OpAssign:ident $op_assign:ident $sym:tt),*) => {$(
-        impl $Op for F64x4 {
-            type Output = F64x4;
+/// The arithmetic of a lane type `$T` of `$n` f64 lanes (it has `map`
+/// and `zip`): `+ - * /` with itself and with f64 on either side, their
+/// assigning forms, negation and `From<[f64; $n]>`, each lane by lane.
+macro_rules! lane_arithmetic {
+    ($T:ident, $n:literal) => {
+        lane_arithmetic!(@ops $T;
+            Add add AddAssign add_assign +,
+            Sub sub SubAssign sub_assign -,
+            Mul mul MulAssign mul_assign *,
+            Div div DivAssign div_assign /
+        );
+        impl std::ops::Neg for $T {
+            type Output = $T;
             #[inline(always)]
-            fn $op(self, o: F64x4) -> F64x4 {
+            fn neg(self) -> $T {
+                self.map(|a| -a)
+            }
+        }
+        impl From<[f64; $n]> for $T {
+            #[inline(always)]
+            fn from(a: [f64; $n]) -> Self {
+                $T(a)
+            }
+        }
+    };
+    (@ops $T:ident; $($Op:ident $op:ident $OpAssign:ident $op_assign:ident $sym:tt),*) => {$(
+        impl std::ops::$Op for $T {
+            type Output = $T;
+            #[inline(always)]
+            fn $op(self, o: $T) -> $T {
                 self.zip(o, |a, b| a $sym b)
             }
         }
-        impl $Op<f64> for F64x4 {
-            type Output = F64x4;
+        impl std::ops::$Op<f64> for $T {
+            type Output = $T;
             #[inline(always)]
-            fn $op(self, o: f64) -> F64x4 {
+            fn $op(self, o: f64) -> $T {
                 self.map(|a| a $sym o)
             }
         }
-        impl $Op<F64x4> for f64 {
-            type Output = F64x4;
+        impl std::ops::$Op<$T> for f64 {
+            type Output = $T;
             #[inline(always)]
-            fn $op(self, o: F64x4) -> F64x4 {
+            fn $op(self, o: $T) -> $T {
                 o.map(|b| self $sym b)
             }
         }
-        impl $OpAssign for F64x4 {
+        impl std::ops::$OpAssign for $T {
             #[inline(always)]
-            fn $op_assign(&mut self, o: F64x4) {
+            fn $op_assign(&mut self, o: $T) {
                 *self = *self $sym o;
             }
         }
-        impl $OpAssign<f64> for F64x4 {
+        impl std::ops::$OpAssign<f64> for $T {
             #[inline(always)]
             fn $op_assign(&mut self, o: f64) {
                 *self = *self $sym o;
@@ -170,28 +192,9 @@ macro_rules! lane_ops {
         }
     )*};
 }
+pub(crate) use lane_arithmetic;
 
-lane_ops!(
-    Add add AddAssign add_assign +,
-    Sub sub SubAssign sub_assign -,
-    Mul mul MulAssign mul_assign *,
-    Div div DivAssign div_assign /
-);
-
-impl Neg for F64x4 {
-    type Output = F64x4;
-    #[inline(always)]
-    fn neg(self) -> F64x4 {
-        self.map(|a| -a)
-    }
-}
-
-impl From<[f64; 4]> for F64x4 {
-    #[inline(always)]
-    fn from(a: [f64; 4]) -> Self {
-        F64x4(a)
-    }
-}
+lane_arithmetic!(F64x4, 4);
 
 /// `a + b` and its rounding error (Knuth's TwoSum: exact for any order
 /// of magnitude).
