@@ -2,8 +2,8 @@
 //!
 //! ndpar is compiled for the baseline of its target (SSE2 on x86-64) unless
 //! the user sets `target-cpu`. Its compute-bound loops — the vectorised math
-//! of [`vmath`](crate::vmath), the pairwise and exact sums, the distance
-//! kernels and the stencils — are also compiled for AVX2 and AVX-512, and
+//! of [`vmath`](crate::vmath), the exact sums, the distance kernels and
+//! the stencils — are also compiled for AVX2 and AVX-512, and
 //! the widest level the CPU offers runs. The level never changes a result: those loops fix the
 //! number of lanes and the order of every operation in the code, not by the
 //! vector width, and no level fuses a multiply and an add. The output
