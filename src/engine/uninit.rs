@@ -1,8 +1,8 @@
 //! The crate's `unsafe` code for memory (with `io/mmap.rs`; `simd.rs`
-//! holds the rest, the calls into per-CPU code): building new arrays whose elements are
-//! written by parallel blocks, without first filling them with dummy
-//! values (which would need `B: Default` or `B: Clone` and cost a pass over
-//! memory).
+//! holds the rest, the calls into per-CPU code): building new arrays
+//! whose elements are written by parallel blocks, without first filling
+//! them with dummy values (which would need `B: Default` or `B: Clone`
+//! and cost a pass over memory).
 //!
 //! Two builders, one argument each:
 //!
